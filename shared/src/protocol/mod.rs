@@ -1,0 +1,1 @@
+//! The automerge-repo sync protocol v1 (filled in by the protocol work).

@@ -1,0 +1,1 @@
+//! Schema validation and workflow rules (filled in by the model work).

@@ -1,0 +1,1 @@
+//! Applying one peer sync message to a document, checked before it is kept.
