@@ -331,4 +331,8 @@ async function main() {
   process.stdout.write(JSON.stringify(result) + "\n", () => process.exit(0))
 }
 
-main().catch(err => fail(err?.stack ?? String(err)))
+main().catch(err => {
+  // fetch() reports "fetch failed" and puts the reason (e.g. ECONNREFUSED) in err.cause.
+  const cause = err?.cause ? ` (cause: ${err.cause?.message ?? err.cause})` : ""
+  fail(`${err?.message ?? err}${cause} while ${step}\n${err?.stack ?? ""}`)
+})
