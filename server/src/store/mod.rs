@@ -10,6 +10,8 @@ use hearth_shared::permissions::Role;
 
 pub mod sqlite;
 
+pub use sqlite::measure_fsync_commit_rate;
+
 /// Everything that can go wrong in storage.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -182,7 +184,8 @@ pub trait Store: Send + Sync + 'static {
         expires_at_ms: i64,
     ) -> Result<(), StoreError>;
     /// Atomically deletes and returns a ticket's user id and expiry: a ticket works once.
-    async fn take_ticket(&self, ticket_hash: [u8; 32]) -> Result<Option<(String, i64)>, StoreError>;
+    async fn take_ticket(&self, ticket_hash: [u8; 32])
+    -> Result<Option<(String, i64)>, StoreError>;
     /// Deletes sessions and tickets that expired before `now_ms`.
     async fn purge_expired(&self, now_ms: i64) -> Result<(), StoreError>;
 

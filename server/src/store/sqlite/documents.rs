@@ -1,0 +1,137 @@
+//! Documents and their chunks, as plain functions of a connection (the caller owns the
+//! transaction: the writer thread's savepoint, or a reader's read transaction).
+
+use hearth_shared::ids::DocumentId;
+use hearth_shared::model::DocMeta;
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::store::{DocumentSummary, StoreError, StoredDocument};
+
+/// Column index of `meta_json` in the statements below, for conversion errors.
+const META_COLUMN: usize = 0;
+
+fn decode_meta(json: &str) -> rusqlite::Result<DocMeta> {
+    serde_json::from_str(json).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(META_COLUMN, Type::Text, Box::new(e))
+    })
+}
+
+fn encode_meta(meta: &DocMeta) -> Result<String, StoreError> {
+    serde_json::to_string(meta)
+        .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
+}
+
+pub(super) fn load(
+    conn: &Connection,
+    id: DocumentId,
+) -> Result<Option<StoredDocument>, StoreError> {
+    let Some(meta) = meta(conn, id)? else {
+        return Ok(None);
+    };
+    let mut stmt = conn
+        .prepare_cached("SELECT bytes FROM document_chunks WHERE document_id = ?1 ORDER BY seq")?;
+    let chunks = stmt
+        .query_map([id.as_bytes()], |row| row.get::<_, Vec<u8>>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(StoredDocument { meta, chunks }))
+}
+
+pub(super) fn meta(conn: &Connection, id: DocumentId) -> Result<Option<DocMeta>, StoreError> {
+    let json: Option<String> = conn
+        .prepare_cached("SELECT meta_json FROM documents WHERE id = ?1")?
+        .query_row([id.as_bytes()], |row| row.get(META_COLUMN))
+        .optional()?;
+    Ok(json.as_deref().map(decode_meta).transpose()?)
+}
+
+pub(super) fn append_chunk(
+    conn: &Connection,
+    id: DocumentId,
+    meta: &DocMeta,
+    chunk: &[u8],
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    let meta_json = encode_meta(meta)?;
+    conn.prepare_cached(
+        "INSERT INTO documents (id, kind, home_id, created_by, state, meta_json, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET
+             kind = excluded.kind, home_id = excluded.home_id,
+             created_by = excluded.created_by, state = excluded.state,
+             meta_json = excluded.meta_json, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        id.as_bytes(),
+        meta.kind.as_str(),
+        meta.home_id,
+        meta.created_by,
+        meta.state.as_str(),
+        meta_json,
+        at_ms,
+    ])?;
+    conn.prepare_cached(
+        "INSERT INTO document_chunks (document_id, seq, bytes, is_snapshot)
+         VALUES (?1,
+                 (SELECT coalesce(max(seq), 0) + 1 FROM document_chunks WHERE document_id = ?1),
+                 ?2, 0)",
+    )?
+    .execute(params![id.as_bytes(), chunk])?;
+    Ok(())
+}
+
+/// Replaces the first `chunk_count` chunks (by seq) with `snapshot`, keeping later ones.
+///
+/// The snapshot takes the seq of the last chunk it replaces, so seqs stay increasing and the
+/// order "snapshot, then the chunks after it" holds without renumbering.
+pub(super) fn compact(
+    conn: &Connection,
+    id: DocumentId,
+    snapshot: &[u8],
+    chunk_count: usize,
+) -> Result<(), StoreError> {
+    if chunk_count == 0 {
+        return Err(StoreError::NotFound("chunks to compact"));
+    }
+    let offset =
+        i64::try_from(chunk_count - 1).map_err(|_| StoreError::NotFound("chunks to compact"))?;
+    let last_replaced: Option<i64> = conn
+        .prepare_cached(
+            "SELECT seq FROM document_chunks WHERE document_id = ?1
+             ORDER BY seq LIMIT 1 OFFSET ?2",
+        )?
+        .query_row(params![id.as_bytes(), offset], |row| row.get(0))
+        .optional()?;
+    let Some(last_replaced) = last_replaced else {
+        // Fewer chunks than the caller compacted: it saw a state that is not this one.
+        // Replacing anything now could drop a chunk the snapshot does not contain.
+        return Err(if meta(conn, id)?.is_some() {
+            StoreError::NotFound("chunks to compact")
+        } else {
+            StoreError::NotFound("document")
+        });
+    };
+    conn.prepare_cached("DELETE FROM document_chunks WHERE document_id = ?1 AND seq <= ?2")?
+        .execute(params![id.as_bytes(), last_replaced])?;
+    conn.prepare_cached(
+        "INSERT INTO document_chunks (document_id, seq, bytes, is_snapshot) VALUES (?1, ?2, ?3, 1)",
+    )?
+    .execute(params![id.as_bytes(), last_replaced, snapshot])?;
+    Ok(())
+}
+
+pub(super) fn list(conn: &Connection) -> Result<Vec<DocumentSummary>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT meta_json, id, updated_at FROM documents ORDER BY updated_at DESC, id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        let meta = decode_meta(&row.get::<_, String>(META_COLUMN)?)?;
+        let id = DocumentId::from_bytes(row.get::<_, [u8; 16]>(1)?);
+        Ok(DocumentSummary {
+            id,
+            meta,
+            updated_at_ms: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}

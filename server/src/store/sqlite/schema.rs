@@ -1,0 +1,118 @@
+//! The database layout, as an ordered list of migration steps applied at open.
+//!
+//! `PRAGMA user_version` records how many steps a file has had. Steps are append-only: once a
+//! step has shipped it is never edited, a change to the layout is a new step at the end.
+
+use rusqlite::Connection;
+
+use super::failure;
+use crate::store::StoreError;
+
+/// Every migration step, in order; `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the initial layout.
+    r#"
+    -- One row per Automerge document. The meta columns duplicate fields of `meta_json` so that
+    -- lists and access checks can filter without parsing JSON; `meta_json` is the full DocMeta.
+    -- No foreign keys on home_id/created_by: which homes and users a record may name is the
+    -- sync layer's rule, storage keeps whatever was accepted.
+    CREATE TABLE documents (
+        id          BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
+        kind        TEXT NOT NULL,
+        home_id     TEXT,
+        created_by  TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        meta_json   TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL
+    );
+    CREATE INDEX documents_by_home ON documents (home_id);
+    CREATE INDEX documents_by_creator ON documents (created_by);
+
+    -- A document's bytes: at most one snapshot (always the lowest seq) then incremental chunks.
+    -- `seq` only grows; a compaction's snapshot takes the seq of the last chunk it replaced.
+    CREATE TABLE document_chunks (
+        document_id BLOB NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        bytes       BLOB NOT NULL,
+        is_snapshot INTEGER NOT NULL DEFAULT 0 CHECK (is_snapshot IN (0, 1)),
+        PRIMARY KEY (document_id, seq)
+    );
+
+    -- NOCASE: "Alex.Smith" and "alex.smith" must not be two accounts, one could pose as the other.
+    CREATE TABLE users (
+        id            TEXT PRIMARY KEY NOT NULL,
+        username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name  TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        created_at    INTEGER NOT NULL
+    );
+
+    CREATE TABLE sessions (
+        token_hash BLOB PRIMARY KEY NOT NULL CHECK (length(token_hash) = 32),
+        user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_by_user ON sessions (user_id);
+    CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+    CREATE TABLE sync_tickets (
+        ticket_hash BLOB PRIMARY KEY NOT NULL CHECK (length(ticket_hash) = 32),
+        user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        expires_at  INTEGER NOT NULL
+    );
+    CREATE INDEX sync_tickets_by_user ON sync_tickets (user_id);
+    CREATE INDEX sync_tickets_by_expiry ON sync_tickets (expires_at);
+
+    CREATE TABLE homes (
+        id   TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE
+    );
+
+    CREATE TABLE assignments (
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        home_id TEXT NOT NULL REFERENCES homes (id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, home_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX assignments_by_home ON assignments (home_id);
+
+    -- Append-only. No foreign keys: an audit row must outlive the user or document it names,
+    -- and a failed sign-in may name no one.
+    CREATE TABLE audit (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          INTEGER NOT NULL,
+        user_id     TEXT,
+        action      TEXT NOT NULL,
+        document_id BLOB,
+        detail      TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_document ON audit (document_id) WHERE document_id IS NOT NULL;
+    "#,
+];
+
+/// The schema version this build writes.
+pub(super) const CURRENT_VERSION: usize = MIGRATIONS.len();
+
+/// Brings the file up to [`CURRENT_VERSION`] in one transaction: a crash mid-migration leaves
+/// the old version intact. Refuses a file written by a newer build rather than guess at it.
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let found: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let found = usize::try_from(found).map_err(|_| failure("negative schema version"))?;
+    if found > CURRENT_VERSION {
+        return Err(StoreError::Sqlite(failure(&format!(
+            "database schema version {found} is newer than this server's {CURRENT_VERSION}; \
+             upgrade the server instead of downgrading it"
+        ))));
+    }
+    for step in &MIGRATIONS[found..] {
+        tx.execute_batch(step)?;
+    }
+    if found < CURRENT_VERSION {
+        tx.pragma_update(None, "user_version", CURRENT_VERSION as i64)?;
+        tracing::debug!(from = found, to = CURRENT_VERSION, "migrated schema");
+    }
+    tx.commit()?;
+    Ok(())
+}
