@@ -1,8 +1,33 @@
 //! The four record kinds as typed Rust structs mapped to Automerge documents with autosurgeon.
 //!
 //! The exact document shapes are written down in `docs/schema.md`; keep the two in step.
+//!
+//! Why autosurgeon: it maps a plain struct to an Automerge document and, on write, diffs the
+//! struct against the document so only what changed becomes an Automerge op. Two devices that
+//! edited different fields offline therefore merge cleanly, and [`autosurgeon::Text`] fields merge
+//! character by character. Reading goes through [`field`], which also accepts what JavaScript
+//! clients write (Text for every string, doubles for numbers).
 
+pub mod consultation;
+mod field;
+pub mod inspection;
+pub mod response;
+pub mod visit_note;
+
+use automerge::{ObjType, ScalarValue, Value};
+use autosurgeon::{Hydrate, HydrateError, ReadDoc, Reconcile, ReconcileError, Reconciler};
 use serde::{Deserialize, Serialize};
+
+pub use consultation::{AgeBand, Audience, Consultation, Question, QuestionType};
+pub use inspection::{
+    CheckArea, CheckOutcome, ChildSpokenWith, ChildrenSpokenWith, Inspection, Opinion,
+    OpinionChoice, PreviousRecommendation, Priority, Recommendation, RecommendationStatus,
+    RecordCheck, SignOff, SpokeWith,
+};
+pub use response::{Answer, ConsultationResponse, FollowUp};
+pub use visit_note::{VisitAction, VisitNote};
+
+use crate::rules::Rejection;
 
 /// The version of the document shapes in this module; written to every root as `schemaVersion`.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -108,4 +133,206 @@ pub struct DocMeta {
     pub title: String,
     /// For a consultation response: the consultation it answers (a document id string).
     pub consultation_id: Option<String>,
+}
+
+// `WorkflowState` is stored as its `as_str` string; read from Text too (JS writes Text).
+impl Reconcile for WorkflowState {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+
+    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        reconciler.str(self.as_str())
+    }
+}
+
+impl Hydrate for WorkflowState {
+    fn hydrate_string(s: &str) -> Result<Self, HydrateError> {
+        WorkflowState::parse(s).ok_or_else(|| {
+            HydrateError::unexpected("a workflow state", "a value outside the list".to_string())
+        })
+    }
+
+    fn hydrate_text<D: ReadDoc>(doc: &D, obj: &automerge::ObjId) -> Result<Self, HydrateError> {
+        Self::hydrate_string(&doc.text(obj)?)
+    }
+}
+
+/// Any Hearth record, as read from (or about to be written to) an Automerge document.
+// Unboxed on purpose: callers match `Record::Inspection(i)` directly, and records are handled
+// one at a time, so the larger enum costs nothing worth the indirection.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// A member's own visit note.
+    VisitNote(VisitNote),
+    /// A Regulation 33 inspection record.
+    Inspection(Inspection),
+    /// A consultation form.
+    Consultation(Consultation),
+    /// A young person's answers to a consultation.
+    ConsultationResponse(ConsultationResponse),
+}
+
+impl Record {
+    /// Reads the typed record out of a document (dispatching on root `kind`).
+    ///
+    /// Checks shape only (fields present, of the right type, enum values known); the semantic
+    /// checks (dates, sizes, versions) are [`crate::rules::validate`]. The error message names
+    /// the failing field path, never its content.
+    pub fn from_doc(doc: &automerge::Automerge) -> Result<Record, Rejection> {
+        let kind = read_kind(doc)?;
+        let shape = |e: HydrateError| {
+            Rejection::InvalidRecord(format!("{} {}", kind.as_str(), field::describe(&e)))
+        };
+        Ok(match kind {
+            RecordKind::VisitNote => Record::VisitNote(autosurgeon::hydrate(doc).map_err(shape)?),
+            RecordKind::Inspection => Record::Inspection(autosurgeon::hydrate(doc).map_err(shape)?),
+            RecordKind::Consultation => {
+                Record::Consultation(autosurgeon::hydrate(doc).map_err(shape)?)
+            }
+            RecordKind::ConsultationResponse => {
+                Record::ConsultationResponse(autosurgeon::hydrate(doc).map_err(shape)?)
+            }
+        })
+    }
+
+    /// Writes the record into a document (autosurgeon reconcile at the root, plus `kind`).
+    ///
+    /// Only differences become ops. Text fields hydrated from `doc` apply their recorded edits;
+    /// if `doc` has changed since they were read this fails with `StaleHeads`: read again and
+    /// redo the edit.
+    pub fn write_to(&self, doc: &mut automerge::AutoCommit) -> Result<(), ReconcileError> {
+        match self {
+            Record::VisitNote(r) => autosurgeon::reconcile(doc, r)?,
+            Record::Inspection(r) => autosurgeon::reconcile(doc, r)?,
+            Record::Consultation(r) => autosurgeon::reconcile(doc, r)?,
+            Record::ConsultationResponse(r) => autosurgeon::reconcile(doc, r)?,
+        }
+        autosurgeon::reconcile_prop(doc, automerge::ROOT, "kind", self.kind().as_str())
+    }
+
+    /// What the server stores alongside the document to list it and check permissions.
+    ///
+    /// The title is deliberately bland (a date, or the consultation's own title): lists are
+    /// shown on shared screens, so no child's details may appear in them.
+    pub fn meta(&self) -> DocMeta {
+        let title = match self {
+            Record::VisitNote(r) => format!("Visit note {}", r.visit_date),
+            Record::Inspection(r) => format!("Regulation 33 visit {}", r.visit_date),
+            Record::Consultation(r) if r.title.trim().is_empty() => "Consultation".to_string(),
+            Record::Consultation(r) => r.title.chars().take(TITLE_MAX_CHARS).collect(),
+            Record::ConsultationResponse(_) => "Response".to_string(),
+        };
+        DocMeta {
+            kind: self.kind(),
+            home_id: self.home_id().map(str::to_string),
+            created_by: self.created_by().to_string(),
+            state: self.state(),
+            title,
+            consultation_id: match self {
+                Record::ConsultationResponse(r) => Some(r.consultation_id.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    /// Which kind of record this is.
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Record::VisitNote(_) => RecordKind::VisitNote,
+            Record::Inspection(_) => RecordKind::Inspection,
+            Record::Consultation(_) => RecordKind::Consultation,
+            Record::ConsultationResponse(_) => RecordKind::ConsultationResponse,
+        }
+    }
+
+    /// The record's workflow state.
+    pub fn state(&self) -> WorkflowState {
+        match self {
+            Record::VisitNote(r) => r.state,
+            Record::Inspection(r) => r.state,
+            Record::Consultation(r) => r.state,
+            Record::ConsultationResponse(r) => r.state,
+        }
+    }
+
+    /// The creator's user id.
+    pub fn created_by(&self) -> &str {
+        match self {
+            Record::VisitNote(r) => &r.created_by,
+            Record::Inspection(r) => &r.created_by,
+            Record::Consultation(r) => &r.created_by,
+            Record::ConsultationResponse(r) => &r.created_by,
+        }
+    }
+
+    /// When the record was created, unix milliseconds.
+    pub fn created_at(&self) -> i64 {
+        match self {
+            Record::VisitNote(r) => r.created_at,
+            Record::Inspection(r) => r.created_at,
+            Record::Consultation(r) => r.created_at,
+            Record::ConsultationResponse(r) => r.created_at,
+        }
+    }
+
+    /// The home the record is about, where the kind has one.
+    pub fn home_id(&self) -> Option<&str> {
+        match self {
+            Record::VisitNote(r) => Some(&r.home_id),
+            Record::Inspection(r) => Some(&r.home_id),
+            Record::Consultation(_) => None,
+            Record::ConsultationResponse(r) => r.home_id.as_deref(),
+        }
+    }
+
+    /// The `schemaVersion` the document declares.
+    pub fn schema_version(&self) -> u64 {
+        match self {
+            Record::VisitNote(r) => r.schema_version,
+            Record::Inspection(r) => r.schema_version,
+            Record::Consultation(r) => r.schema_version,
+            Record::ConsultationResponse(r) => r.schema_version,
+        }
+    }
+}
+
+/// Longest title [`Record::meta`] returns, in characters.
+const TITLE_MAX_CHARS: usize = 120;
+
+/// Reads the root `kind` (a scalar string or, from JS, Text).
+fn read_kind(doc: &automerge::Automerge) -> Result<RecordKind, Rejection> {
+    let unreadable = || Rejection::InvalidRecord("kind: the document could not be read".into());
+    let kind = match doc
+        .get(&automerge::ROOT, "kind")
+        .map_err(|_| unreadable())?
+    {
+        Some((Value::Object(ObjType::Text), id)) => doc.text(&id).map_err(|_| unreadable())?,
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(s) => s.to_string(),
+            _ => return Err(Rejection::InvalidRecord("kind: expected a string".into())),
+        },
+        Some(_) => return Err(Rejection::InvalidRecord("kind: expected a string".into())),
+        None => return Err(Rejection::InvalidRecord("kind: missing".into())),
+    };
+    RecordKind::parse(&kind)
+        .ok_or_else(|| Rejection::InvalidRecord("kind: not a known record kind".into()))
+}
+
+/// The UTC calendar day of a unix-milliseconds instant, as `YYYY-MM-DD`.
+///
+/// UTC, not UK time: a pure core has no time-zone data. Only used to pre-fill a visit date,
+/// which the member can change.
+pub(crate) fn date_from_unix_ms(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }

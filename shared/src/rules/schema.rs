@@ -1,0 +1,359 @@
+//! Semantic validation: what a well-typed record must also satisfy (versions, formats, sizes).
+//!
+//! Shape (fields present, right types, known enum values) is checked when the record is read
+//! ([`crate::model::Record::from_doc`]); this module checks the values. Messages name the field
+//! and the rule, never the value, because they are logged and sent back over the wire.
+
+use std::collections::HashSet;
+
+use super::Rejection;
+use crate::model::{
+    CheckArea, Consultation, ConsultationResponse, Inspection, QuestionType, Record,
+    SCHEMA_VERSION, VisitNote, WorkflowState,
+};
+
+/// Most items any list in a record may hold.
+pub const MAX_LIST_LEN: usize = 500;
+/// Longest short string (ids, dates, titles, prompts, options), in characters.
+pub const MAX_SHORT_CHARS: usize = 500;
+/// Longest collaborative Text paragraph, in characters.
+pub const MAX_TEXT_CHARS: usize = 100_000;
+/// Most children a single visit can plausibly record having spoken with.
+pub const MAX_CHILDREN_COUNT: u64 = 1_000;
+
+/// The states each kind may be in.
+pub fn allowed_states(record: &Record) -> &'static [WorkflowState] {
+    use WorkflowState::*;
+    match record {
+        Record::VisitNote(_) => &[Draft, Closed],
+        Record::Inspection(_) => &[Draft, Submitted, SignedOff, Responded, Closed],
+        Record::Consultation(_) => &[Draft, Open, Closed],
+        Record::ConsultationResponse(_) => &[Draft, Submitted, Closed],
+    }
+}
+
+/// Checks everything about `record` that does not depend on who is changing it or from what.
+pub fn validate_record(record: &Record) -> Result<(), Rejection> {
+    if record.schema_version() != SCHEMA_VERSION {
+        return Err(invalid("schemaVersion: not a supported version"));
+    }
+    if !allowed_states(record).contains(&record.state()) {
+        return Err(invalid("state: not a state this kind of record can be in"));
+    }
+    id("createdBy", record.created_by())?;
+    if record.created_at() <= 0 {
+        return Err(invalid(
+            "createdAt: must be a positive unix-milliseconds time",
+        ));
+    }
+    match record {
+        Record::VisitNote(r) => visit_note(r),
+        Record::Inspection(r) => inspection(r),
+        Record::Consultation(r) => consultation(r),
+        Record::ConsultationResponse(r) => response(r),
+    }
+}
+
+fn visit_note(r: &VisitNote) -> Result<(), Rejection> {
+    id("homeId", &r.home_id)?;
+    date("visitDate", &r.visit_date)?;
+    short_list("attendees", &r.attendees)?;
+    text("body", r.body.as_str())?;
+    len("actions", r.actions.len())?;
+    for a in &r.actions {
+        short("actions[].text", &a.text)?;
+        short("actions[].owner", &a.owner)?;
+        if !a.due_date.is_empty() {
+            date("actions[].dueDate", &a.due_date)?;
+        }
+    }
+    Ok(())
+}
+
+fn inspection(r: &Inspection) -> Result<(), Rejection> {
+    id("homeId", &r.home_id)?;
+    date("visitDate", &r.visit_date)?;
+    for (name, value) in [("timeIn", &r.time_in), ("timeOut", &r.time_out)] {
+        if value.is_empty() {
+            if r.state != WorkflowState::Draft {
+                return Err(invalid(&format!("{name}: required once submitted")));
+            }
+        } else if !is_time(value) {
+            return Err(invalid(&format!("{name}: must be HH:MM")));
+        }
+    }
+    len("visitingMembers", r.visiting_members.len())?;
+    for m in &r.visiting_members {
+        id("visitingMembers[]", m)?;
+    }
+
+    let children = &r.spoke_with.children;
+    len("spokeWith.children.entries", children.entries.len())?;
+    if children.count > MAX_CHILDREN_COUNT {
+        return Err(invalid("spokeWith.children.count: too large"));
+    }
+    if (children.entries.len() as u64) > children.count {
+        return Err(invalid(
+            "spokeWith.children.count: smaller than the number of entries",
+        ));
+    }
+    for c in &children.entries {
+        if !is_initials(&c.initials) {
+            return Err(invalid(
+                "spokeWith.children.entries[].initials: must be 1-3 capital letters",
+            ));
+        }
+    }
+    short_list("spokeWith.staff", &r.spoke_with.staff)?;
+    short_list(
+        "spokeWith.parentsRelatives",
+        &r.spoke_with.parents_relatives,
+    )?;
+
+    if r.records_checked.len() > CheckArea::ALL.len() {
+        return Err(invalid("recordsChecked: too many entries"));
+    }
+    let mut areas = HashSet::new();
+    for c in &r.records_checked {
+        if !areas.insert(c.area) {
+            return Err(invalid("recordsChecked[].area: each area at most once"));
+        }
+        text("recordsChecked[].comment", c.comment.as_str())?;
+    }
+    text("premises", r.premises.as_str())?;
+    text("childrenViews", r.children_views.as_str())?;
+    text(
+        "safeguardingOpinion.text",
+        r.safeguarding_opinion.text.as_str(),
+    )?;
+    text("wellbeingOpinion.text", r.wellbeing_opinion.text.as_str())?;
+
+    len("recommendations", r.recommendations.len())?;
+    let mut ids = HashSet::new();
+    for rec in &r.recommendations {
+        id("recommendations[].id", &rec.id)?;
+        if !ids.insert(rec.id.as_str()) {
+            return Err(invalid("recommendations[].id: must be unique"));
+        }
+        text("recommendations[].text", rec.text.as_str())?;
+        text(
+            "recommendations[].managerResponse",
+            rec.manager_response.as_str(),
+        )?;
+    }
+    len("previousRecommendations", r.previous_recommendations.len())?;
+    for p in &r.previous_recommendations {
+        text("previousRecommendations[].text", p.text.as_str())?;
+        text("previousRecommendations[].progress", p.progress.as_str())?;
+    }
+
+    let signed = matches!(
+        r.state,
+        WorkflowState::SignedOff | WorkflowState::Responded | WorkflowState::Closed
+    );
+    match (&r.sign_off, signed) {
+        (Some(s), true) => {
+            id("signOff.by", &s.by)?;
+            if s.at <= 0 {
+                return Err(invalid(
+                    "signOff.at: must be a positive unix-milliseconds time",
+                ));
+            }
+        }
+        (None, false) => {}
+        (None, true) => return Err(invalid("signOff: required once signed off")),
+        (Some(_), false) => return Err(invalid("signOff: only once signed off")),
+    }
+    Ok(())
+}
+
+fn consultation(r: &Consultation) -> Result<(), Rejection> {
+    short("title", &r.title)?;
+    text("purpose", r.purpose.as_str())?;
+    len("questions", r.questions.len())?;
+    let live = r.state != WorkflowState::Draft;
+    if live && r.title.trim().is_empty() {
+        return Err(invalid("title: required once open"));
+    }
+    if live && r.questions.is_empty() {
+        return Err(invalid("questions: at least one once open"));
+    }
+    let mut ids = HashSet::new();
+    for q in &r.questions {
+        id("questions[].id", &q.id)?;
+        if !ids.insert(q.id.as_str()) {
+            return Err(invalid("questions[].id: must be unique"));
+        }
+        short("questions[].prompt", &q.prompt)?;
+        short_list("questions[].options", &q.options)?;
+        if live {
+            if q.prompt.trim().is_empty() {
+                return Err(invalid("questions[].prompt: required once open"));
+            }
+            let choice = matches!(
+                q.question_type,
+                QuestionType::SingleChoice | QuestionType::MultipleChoice
+            );
+            if choice && q.options.len() < 2 {
+                return Err(invalid(
+                    "questions[].options: a choice question needs at least two",
+                ));
+            }
+            let distinct: HashSet<&str> = q.options.iter().map(String::as_str).collect();
+            if distinct.len() != q.options.len() || q.options.iter().any(|o| o.is_empty()) {
+                return Err(invalid(
+                    "questions[].options: must be distinct and non-empty",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn response(r: &ConsultationResponse) -> Result<(), Rejection> {
+    id("consultationId", &r.consultation_id)?;
+    if let Some(home) = &r.home_id {
+        id("homeId", home)?;
+    }
+    len("answers", r.answers.len())?;
+    let mut ids = HashSet::new();
+    for a in &r.answers {
+        id("answers[].questionId", &a.question_id)?;
+        if !ids.insert(a.question_id.as_str()) {
+            return Err(invalid("answers[].questionId: one answer per question"));
+        }
+        if a.values_set() > 1 {
+            return Err(invalid(
+                "answers[]: at most one of scale, choice, choices, text",
+            ));
+        }
+        if let Some(scale) = a.scale
+            && !(1..=5).contains(&scale)
+        {
+            return Err(invalid("answers[].scale: must be 1 to 5"));
+        }
+        if let Some(choice) = &a.choice {
+            short("answers[].choice", choice)?;
+        }
+        if let Some(choices) = &a.choices {
+            short_list("answers[].choices", choices)?;
+        }
+        if let Some(t) = &a.text {
+            text("answers[].text", t.as_str())?;
+        }
+    }
+    let submitted = r.state != WorkflowState::Draft;
+    match (r.submitted_at, submitted) {
+        (Some(at), true) if at <= 0 => {
+            return Err(invalid(
+                "submittedAt: must be a positive unix-milliseconds time",
+            ));
+        }
+        (None, true) => return Err(invalid("submittedAt: required once submitted")),
+        (Some(_), false) => return Err(invalid("submittedAt: only once submitted")),
+        _ => {}
+    }
+    if submitted && !r.consent_given {
+        // No consent, no submission: answers we may not use should not reach the council.
+        return Err(invalid("consentGiven: required to submit"));
+    }
+    if let Some(f) = &r.follow_up {
+        if !submitted {
+            return Err(invalid("followUp: only once submitted"));
+        }
+        id("followUp.by", &f.by)?;
+        text("followUp.note", f.note.as_str())?;
+    }
+    Ok(())
+}
+
+fn invalid(message: &str) -> Rejection {
+    Rejection::InvalidRecord(message.to_string())
+}
+
+/// A required identifier: non-empty, short.
+fn id(field: &str, value: &str) -> Result<(), Rejection> {
+    if value.trim().is_empty() {
+        return Err(invalid(&format!("{field}: required")));
+    }
+    short(field, value)
+}
+
+fn short(field: &str, value: &str) -> Result<(), Rejection> {
+    if value.chars().count() > MAX_SHORT_CHARS {
+        return Err(invalid(&format!(
+            "{field}: longer than {MAX_SHORT_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn short_list(field: &str, values: &[String]) -> Result<(), Rejection> {
+    len(field, values.len())?;
+    values.iter().try_for_each(|v| short(field, v))
+}
+
+fn text(field: &str, value: &str) -> Result<(), Rejection> {
+    // Byte length bounds the char count from above: skip counting for the common short case.
+    if value.len() > MAX_TEXT_CHARS && value.chars().count() > MAX_TEXT_CHARS {
+        return Err(invalid(&format!(
+            "{field}: longer than {MAX_TEXT_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn len(field: &str, n: usize) -> Result<(), Rejection> {
+    if n > MAX_LIST_LEN {
+        return Err(invalid(&format!("{field}: more than {MAX_LIST_LEN} items")));
+    }
+    Ok(())
+}
+
+fn date(field: &str, value: &str) -> Result<(), Rejection> {
+    if !is_date(value) {
+        return Err(invalid(&format!("{field}: must be a real date YYYY-MM-DD")));
+    }
+    Ok(())
+}
+
+/// Whether `s` is a real calendar date written `YYYY-MM-DD`.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10]))
+    else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in_month = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    y >= 1900 && (1..=days_in_month).contains(&d)
+}
+
+/// Whether `s` is a 24-hour time written `HH:MM`.
+pub fn is_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 5 || b[2] != b':' {
+        return false;
+    }
+    matches!((digits(&b[0..2]), digits(&b[3..5])), (Some(h), Some(m)) if h < 24 && m < 60)
+}
+
+/// Whether `s` is 1–3 capital letters A–Z: initials, never a name.
+pub fn is_initials(s: &str) -> bool {
+    (1..=3).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_uppercase())
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
