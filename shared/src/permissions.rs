@@ -114,15 +114,7 @@ pub fn access(actor: &Actor, meta: &DocMeta) -> Access {
         return Access::None;
     }
     let state = meta.state;
-    match (meta.kind, actor.role) {
-        // Closed is final: whoever could read it still can, nobody writes.
-        (_, _) if state == S::Closed => {
-            if base.can_read() {
-                Access::Read
-            } else {
-                Access::None
-            }
-        }
+    let by_state = match (meta.kind, actor.role) {
         (RecordKind::Inspection, Role::Manager) => match state {
             // A draft is the members' working copy; the manager sees it once handed in.
             S::Draft => Access::None,
@@ -152,6 +144,12 @@ pub fn access(actor: &Actor, meta: &DocMeta) -> Access {
             }
         }
         _ => base,
+    };
+    // Closed is final: whoever could read it still can, nobody writes.
+    match (state, by_state) {
+        (S::Closed, Access::ReadWrite) => Access::Read,
+        (S::Closed, Access::WriteOnly) => Access::None,
+        (_, access) => access,
     }
 }
 
@@ -197,4 +195,259 @@ pub(crate) fn assigned(actor: &Actor, meta: &DocMeta) -> bool {
     meta.home_id
         .as_ref()
         .is_some_and(|home| actor.homes.iter().any(|h| h == home))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Consultation, ConsultationResponse, Record, VisitNote};
+    use crate::rules::test_support::*;
+
+    fn with_state(record: Record, state: WorkflowState) -> DocMeta {
+        DocMeta {
+            state,
+            ..record.meta()
+        }
+    }
+
+    const ALL_STATES: [WorkflowState; 6] = [
+        WorkflowState::Draft,
+        WorkflowState::Submitted,
+        WorkflowState::SignedOff,
+        WorkflowState::Responded,
+        WorkflowState::Closed,
+        WorkflowState::Open,
+    ];
+
+    fn note_meta(author: &str) -> DocMeta {
+        Record::VisitNote(VisitNote::new(author, HOME, NOW)).meta()
+    }
+
+    fn inspection_meta(state: WorkflowState) -> DocMeta {
+        with_state(draft_inspection("m1"), state)
+    }
+
+    fn consultation_meta(state: WorkflowState) -> DocMeta {
+        with_state(
+            Record::Consultation(Consultation::new("pw1", "Food at home", NOW)),
+            state,
+        )
+    }
+
+    fn response_meta(author: &str, state: WorkflowState) -> DocMeta {
+        with_state(
+            Record::ConsultationResponse(ConsultationResponse::new(author, "doc-1", NOW)),
+            state,
+        )
+    }
+
+    #[test]
+    fn young_person_never_reads_a_response() {
+        let yp = young_person("yp1");
+        for state in ALL_STATES {
+            for author in ["yp1", "yp2"] {
+                assert!(!access(&yp, &response_meta(author, state)).can_read());
+            }
+        }
+        assert_eq!(
+            access(&yp, &response_meta("yp1", WorkflowState::Draft)),
+            Access::WriteOnly
+        );
+        assert_eq!(
+            access(&yp, &response_meta("yp1", WorkflowState::Submitted)),
+            Access::None
+        );
+        assert_eq!(
+            access(&yp, &response_meta("yp2", WorkflowState::Draft)),
+            Access::None
+        );
+    }
+
+    #[test]
+    fn member_reads_only_own_visit_notes() {
+        let m1 = member("m1", &[HOME]);
+        assert_eq!(access(&m1, &note_meta("m1")), Access::ReadWrite);
+        assert_eq!(access(&m1, &note_meta("m2")), Access::None);
+    }
+
+    #[test]
+    fn member_reads_inspections_of_assigned_homes_only() {
+        let meta = inspection_meta(WorkflowState::Draft);
+        assert_eq!(access(&member("m2", &[HOME]), &meta), Access::ReadWrite);
+        assert_eq!(access(&member("m2", &[OTHER_HOME]), &meta), Access::None);
+        // The creator keeps access after being moved to another home.
+        assert_eq!(
+            access(&member("m1", &[OTHER_HOME]), &meta),
+            Access::ReadWrite
+        );
+    }
+
+    #[test]
+    fn manager_reads_inspection_only_after_submission() {
+        let mgr = manager("mgr1", &[HOME]);
+        let expected = [
+            (WorkflowState::Draft, Access::None),
+            (WorkflowState::Submitted, Access::Read),
+            (WorkflowState::SignedOff, Access::ReadWrite),
+            (WorkflowState::Responded, Access::ReadWrite),
+            (WorkflowState::Closed, Access::Read),
+        ];
+        for (state, want) in expected {
+            assert_eq!(access(&mgr, &inspection_meta(state)), want, "{state:?}");
+        }
+    }
+
+    #[test]
+    fn manager_of_another_home_sees_nothing() {
+        let mgr = manager("mgr2", &[OTHER_HOME]);
+        for state in ALL_STATES {
+            assert_eq!(access(&mgr, &inspection_meta(state)), Access::None);
+        }
+        assert_eq!(access(&mgr, &note_meta("m1")), Access::None);
+    }
+
+    #[test]
+    fn officer_reads_everything_and_writes_nothing() {
+        let o = officer();
+        for state in ALL_STATES {
+            for meta in [
+                note_meta("m1"),
+                inspection_meta(state),
+                consultation_meta(state),
+                response_meta("yp1", state),
+            ] {
+                assert_eq!(access(&o, &meta), Access::Read);
+                assert!(!may_create(
+                    &o,
+                    &DocMeta {
+                        created_by: o.user_id.clone(),
+                        ..meta
+                    }
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn consultation_is_visible_to_members_and_young_people_only_while_open() {
+        for actor in [member("m1", &[HOME]), young_person("yp1")] {
+            for state in [WorkflowState::Draft, WorkflowState::Closed] {
+                assert_eq!(access(&actor, &consultation_meta(state)), Access::None);
+            }
+            assert_eq!(
+                access(&actor, &consultation_meta(WorkflowState::Open)),
+                Access::Read
+            );
+        }
+        assert_eq!(
+            access(
+                &manager("mgr1", &[HOME]),
+                &consultation_meta(WorkflowState::Open)
+            ),
+            Access::None
+        );
+    }
+
+    #[test]
+    fn participation_worker_writes_follow_up_only_on_submitted_responses() {
+        let pw = worker("pw2");
+        assert_eq!(
+            access(&pw, &response_meta("yp1", WorkflowState::Draft)),
+            Access::Read
+        );
+        assert_eq!(
+            access(&pw, &response_meta("yp1", WorkflowState::Submitted)),
+            Access::ReadWrite
+        );
+        assert_eq!(
+            access(&pw, &consultation_meta(WorkflowState::Draft)),
+            Access::ReadWrite
+        );
+        assert_eq!(access(&pw, &note_meta("m1")), Access::None);
+        assert_eq!(
+            access(&pw, &inspection_meta(WorkflowState::Closed)),
+            Access::None
+        );
+    }
+
+    #[test]
+    fn admin_has_no_access_to_records() {
+        let a = admin();
+        for state in ALL_STATES {
+            for meta in [
+                note_meta("admin-1"),
+                inspection_meta(state),
+                consultation_meta(state),
+                response_meta("admin-1", state),
+            ] {
+                assert_eq!(access(&a, &meta), Access::None);
+                assert!(!may_create(
+                    &a,
+                    &DocMeta {
+                        created_by: a.user_id.clone(),
+                        ..meta
+                    }
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn closed_records_are_read_only() {
+        let closed = WorkflowState::Closed;
+        assert_eq!(
+            access(&member("m1", &[HOME]), &inspection_meta(closed)),
+            Access::Read
+        );
+        assert_eq!(
+            access(&worker("pw1"), &consultation_meta(closed)),
+            Access::Read
+        );
+        assert_eq!(
+            access(
+                &member("m1", &[]),
+                &with_state(Record::VisitNote(VisitNote::new("m1", HOME, NOW)), closed)
+            ),
+            Access::Read
+        );
+    }
+
+    #[test]
+    fn creation_is_by_role_and_only_in_ones_own_name() {
+        let m1 = member("m1", &[HOME]);
+        assert!(may_create(&m1, &note_meta("m1")));
+        assert!(!may_create(&m1, &note_meta("m2")));
+        assert!(may_create(&m1, &inspection_meta(WorkflowState::Draft)));
+        assert!(!may_create(
+            &member("m1", &[OTHER_HOME]),
+            &inspection_meta(WorkflowState::Draft)
+        ));
+        assert!(may_create(
+            &worker("pw1"),
+            &consultation_meta(WorkflowState::Draft)
+        ));
+        assert!(!may_create(
+            &m1,
+            &DocMeta {
+                created_by: "m1".into(),
+                ..consultation_meta(WorkflowState::Draft)
+            }
+        ));
+        assert!(may_create(
+            &young_person("yp1"),
+            &response_meta("yp1", WorkflowState::Draft)
+        ));
+        assert!(!may_create(
+            &worker("yp1"),
+            &response_meta("yp1", WorkflowState::Draft)
+        ));
+    }
+
+    #[test]
+    fn access_flags_mean_what_they_say() {
+        assert!(Access::Read.can_read() && !Access::Read.can_write());
+        assert!(Access::ReadWrite.can_read() && Access::ReadWrite.can_write());
+        assert!(!Access::WriteOnly.can_read() && Access::WriteOnly.can_write());
+        assert!(!Access::None.can_read() && !Access::None.can_write());
+    }
 }

@@ -12,6 +12,8 @@ pub mod consultation;
 mod field;
 pub mod inspection;
 pub mod response;
+#[cfg(test)]
+mod tests;
 pub mod visit_note;
 
 use automerge::{ObjType, ScalarValue, Value};

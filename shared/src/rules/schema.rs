@@ -357,3 +357,252 @@ fn digits(b: &[u8]) -> Option<u32> {
         c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use autosurgeon::Text;
+
+    use super::*;
+    use crate::model::{
+        Answer, ChildSpokenWith, FollowUp, Priority, Question, Recommendation, SignOff,
+    };
+    use crate::rules::test_support::*;
+
+    #[track_caller]
+    fn rejected(record: Record, field: &str) {
+        match validate_record(&record) {
+            Err(Rejection::InvalidRecord(m)) => assert!(m.contains(field), "{m}"),
+            other => panic!("expected invalid_record on {field}, got {other:?}"),
+        }
+    }
+
+    fn inspection(edit: impl FnOnce(&mut Inspection)) -> Record {
+        let mut r = draft_inspection("m1");
+        edit(insp(&mut r));
+        r
+    }
+
+    #[test]
+    fn unknown_schema_version_is_rejected() {
+        rejected(inspection(|i| i.schema_version = 2), "schemaVersion");
+    }
+
+    #[test]
+    fn state_must_belong_to_the_kind() {
+        let mut note = VisitNote::new("m1", HOME, NOW);
+        note.state = WorkflowState::Open;
+        rejected(Record::VisitNote(note), "state");
+        rejected(inspection(|i| i.state = WorkflowState::Open), "state");
+    }
+
+    #[test]
+    fn dates_must_be_real_calendar_days() {
+        for bad in ["2026-02-30", "03/11/2026", "2026-11-3", "", "2026-13-01"] {
+            rejected(inspection(|i| i.visit_date = bad.into()), "visitDate");
+        }
+        assert!(is_date("2028-02-29"));
+        assert!(!is_date("2026-02-29"));
+    }
+
+    #[test]
+    fn times_must_be_24_hour_hh_mm() {
+        for bad in ["24:00", "9:30", "09:60", "0930"] {
+            rejected(inspection(|i| i.time_in = bad.into()), "timeIn");
+        }
+        assert!(is_time("00:00") && is_time("23:59"));
+    }
+
+    #[test]
+    fn submitted_inspection_needs_its_times() {
+        rejected(
+            inspection(|i| {
+                i.state = WorkflowState::Submitted;
+                i.time_out = String::new();
+            }),
+            "timeOut",
+        );
+        // A draft may leave them empty.
+        assert_eq!(
+            validate_record(&inspection(|i| i.time_in = String::new())),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn initials_are_one_to_three_capital_letters_never_names() {
+        for bad in ["", "Ab", "ABCD", "A1", "Jane", "A B", "É"] {
+            let record = inspection(|i| {
+                i.spoke_with.children.count = 1;
+                i.spoke_with.children.entries = vec![ChildSpokenWith {
+                    initials: bad.into(),
+                    consent: true,
+                }];
+            });
+            rejected(record, "initials");
+        }
+        assert!(is_initials("A") && is_initials("ABC"));
+    }
+
+    #[test]
+    fn children_count_cannot_be_below_the_entries() {
+        rejected(
+            inspection(|i| {
+                i.spoke_with.children.count = 0;
+                i.spoke_with.children.entries = vec![ChildSpokenWith {
+                    initials: "AB".into(),
+                    consent: true,
+                }];
+            }),
+            "count",
+        );
+    }
+
+    #[test]
+    fn recommendation_ids_are_unique() {
+        rejected(
+            inspection(|i| {
+                i.recommendations
+                    .push(Recommendation::new("rec-1", "Again", Priority::Low))
+            }),
+            "recommendations[].id",
+        );
+    }
+
+    #[test]
+    fn each_record_area_is_checked_at_most_once() {
+        rejected(
+            inspection(|i| {
+                let first = i.records_checked[0].clone();
+                i.records_checked[1] = first;
+            }),
+            "recordsChecked",
+        );
+    }
+
+    #[test]
+    fn sign_off_is_present_exactly_when_signed_off() {
+        rejected(
+            inspection(|i| {
+                i.sign_off = Some(SignOff {
+                    by: "m1".into(),
+                    at: NOW,
+                })
+            }),
+            "signOff",
+        );
+        rejected(
+            inspection(|i| i.state = WorkflowState::SignedOff),
+            "signOff",
+        );
+    }
+
+    #[test]
+    fn sizes_are_bounded() {
+        rejected(
+            inspection(|i| i.visiting_members = vec!["m".into(); MAX_LIST_LEN + 1]),
+            "visitingMembers",
+        );
+        rejected(
+            inspection(|i| i.premises = Text::with_value("x".repeat(MAX_TEXT_CHARS + 1))),
+            "premises",
+        );
+        rejected(
+            inspection(|i| i.spoke_with.staff = vec!["x".repeat(MAX_SHORT_CHARS + 1)]),
+            "spokeWith.staff",
+        );
+        // Multi-byte characters count as one each.
+        assert_eq!(
+            validate_record(&inspection(|i| {
+                i.premises = Text::with_value("é".repeat(MAX_TEXT_CHARS))
+            })),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_open_consultation_needs_answerable_questions() {
+        let open = |edit: fn(&mut Consultation)| {
+            let mut c = Consultation::new("pw1", "Food at home", NOW);
+            c.state = WorkflowState::Open;
+            c.questions = vec![Question {
+                options: vec!["Yes".into(), "No".into()],
+                ..Question::new("q1", QuestionType::SingleChoice, "Do you like it?")
+            }];
+            edit(&mut c);
+            Record::Consultation(c)
+        };
+        assert_eq!(validate_record(&open(|_| {})), Ok(()));
+        rejected(open(|c| c.questions.clear()), "questions");
+        rejected(open(|c| c.title = " ".into()), "title");
+        rejected(
+            open(|c| {
+                c.questions[0].options.pop();
+            }),
+            "options",
+        );
+        rejected(
+            open(|c| c.questions.push(c.questions[0].clone())),
+            "questions[].id",
+        );
+    }
+
+    #[test]
+    fn an_answer_carries_at_most_one_value() {
+        let mut r = ConsultationResponse::new("yp1", "doc-1", NOW);
+        r.answers = vec![Answer {
+            scale: Some(3),
+            ..Answer::choice("q1", "yes")
+        }];
+        rejected(Record::ConsultationResponse(r.clone()), "answers[]");
+        r.answers = vec![Answer::scale("q1", 6)];
+        rejected(Record::ConsultationResponse(r.clone()), "scale");
+        r.answers = vec![Answer::scale("q1", 1), Answer::scale("q1", 2)];
+        rejected(Record::ConsultationResponse(r), "questionId");
+    }
+
+    #[test]
+    fn a_submitted_response_needs_consent_and_a_time() {
+        let mut r = ConsultationResponse::new("yp1", "doc-1", NOW);
+        r.state = WorkflowState::Submitted;
+        r.consent_given = true;
+        rejected(Record::ConsultationResponse(r.clone()), "submittedAt");
+        r.submitted_at = Some(NOW);
+        r.consent_given = false;
+        rejected(Record::ConsultationResponse(r.clone()), "consentGiven");
+        r.consent_given = true;
+        assert_eq!(validate_record(&Record::ConsultationResponse(r)), Ok(()));
+    }
+
+    #[test]
+    fn a_draft_response_has_no_follow_up() {
+        let mut r = ConsultationResponse::new("yp1", "doc-1", NOW);
+        r.follow_up = Some(FollowUp {
+            done: false,
+            by: "pw1".into(),
+            at: NOW,
+            note: Text::with_value(""),
+        });
+        rejected(Record::ConsultationResponse(r), "followUp");
+    }
+
+    #[test]
+    fn rejection_messages_never_contain_record_content() {
+        let secret = "Jane Doe";
+        let records = [
+            inspection(|i| i.visit_date = secret.into()),
+            inspection(|i| i.time_in = secret.into()),
+            inspection(|i| {
+                i.spoke_with.children.count = 1;
+                i.spoke_with.children.entries = vec![ChildSpokenWith {
+                    initials: secret.into(),
+                    consent: true,
+                }];
+            }),
+            inspection(|i| i.spoke_with.staff = vec![secret.repeat(100)]),
+        ];
+        for record in records {
+            let err = validate_record(&record).unwrap_err();
+            assert!(!err.to_string().contains("Jane"), "{err}");
+        }
+    }
+}
