@@ -138,6 +138,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Replaces the first `chunk_count` stored chunks with one snapshot (compaction). Chunks
     /// appended after those are kept. Durable when it returns `Ok`.
+    ///
+    /// `chunk_count` is how many chunks the caller loaded and folded into `snapshot`, so the
+    /// caller must not run two compactions of one document at once: after the first commits,
+    /// the second's "first N chunks" would include chunks its snapshot lacks. `NotFound` (and
+    /// no change) if fewer than `chunk_count` chunks are stored or `chunk_count` is 0.
     async fn compact(
         &self,
         id: DocumentId,
@@ -149,7 +154,8 @@ pub trait Store: Send + Sync + 'static {
 
     // --- users ---
 
-    /// Creates a user; `Conflict` if the username is taken.
+    /// Creates a user; `Conflict` if the username is taken. Usernames are compared ignoring
+    /// ASCII case, here and in `user_by_username`, so that no one can pose as "Alex" as "alex".
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError>;
     /// A user by sign-in name.
     async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError>;

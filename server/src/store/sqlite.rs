@@ -2,14 +2,14 @@
 //!
 //! How work is split, so that nothing blocks the async executor:
 //! - **Writes** go to one dedicated writer thread that owns the only read-write connection
-//!   (see [`writer`]). It commits waiting writes in groups, one fsync per group, and answers
+//!   (see `writer`). It commits waiting writes in groups, one fsync per group, and answers
 //!   each caller only after its group's COMMIT returned: an `Ok` means durable.
 //! - **Reads** run on a small pool of read-only connections through `spawn_blocking` (see
-//!   [`readers`]). WAL lets them read the last commit while the writer works, and because a
+//!   `readers`). WAL lets them read the last commit while the writer works, and because a
 //!   writer answers only after COMMIT, a read that follows an `Ok` write always sees it.
 //!
-//! The SQL itself lives in plain functions of a `&Connection` per domain area ([`documents`],
-//! [`accounts`], [`audit`], [`maintenance`]); this file only routes each `Store` method to the
+//! The SQL itself lives in plain functions of a `&Connection` per domain area (`documents`,
+//! `accounts`, `audit`, `maintenance`); this file only routes each `Store` method to the
 //! writer or the readers. Nothing here logs record contents, names, tokens or hashes: only
 //! counts, timings and error codes.
 
@@ -144,6 +144,7 @@ impl SqliteStore {
     /// and the writer's connection is closed. Dropping the store does the same, but blocks the
     /// dropping thread while it waits.
     pub async fn close(mut self) {
+        self.readers.close();
         self.writer = None;
         if let Some(thread) = self.writer_thread.take() {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
@@ -176,6 +177,7 @@ impl SqliteStore {
 
 impl Drop for SqliteStore {
     fn drop(&mut self) {
+        self.readers.close();
         self.writer = None;
         if let Some(thread) = self.writer_thread.take() {
             // Waits for the queue to drain so that a process exiting right after dropping the

@@ -1,5 +1,10 @@
 //! Read-only connections, used from `spawn_blocking`.
 //!
+//! Why a pool on tokio's blocking threads rather than a reader thread: one reader thread would
+//! serialize every read (a long list behind a session lookup), and N reader threads would
+//! duplicate what `spawn_blocking` already provides. The connections are what is scarce, so
+//! they are pooled; the threads come from tokio.
+//!
 //! In WAL mode readers never wait for the writer and see the last committed state, so reads do
 //! not queue behind the writer thread. A semaphore caps them at the pool size: reads are short,
 //! and with 2 cores more parallel SQLite readers than that would only contend. Every read runs
@@ -7,6 +12,7 @@
 //! one consistent state even while a compaction commits.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,6 +27,7 @@ pub(super) struct ReaderPool {
     busy_timeout: Duration,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
+    closed: AtomicBool,
 }
 
 impl ReaderPool {
@@ -40,6 +47,7 @@ impl ReaderPool {
             busy_timeout,
             idle: Mutex::new(idle),
             permits: Arc::new(Semaphore::new(size)),
+            closed: AtomicBool::new(false),
         }))
     }
 
@@ -82,8 +90,21 @@ impl ReaderPool {
         }
     }
 
+    /// Closes the idle connections now and any busy one when its read ends.
+    ///
+    /// Readers are closed before the writer so that the writer's connection is the last one:
+    /// only then does SQLite checkpoint and remove the `-wal` file, leaving one complete file.
+    pub(super) fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.permits.close();
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     /// An idle connection; a fresh one if a panicking read lost one.
     fn checkout(&self) -> Result<Connection, StoreError> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(StoreError::Closed);
+        }
         let pooled = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         match pooled {
             Some(conn) => Ok(conn),
@@ -92,6 +113,9 @@ impl ReaderPool {
     }
 
     fn checkin(&self, conn: Connection) {
+        if self.closed.load(Ordering::SeqCst) {
+            return;
+        }
         self.idle
             .lock()
             .unwrap_or_else(|e| e.into_inner())

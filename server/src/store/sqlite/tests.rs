@@ -213,6 +213,8 @@ async fn users_round_trip_and_usernames_are_unique_ignoring_case() {
     assert_eq!(found.display_name, "Test zed.member");
     assert_eq!(found.role, Role::Member);
     assert_eq!(found.password_hash, zed.password_hash);
+    let by_other_case = store.user_by_username("ZED.Member").await.unwrap().unwrap();
+    assert_eq!(by_other_case.id, zed.id);
     assert_eq!(
         store.user(&amy.id).await.unwrap().unwrap().username,
         "amy.manager"
@@ -711,6 +713,25 @@ async fn reopening_does_not_migrate_twice_and_a_newer_file_is_refused() {
         SqliteStore::open(&path, SqliteOptions::default()),
         Err(StoreError::Sqlite(_))
     ));
+}
+
+#[tokio::test]
+async fn a_closed_or_dropped_store_leaves_one_complete_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let wal = path.with_file_name("hearth.sqlite-wal");
+    let store = open(&path);
+    store.create_home("Oak House (test)").await.unwrap();
+    assert!(store.list_homes().await.unwrap().len() == 1);
+    assert!(wal.exists());
+    store.close().await;
+    assert!(!wal.exists(), "the WAL was checkpointed into the main file");
+
+    let store = open(&path);
+    store.create_home("Elm House (test)").await.unwrap();
+    drop(store);
+    assert!(!wal.exists());
+    assert_eq!(open(&path).list_homes().await.unwrap().len(), 2);
 }
 
 #[tokio::test]
