@@ -1,1 +1,586 @@
-//! Applying one peer sync message to a document, checked before it is kept.
+//! Applying one peer's Automerge sync message to a document, as a proposal that is only kept
+//! once it has been checked and stored.
+//!
+//! The server's durable acknowledgement rests on this order:
+//!
+//! 1. [`receive`] applies the peer's message to a *fork* of the document and a copy of the sync
+//!    state. The real document and state are untouched.
+//! 2. The caller checks the proposal (schema, workflow, permissions) and appends
+//!    [`Proposal::new_chunk`] to storage, committing before going on.
+//! 3. Only then does it replace its document and state with the proposal's and call
+//!    [`outgoing`]. The reply carries the new heads, and a peer that sees its change among the
+//!    server's heads knows the change is on the server's disk.
+//!
+//! If the check fails, the caller drops the proposal: nothing of the change is in memory or on
+//! disk, and the old state is still valid for later messages. The peer, though, still holds the
+//! refused change and believes it has sent it (automerge never sends a change twice in one sync
+//! session), and any later change it makes depends on it. So after a refusal the server should
+//! tell the peer (an `error` with the document id and a code) and stop syncing that document with
+//! that peer for the rest of the connection; the peer must discard its local copy (reload from the
+//! server) before syncing it again. Carrying on instead can make the two sides exchange empty
+//! messages forever, each waiting for a change the other will never send.
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ChangeHash, ReadDoc};
+
+/// Result of applying a peer's sync message to a fork of the document.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    /// The fork with the peer's changes applied.
+    pub doc: Automerge,
+    /// The sync state after receiving the message. Adopt it together with `doc`: even without
+    /// a `new_chunk`, `doc` may hold changes waiting for their dependencies, which the peer will
+    /// not send again.
+    pub state: sync::State,
+    /// The new changes in storage format (`save_after` the old heads), if the document gained
+    /// any; `None` when the message only carried heads, needs or haves.
+    pub new_chunk: Option<Vec<u8>>,
+}
+
+impl Proposal {
+    /// Whether the document gained changes, so there is something to check and store.
+    pub fn changed(&self) -> bool {
+        self.new_chunk.is_some()
+    }
+}
+
+/// Why a sync message or a stored document could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The peer sent bytes that are not an Automerge sync message, or whose changes do not
+    /// parse or apply.
+    #[error("corrupt sync message: {0}")]
+    CorruptMessage(String),
+    /// Stored chunks that do not load as a document.
+    #[error("stored document does not load: {0}")]
+    CorruptDocument(String),
+}
+
+impl SyncError {
+    /// The stable code sent to the peer (or logged) for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::CorruptMessage(_) => "corrupt_sync_message",
+            SyncError::CorruptDocument(_) => "corrupt_document",
+        }
+    }
+}
+
+/// Applies `message` from the peer whose sync state is `state` to a fork of `doc`.
+///
+/// Costs a copy of the document per message; Hearth's records are small, and the copy is what
+/// makes a refused change leave nothing behind.
+pub fn receive(
+    doc: &Automerge,
+    state: &sync::State,
+    message: &[u8],
+) -> Result<Proposal, SyncError> {
+    let decoded =
+        sync::Message::decode(message).map_err(|e| SyncError::CorruptMessage(e.to_string()))?;
+    check_chunks(&decoded.changes)?;
+    let before = doc.get_heads();
+    // A clone, not `fork()`: the server's actor id must stay the same, and the proposal must be
+    // the document the caller keeps.
+    let mut proposed = doc.clone();
+    let mut proposed_state = state.clone();
+    proposed
+        .receive_sync_message(&mut proposed_state, decoded)
+        .map_err(|e| SyncError::CorruptMessage(e.to_string()))?;
+    let new_chunk = gained_changes(&before, &proposed).then(|| proposed.save_after(&before));
+    Ok(Proposal {
+        doc: proposed,
+        state: proposed_state,
+        new_chunk,
+    })
+}
+
+/// Checks that every chunk of changes parses. Automerge itself skips chunks it cannot read and
+/// applies the rest, which would leave the peer believing a change was delivered that the
+/// server never saw; Hearth refuses the whole message instead, so the peer hears about it.
+fn check_chunks(chunks: &sync::ChunkList) -> Result<(), SyncError> {
+    // A storage chunk: 4 magic bytes, a 4-byte checksum, then the chunk type.
+    const DOCUMENT_CHUNK: u8 = 0;
+    for chunk in chunks.iter() {
+        let parsed = if chunk.get(8) == Some(&DOCUMENT_CHUNK) {
+            // A v2 message's whole-document chunk, as sent when the other side has nothing.
+            Automerge::load(chunk).map(drop)
+        } else {
+            automerge::Change::from_bytes(chunk.to_vec())
+                .map(drop)
+                .map_err(automerge::AutomergeError::from)
+        };
+        parsed.map_err(|e| SyncError::CorruptMessage(format!("unreadable change: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Whether `after` has changes beyond `before`. Changes whose dependencies have not arrived are
+/// queued inside automerge and do not move the heads, so they are not counted: they are checked
+/// and stored with the message that completes them.
+fn gained_changes(before: &[ChangeHash], after: &Automerge) -> bool {
+    after.get_heads() != before
+}
+
+/// The next sync message for the peer whose state is `state`, encoded, if there is anything to
+/// say. Call after adopting a proposal to acknowledge it, and after the document changes for
+/// any other reason (another peer's change) to pass it on.
+pub fn outgoing(doc: &Automerge, state: &mut sync::State) -> Option<Vec<u8>> {
+    doc.generate_sync_message(state).map(sync::Message::encode)
+}
+
+/// Like [`outgoing`], but never carrying content the peer does not already have: for
+/// write-only peers (a kiosk submitting answers), which must learn that their changes are stored
+/// but must not read anyone else's.
+///
+/// The message is generated from the document as the peer knows it (the server's document at the
+/// peer's own heads, as far as the server has them), so it acknowledges exactly the peer's
+/// changes, carries nothing else, and lets both sides settle. Simply dropping messages that
+/// carry changes would leave the peer without an acknowledgement, and sending heads it cannot
+/// reach would make it ask for them forever.
+pub fn outgoing_without_content(doc: &Automerge, state: &mut sync::State) -> Option<Vec<u8>> {
+    let known: Vec<ChangeHash> = state
+        .their_heads
+        .iter()
+        .flatten()
+        .filter(|hash| doc.get_change_by_hash(hash).is_some())
+        .copied()
+        .collect();
+    let view = doc
+        .fork_at(&known)
+        .expect("forking at heads the document has cannot fail");
+    let message = outgoing(&view, state);
+    debug_assert!(message.as_deref().is_none_or(|m| !carries_changes(m)));
+    message
+}
+
+/// Whether an encoded sync message carries any changes, that is, document content. An
+/// undecodable message counts as carrying changes: this guards what a write-only peer may
+/// receive, so it fails closed.
+pub fn carries_changes(message: &[u8]) -> bool {
+    sync::Message::decode(message).map_or(true, |m| !m.changes.is_empty())
+}
+
+/// Loads a document from its stored chunks (a snapshot and/or incremental changes, in the order
+/// they were stored), the way automerge-repo loads the concatenation of its storage chunks.
+///
+/// Strict: a chunk that does not parse, or a change whose dependencies are missing, fails the
+/// load rather than silently dropping part of a record.
+pub fn load_chunks(chunks: &[Vec<u8>]) -> Result<Automerge, SyncError> {
+    if chunks.is_empty() {
+        return Ok(Automerge::new());
+    }
+    let all = chunks.concat();
+    Automerge::load(&all).map_err(|e| SyncError::CorruptDocument(e.to_string()))
+}
+
+/// A compact snapshot of the whole document, to replace its accumulated chunks.
+pub fn snapshot(doc: &Automerge) -> Vec<u8> {
+    doc.save()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::ROOT;
+    use automerge::transaction::Transactable;
+
+    /// The server: one stored document, its chunks, and a rule for which changes it accepts.
+    struct Server {
+        doc: Automerge,
+        stored: Vec<Vec<u8>>,
+        accept: fn(&Automerge) -> bool,
+    }
+
+    /// A device: its own copy of the document, its sync state with the server, and the server's
+    /// sync state with it (which the server keeps per connection).
+    struct Device {
+        doc: Automerge,
+        state: sync::State,
+        on_server: sync::State,
+        write_only: bool,
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Outcome {
+        Adopted,
+        Refused,
+    }
+
+    impl Server {
+        fn new() -> Self {
+            Self {
+                doc: Automerge::new(),
+                stored: Vec::new(),
+                accept: |_| true,
+            }
+        }
+
+        fn refusing_forbidden() -> Self {
+            Self {
+                accept: |doc| title(doc).as_deref() != Some("forbidden"),
+                ..Self::new()
+            }
+        }
+
+        /// The server's loop for one message: propose, check, store, adopt. A refused proposal is
+        /// simply dropped.
+        fn on_sync(&mut self, device: &mut Device, message: &[u8]) -> Outcome {
+            let proposal = receive(&self.doc, &device.on_server, message).unwrap();
+            if proposal.changed() && !(self.accept)(&proposal.doc) {
+                return Outcome::Refused;
+            }
+            if let Some(chunk) = proposal.new_chunk {
+                self.stored.push(chunk);
+            }
+            self.doc = proposal.doc;
+            device.on_server = proposal.state;
+            Outcome::Adopted
+        }
+
+        /// What the server sends the device next (an acknowledgement, or news).
+        fn reply(&self, device: &mut Device) -> Option<Vec<u8>> {
+            if device.write_only {
+                outgoing_without_content(&self.doc, &mut device.on_server)
+            } else {
+                outgoing(&self.doc, &mut device.on_server)
+            }
+        }
+    }
+
+    impl Device {
+        fn new() -> Self {
+            Self::with_doc(Automerge::new())
+        }
+
+        fn with_doc(doc: Automerge) -> Self {
+            Self {
+                doc,
+                state: sync::State::new(),
+                on_server: sync::State::new(),
+                write_only: false,
+            }
+        }
+
+        fn set(&mut self, key: &str, value: &str) {
+            let mut tx = self.doc.transaction();
+            tx.put(ROOT, key, value).unwrap();
+            tx.commit();
+        }
+
+        fn send(&mut self) -> Option<Vec<u8>> {
+            outgoing(&self.doc, &mut self.state)
+        }
+
+        fn receive(&mut self, message: &[u8]) {
+            let message = sync::Message::decode(message).unwrap();
+            self.doc
+                .receive_sync_message(&mut self.state, message)
+                .unwrap();
+        }
+
+        /// Runs the exchange until neither side has anything to say; returns the refusals.
+        fn sync_with(&mut self, server: &mut Server) -> usize {
+            let mut refused = 0;
+            for _ in 0..50 {
+                let mut said_something = false;
+                if let Some(news) = server.reply(self) {
+                    self.receive(&news);
+                    said_something = true;
+                }
+                if let Some(message) = self.send() {
+                    if server.on_sync(self, &message) == Outcome::Refused {
+                        refused += 1;
+                    }
+                    said_something = true;
+                }
+                if !said_something {
+                    return refused;
+                }
+            }
+            panic!("the exchange never settles");
+        }
+    }
+
+    fn get(doc: &Automerge, key: &str) -> Option<String> {
+        doc.get(ROOT, key)
+            .unwrap()
+            .and_then(|(value, _)| value.into_string().ok())
+    }
+
+    fn title(doc: &Automerge) -> Option<String> {
+        get(doc, "title")
+    }
+
+    #[test]
+    fn two_devices_converge_through_the_server() {
+        let mut server = Server::new();
+        let mut laptop = Device::new();
+        let mut phone = Device::new();
+        laptop.set("title", "Visit to Home 1");
+        laptop.sync_with(&mut server);
+        phone.sync_with(&mut server);
+        assert_eq!(title(&phone.doc).as_deref(), Some("Visit to Home 1"));
+        phone.set("title", "Visit to Home 2");
+        phone.sync_with(&mut server);
+        laptop.sync_with(&mut server);
+        assert_eq!(title(&laptop.doc).as_deref(), Some("Visit to Home 2"));
+        assert_eq!(laptop.doc.get_heads(), phone.doc.get_heads());
+        assert_eq!(server.doc.get_heads(), phone.doc.get_heads());
+    }
+
+    #[test]
+    fn the_acknowledgement_tells_the_device_its_change_is_stored() {
+        let mut server = Server::new();
+        let mut laptop = Device::new();
+        laptop.set("title", "Visit");
+        laptop.sync_with(&mut server);
+        let change = laptop.doc.get_heads();
+        assert_eq!(laptop.state.their_heads.as_deref(), Some(&change[..]));
+        // What was acknowledged is what was stored: the chunks alone rebuild it.
+        let reloaded = load_chunks(&server.stored).unwrap();
+        assert_eq!(reloaded.get_heads(), change);
+        assert_eq!(title(&reloaded).as_deref(), Some("Visit"));
+    }
+
+    #[test]
+    fn a_message_without_changes_proposes_no_chunk() {
+        let server = Server::new();
+        let mut laptop = Device::new();
+        laptop.set("title", "Visit");
+        let hello = laptop.send().unwrap();
+        let proposal = receive(&server.doc, &laptop.on_server, &hello).unwrap();
+        assert!(proposal.new_chunk.is_none());
+        assert!(!proposal.changed());
+    }
+
+    #[test]
+    fn a_corrupt_message_is_refused_and_leaves_the_state_untouched() {
+        let mut server = Server::new();
+        let mut laptop = Device::new();
+        laptop.set("title", "Visit");
+        laptop.sync_with(&mut server);
+        laptop.set("title", "Visit, revised");
+        let real = laptop.send().unwrap();
+        assert!(carries_changes(&real));
+        let state_before = laptop.on_server.clone();
+        let heads_before = server.doc.get_heads();
+
+        let mut truncated = real.clone();
+        truncated.truncate(real.len() / 2);
+        let mut bad_change = sync::Message::decode(&real).unwrap();
+        let mut change = bad_change.changes.iter().next().unwrap().to_vec();
+        let last = change.len() - 1;
+        change[last] ^= 0xff;
+        bad_change.changes = vec![change].into();
+        for corrupt in [b"\x42garbage".to_vec(), truncated, bad_change.encode()] {
+            let error = receive(&server.doc, &laptop.on_server, &corrupt).unwrap_err();
+            assert_eq!(error.code(), "corrupt_sync_message");
+        }
+        assert_eq!(server.doc.get_heads(), heads_before);
+        assert_eq!(laptop.on_server, state_before);
+        // The intact message still goes through afterwards.
+        assert_eq!(server.on_sync(&mut laptop, &real), Outcome::Adopted);
+        assert_eq!(title(&server.doc).as_deref(), Some("Visit, revised"));
+    }
+
+    #[test]
+    fn a_refused_change_leaves_nothing_and_the_old_state_keeps_working() {
+        let mut server = Server::refusing_forbidden();
+        let mut laptop = Device::new();
+        laptop.set("title", "Visit");
+        laptop.sync_with(&mut server);
+        let stored_before = server.stored.len();
+        let heads_before = server.doc.get_heads();
+
+        laptop.set("title", "forbidden");
+        assert_eq!(laptop.sync_with(&mut server), 1);
+        assert_eq!(server.doc.get_heads(), heads_before);
+        assert_eq!(server.stored.len(), stored_before);
+        assert_eq!(title(&server.doc).as_deref(), Some("Visit"));
+
+        // The device discards its copy and reloads what the server has, as a Hearth client does
+        // after a refusal; the server's old sync state for it still works.
+        laptop.doc = server.doc.fork();
+        laptop.state = sync::State::new();
+        laptop.set("title", "Visit, allowed");
+        assert_eq!(laptop.sync_with(&mut server), 0);
+        assert_eq!(title(&server.doc).as_deref(), Some("Visit, allowed"));
+        assert_eq!(server.doc.get_heads(), laptop.doc.get_heads());
+    }
+
+    #[test]
+    fn a_refused_change_does_not_hold_up_other_devices() {
+        let mut server = Server::refusing_forbidden();
+        let mut laptop = Device::new();
+        laptop.set("title", "Visit");
+        laptop.sync_with(&mut server);
+        let mut phone = Device::new();
+        phone.sync_with(&mut server);
+
+        laptop.set("title", "forbidden");
+        assert_eq!(laptop.sync_with(&mut server), 1);
+        phone.set("summary", "All well");
+        assert_eq!(phone.sync_with(&mut server), 0);
+        assert_eq!(server.doc.get_heads(), phone.doc.get_heads());
+        assert_eq!(get(&server.doc, "summary").as_deref(), Some("All well"));
+    }
+
+    #[test]
+    fn a_device_holding_a_refused_change_never_settles_if_syncing_goes_on() {
+        // The hazard the module docs warn about: automerge never resends a change within one
+        // sync session, so a later change that depends on the refused one waits on the server
+        // forever, and the two sides keep asking each other for it. The server must stop
+        // syncing that document with that device after a refusal.
+        let mut server = Server::refusing_forbidden();
+        let mut laptop = Device::new();
+        laptop.set("title", "Visit");
+        laptop.sync_with(&mut server);
+        let stored_heads = laptop.doc.get_heads();
+        laptop.set("title", "forbidden");
+        laptop.sync_with(&mut server);
+        laptop.set("summary", "written after the refusal");
+        let mut messages = 0;
+        for _ in 0..20 {
+            if let Some(message) = laptop.send() {
+                messages += 1;
+                server.on_sync(&mut laptop, &message);
+            }
+            if let Some(reply) = server.reply(&mut laptop) {
+                messages += 1;
+                laptop.receive(&reply);
+            }
+        }
+        assert_eq!(messages, 40, "every round still has something to say");
+        assert_eq!(get(&server.doc, "summary"), None);
+        assert_eq!(
+            load_chunks(&server.stored).unwrap().get_heads(),
+            stored_heads
+        );
+    }
+
+    #[test]
+    fn changes_waiting_for_their_dependencies_are_stored_when_complete() {
+        let mut laptop = Device::new();
+        laptop.set("title", "first");
+        let first = laptop.doc.get_last_local_change().unwrap();
+        laptop.set("title", "second");
+        let second = laptop.doc.get_last_local_change().unwrap();
+        let message = |changes: Vec<Vec<u8>>| {
+            sync::Message {
+                heads: laptop.doc.get_heads(),
+                need: vec![],
+                have: vec![],
+                changes: changes.into(),
+                flags: None,
+                version: sync::MessageVersion::V1,
+            }
+            .encode()
+        };
+        let server = Server::new();
+        // The second change alone cannot be applied yet: nothing to check or store.
+        let early = receive(
+            &server.doc,
+            &sync::State::new(),
+            &message(vec![second.raw_bytes().to_vec()]),
+        )
+        .unwrap();
+        assert!(early.new_chunk.is_none());
+        // With the first, both are proposed together.
+        let complete = receive(
+            &early.doc,
+            &early.state,
+            &message(vec![first.raw_bytes().to_vec()]),
+        )
+        .unwrap();
+        let stored = load_chunks(&[complete.new_chunk.unwrap()]).unwrap();
+        assert_eq!(stored.get_heads(), laptop.doc.get_heads());
+    }
+
+    #[test]
+    fn carries_changes_tells_content_from_bookkeeping() {
+        let mut server = Server::new();
+        let mut laptop = Device::new();
+        laptop.set("title", "Visit");
+        // First message: heads and a bloom filter only.
+        let hello = laptop.send().unwrap();
+        assert!(!carries_changes(&hello));
+        server.on_sync(&mut laptop, &hello);
+        let reply = server.reply(&mut laptop).unwrap();
+        assert!(!carries_changes(&reply));
+        laptop.receive(&reply);
+        assert!(carries_changes(&laptop.send().unwrap()));
+        // Undecodable bytes fail closed.
+        assert!(carries_changes(b"not a sync message"));
+    }
+
+    #[test]
+    fn a_write_only_device_is_acknowledged_without_seeing_content() {
+        let mut server = Server::new();
+        let mut author = Device::new();
+        author.set("question", "How are you finding your placement?");
+        author.sync_with(&mut server);
+
+        // A kiosk that may write but not read, knowing nothing of the document.
+        let mut kiosk = Device::new();
+        kiosk.write_only = true;
+        kiosk.set("answer", "Good");
+        kiosk.sync_with(&mut server);
+        assert_eq!(get(&server.doc, "answer").as_deref(), Some("Good"));
+        assert_eq!(get(&kiosk.doc, "question"), None);
+        // Acknowledged: the server reports exactly the kiosk's heads.
+        assert_eq!(
+            kiosk.state.their_heads.as_deref(),
+            Some(&kiosk.doc.get_heads()[..])
+        );
+
+        // Later news on the server is not passed on either, and the kiosk can keep writing.
+        author.set("question", "Edited question");
+        author.sync_with(&mut server);
+        kiosk.set("answer", "Very good");
+        kiosk.sync_with(&mut server);
+        assert_eq!(get(&server.doc, "answer").as_deref(), Some("Very good"));
+        assert_eq!(get(&kiosk.doc, "question"), None);
+        assert_eq!(
+            kiosk.state.their_heads.as_deref(),
+            Some(&kiosk.doc.get_heads()[..])
+        );
+    }
+
+    #[test]
+    fn stored_chunks_load_back_and_snapshots_replace_them() {
+        let mut server = Server::new();
+        let mut laptop = Device::new();
+        for title in ["one", "two", "three"] {
+            laptop.set("title", title);
+            laptop.sync_with(&mut server);
+        }
+        assert_eq!(server.stored.len(), 3);
+        let from_chunks = load_chunks(&server.stored).unwrap();
+        assert_eq!(from_chunks.get_heads(), laptop.doc.get_heads());
+        let compacted = load_chunks(&[snapshot(&from_chunks)]).unwrap();
+        assert_eq!(compacted.get_heads(), laptop.doc.get_heads());
+        // A snapshot followed by later incremental chunks also loads.
+        laptop.set("title", "four");
+        laptop.sync_with(&mut server);
+        let later = server.stored.last().unwrap().clone();
+        let mixed = load_chunks(&[snapshot(&from_chunks), later]).unwrap();
+        assert_eq!(title(&mixed).as_deref(), Some("four"));
+        assert!(load_chunks(&[]).unwrap().get_heads().is_empty());
+    }
+
+    #[test]
+    fn damaged_storage_fails_to_load_instead_of_losing_changes() {
+        let mut server = Server::new();
+        let mut laptop = Device::new();
+        laptop.set("title", "one");
+        laptop.sync_with(&mut server);
+        laptop.set("title", "two");
+        laptop.sync_with(&mut server);
+        // The second chunk without the first it depends on.
+        let error = load_chunks(&server.stored[1..]).unwrap_err();
+        assert_eq!(error.code(), "corrupt_document");
+        let mut truncated = server.stored.concat();
+        truncated.truncate(truncated.len() - 3);
+        assert!(load_chunks(&[truncated]).is_err());
+    }
+}
