@@ -1,4 +1,16 @@
-//! Hearth's server as a library, so that end-to-end tests and the bench can start it in-process
-//! or as the `hearth` binary.
+//! Hearth's server as a library: the `hearth` binary, the end-to-end tests and the bench all
+//! start it through [`app::start`] or [`cli::run`].
+//!
+//! Map: [`store`] (the `Store` trait and SQLite), [`auth`] (passwords, sessions, tickets,
+//! throttling), [`http`] (routes and the error mapping), [`sync`] (the document hub and the
+//! per-connection protocol logic), [`app`] (wiring and the accept loop), [`cli`] (commands).
 
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
 pub mod store;
+pub mod sync;
+pub mod tls;

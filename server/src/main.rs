@@ -1,1 +1,5 @@
-fn main() {}
+//! The `hearth` binary.
+
+fn main() -> std::process::ExitCode {
+    hearth_server::cli::main()
+}

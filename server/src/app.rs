@@ -1,0 +1,163 @@
+//! Starting a server: open the store, make sure there is an administrator, build the routes and
+//! run the accept loop (plain TCP or TLS) until asked to stop.
+
+use crate::auth::rate_limit::FailureCounter;
+use crate::auth::{password, token};
+use crate::config::ServeConfig;
+use crate::http::{self, ClientAddr};
+use crate::store::{NewUser, Store, StoreError};
+use crate::sync::hub::Hub;
+use hearth_shared::permissions::Role;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_service::Service;
+
+/// Everything a request handler may need, shared by all requests.
+pub struct App {
+    /// Durable storage.
+    pub store: Arc<dyn Store>,
+    /// Loaded documents and the fan-out between sync connections.
+    pub hub: Arc<Hub>,
+    /// The serve configuration.
+    pub config: ServeConfig,
+    /// Failed sign-ins per client address.
+    pub ip_failures: FailureCounter<IpAddr>,
+    /// Failed sign-ins per account name.
+    pub account_failures: FailureCounter<String>,
+}
+
+/// A server that is listening; dropping the handle does not stop it, [`Running::stop`] does.
+pub struct Running {
+    /// The address actually bound (useful with port 0).
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting connections and waits for the accept loop to end.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Reads the server's storage id from the data folder, creating it on first start. It must
+/// stay the same across restarts: clients use it to know which changes are stored here.
+pub fn storage_id(data_dir: &Path) -> std::io::Result<String> {
+    let path = data_dir.join("storage-id");
+    match std::fs::read_to_string(&path) {
+        Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        _ => {
+            std::fs::create_dir_all(data_dir)?;
+            let id = uuid::Uuid::new_v4().to_string();
+            let tmp = data_dir.join("storage-id.tmp");
+            std::fs::write(&tmp, &id)?;
+            std::fs::File::open(&tmp)?.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            Ok(id)
+        }
+    }
+}
+
+/// On first start (no enabled administrator) creates `admin` with a random one-time password
+/// and returns it so the operator can be told once.
+pub async fn ensure_admin(store: &Arc<dyn Store>) -> Result<Option<String>, StoreError> {
+    if store.count_admins().await? > 0 {
+        return Ok(None);
+    }
+    let password = token::generate_password();
+    store
+        .create_user(NewUser {
+            username: "admin".into(),
+            display_name: "Administrator".into(),
+            role: Role::Admin,
+            password_hash: password::hash(password.clone()).await,
+        })
+        .await?;
+    Ok(Some(password))
+}
+
+/// Builds the app and starts listening; returns once the socket is bound.
+pub async fn start(
+    store: Arc<dyn Store>,
+    storage_id: String,
+    config: ServeConfig,
+) -> std::io::Result<Running> {
+    let window_ms = (config.login_window_secs * 1000) as i64;
+    let hub = Arc::new(Hub::new(
+        store.clone(),
+        storage_id,
+        config.document_cache,
+        config.compact_after_chunks,
+    ));
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
+        _ => None,
+    };
+    let app = Arc::new(App {
+        store,
+        hub,
+        ip_failures: FailureCounter::new(config.login_attempts_per_ip, window_ms),
+        account_failures: FailureCounter::new(config.login_attempts_per_account, window_ms),
+        config: config.clone(),
+    });
+    let listener = TcpListener::bind(config.bind).await?;
+    let addr = listener.local_addr()?;
+    let filter = http::routes(app);
+    let (stop, mut stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            let (stream, peer) = tokio::select! {
+                _ = stopped.changed() => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        // Usually out of file descriptors: back off briefly rather than spin.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+            };
+            let svc = warp::service(filter.clone());
+            let tls = tls.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    move |mut req: hyper::Request<hyper::body::Incoming>| {
+                        req.extensions_mut().insert(ClientAddr(peer));
+                        let mut svc = svc.clone();
+                        async move { svc.call(req).await }
+                    },
+                );
+                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let result = match tls {
+                    Some(acceptor) => match acceptor.accept(stream).await {
+                        Ok(stream) => {
+                            builder
+                                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                                .await
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, "TLS handshake failed");
+                            return;
+                        }
+                    },
+                    None => {
+                        builder
+                            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                            .await
+                    }
+                };
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+        }
+    });
+    Ok(Running { addr, stop, task })
+}

@@ -1,0 +1,291 @@
+//! The `hearth` command line: `serve` (the default) and the operator's commands, which work
+//! directly on the data folder.
+
+use crate::app;
+use crate::auth::{password, token};
+use crate::config::ServeConfig;
+use crate::store::sqlite::{SqliteOptions, SqliteStore};
+use crate::store::{NewUser, Store};
+use clap::{Parser, Subcommand};
+use hearth_shared::permissions::Role;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Hearth: offline-first records for a council's corporate parenting work.
+#[derive(Debug, Parser)]
+#[command(name = "hearth", version)]
+pub struct Cli {
+    /// Folder for the database and the server's storage id.
+    #[arg(long, env = "HEARTH_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// What to do; `serve` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve(ServeConfig),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage homes.
+    #[command(subcommand)]
+    Home(HomeCommand),
+    /// Assign a member or manager to a home.
+    Assign {
+        /// The user's username.
+        #[arg(long)]
+        user: String,
+        /// The home's name.
+        #[arg(long)]
+        home: String,
+    },
+    /// Write a consistent copy of the database to FILE while the server runs.
+    Backup {
+        /// Where to write the copy (must not exist).
+        file: PathBuf,
+    },
+    /// Check the database's integrity.
+    Check,
+}
+
+/// `hearth user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. Prints a generated password unless --password-stdin is given.
+    Add {
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// Name shown in the app.
+        #[arg(long)]
+        display_name: String,
+        /// member, manager, officer, participation-worker, young-person or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users (no secrets).
+    List,
+    /// Disable a user: they cannot sign in and their sessions end.
+    Disable {
+        /// The username.
+        username: String,
+    },
+}
+
+/// `hearth home ...`
+#[derive(Debug, Subcommand)]
+pub enum HomeCommand {
+    /// Add a home.
+    Add {
+        /// The home's name.
+        name: String,
+    },
+    /// List homes.
+    List,
+}
+
+/// Everything that can make a command fail, said plainly to the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Network or file trouble.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The operator asked for something that cannot be done.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let command = cli.command.unwrap_or_else(|| {
+        Command::Serve(<ServeConfigParser as Parser>::parse_from(["hearth"]).config)
+    });
+    let db = cli.data_dir.join("hearth.sqlite3");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db, SqliteOptions::default())?);
+    match command {
+        Command::Serve(config) => serve(store, &cli.data_dir, config).await,
+        Command::User(cmd) => user(store, cmd).await,
+        Command::Home(HomeCommand::Add { name }) => {
+            let home = store.create_home(name.trim()).await?;
+            println!("{}\t{}", home.id, home.name);
+            Ok(())
+        }
+        Command::Home(HomeCommand::List) => {
+            for home in store.list_homes().await? {
+                println!("{}\t{}", home.id, home.name);
+            }
+            Ok(())
+        }
+        Command::Assign { user, home } => {
+            let u = store
+                .user_by_username(&user.to_lowercase())
+                .await?
+                .ok_or_else(|| CliError::Usage(format!("no user named {user}")))?;
+            let h = store
+                .list_homes()
+                .await?
+                .into_iter()
+                .find(|h| h.name == home)
+                .ok_or_else(|| CliError::Usage(format!("no home named {home}")))?;
+            store.assign(&u.id, &h.id).await?;
+            println!("assigned");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            store.backup(file.clone()).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Check => {
+            let problems = store.check().await?;
+            if problems.is_empty() {
+                println!("ok");
+                Ok(())
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+                Err(CliError::Usage(format!(
+                    "{} problem(s) found",
+                    problems.len()
+                )))
+            }
+        }
+    }
+}
+
+/// Lets `hearth` with no subcommand take the serve defaults (and HEARTH_* variables).
+#[derive(Debug, Parser)]
+struct ServeConfigParser {
+    #[command(flatten)]
+    config: ServeConfig,
+}
+
+async fn serve(
+    store: Arc<dyn Store>,
+    data_dir: &std::path::Path,
+    config: ServeConfig,
+) -> Result<(), CliError> {
+    if let Some(password) = app::ensure_admin(&store).await? {
+        println!("First start: created the administrator account 'admin'.");
+        println!("One-time password: {password}");
+        println!("Sign in and change it (POST /api/me/password); it is not shown again.");
+    }
+    let storage_id = app::storage_id(data_dir)?;
+    let scheme = if config.tls() { "https" } else { "http" };
+    let running = app::start(store, storage_id, config).await?;
+    // Tests and scripts read this line to find the port.
+    println!("Hearth listening on {scheme}://{}", running.addr);
+    wait_for_shutdown().await;
+    running.stop().await;
+    Ok(())
+}
+
+async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler works on unix");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn user(store: Arc<dyn Store>, cmd: UserCommand) -> Result<(), CliError> {
+    match cmd {
+        UserCommand::Add {
+            username,
+            display_name,
+            role,
+            password_stdin,
+        } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| CliError::Usage(format!("unknown role {role}")))?;
+            let pw = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                s.trim_end_matches(['\n', '\r']).to_string()
+            } else {
+                token::generate_password()
+            };
+            if pw.chars().count() < 12 {
+                return Err(CliError::Usage(
+                    "passwords need at least 12 characters".into(),
+                ));
+            }
+            let user = store
+                .create_user(NewUser {
+                    username: username.to_lowercase(),
+                    display_name,
+                    role,
+                    password_hash: password::hash(pw.clone()).await,
+                })
+                .await?;
+            println!("created {} ({})", user.username, user.id);
+            if !password_stdin {
+                println!("password: {pw}");
+            }
+            Ok(())
+        }
+        UserCommand::List => {
+            for u in store.list_users().await? {
+                println!(
+                    "{}\t{}\t{}{}",
+                    u.id,
+                    u.username,
+                    u.role.as_str(),
+                    if u.disabled { "\tdisabled" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Disable { username } => {
+            let u = store
+                .user_by_username(&username.to_lowercase())
+                .await?
+                .ok_or_else(|| CliError::Usage(format!("no user named {username}")))?;
+            store.set_user_disabled(&u.id, true).await?;
+            println!("disabled");
+            Ok(())
+        }
+    }
+}
+
+/// The whole program: logging to stderr (level from `RUST_LOG`, default info), then the command.
+/// stdout carries only what the operator asked for.
+pub fn main() -> std::process::ExitCode {
+    use tracing_subscriber::EnvFilter;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime can be built");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hearth: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Server configuration: flags and `HEARTH_*` environment variables, with safe defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the `serve` command runs. Every field has a flag and an environment variable.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address to listen on. Port 0 picks a free port (the chosen one is printed).
+    #[arg(long, env = "HEARTH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Folder holding the built client (index.html, wasm, js); not served when absent.
+    #[arg(long, env = "HEARTH_CLIENT_DIR")]
+    pub client_dir: Option<PathBuf>,
+    /// TLS certificate chain (PEM). With --tls-key, serves HTTPS and marks cookies Secure.
+    #[arg(long, env = "HEARTH_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, env = "HEARTH_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Largest sync message accepted, in bytes; larger ones get a `too_large` error.
+    #[arg(long, env = "HEARTH_MAX_MESSAGE_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_message_bytes: usize,
+    /// Most documents one sync connection may have open at once.
+    #[arg(long, env = "HEARTH_MAX_DOCS_PER_CONNECTION", default_value_t = 5000)]
+    pub max_docs_per_connection: usize,
+    /// A sync connection that sends nothing for this many seconds is closed.
+    #[arg(long, env = "HEARTH_IDLE_TIMEOUT_SECS", default_value_t = 300)]
+    pub idle_timeout_secs: u64,
+    /// Failed sign-ins allowed per client address in the window before it is refused.
+    #[arg(long, env = "HEARTH_LOGIN_ATTEMPTS_PER_IP", default_value_t = 30)]
+    pub login_attempts_per_ip: u32,
+    /// Failed sign-ins allowed per account in the window before it is refused.
+    #[arg(long, env = "HEARTH_LOGIN_ATTEMPTS_PER_ACCOUNT", default_value_t = 8)]
+    pub login_attempts_per_account: u32,
+    /// The window for counting failed sign-ins, in seconds.
+    #[arg(long, env = "HEARTH_LOGIN_WINDOW_SECS", default_value_t = 900)]
+    pub login_window_secs: u64,
+    /// How long a session lasts, in hours.
+    #[arg(long, env = "HEARTH_SESSION_HOURS", default_value_t = 24 * 14)]
+    pub session_hours: u64,
+    /// Most documents kept loaded in memory; others reload from the database on demand.
+    #[arg(long, env = "HEARTH_DOCUMENT_CACHE", default_value_t = 1000)]
+    pub document_cache: usize,
+    /// Incremental chunks a document gathers before it is compacted into one snapshot.
+    #[arg(long, env = "HEARTH_COMPACT_AFTER_CHUNKS", default_value_t = 64)]
+    pub compact_after_chunks: usize,
+}
+
+impl ServeConfig {
+    /// The idle timeout as a duration.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    /// The session lifetime as a duration.
+    pub fn session_lifetime(&self) -> Duration {
+        Duration::from_secs(self.session_hours * 3600)
+    }
+
+    /// Whether HTTPS is configured.
+    pub fn tls(&self) -> bool {
+        self.tls_cert.is_some()
+    }
+}

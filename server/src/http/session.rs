@@ -1,0 +1,218 @@
+//! Signing in and out, who am I, and single-use sync tickets for non-browser clients.
+
+use super::{client_ip, json_body, signed_in, with_app};
+use crate::app::App;
+use crate::auth::{self, SESSION_COOKIE, SignedIn, now_ms, password, token};
+use crate::error::ApiError;
+use crate::store::{AuditEvent, Session};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use std::sync::Arc;
+use warp::{Filter, Rejection, Reply};
+
+/// How long a sync ticket is valid.
+pub const TICKET_SECONDS: i64 = 60;
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// A user as the API shows them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    id: String,
+    username: String,
+    display_name: String,
+    role: &'static str,
+    disabled: bool,
+}
+
+impl From<&crate::store::User> for UserView {
+    fn from(u: &crate::store::User) -> Self {
+        Self {
+            id: u.id.clone(),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.as_str(),
+            disabled: u.disabled,
+        }
+    }
+}
+
+/// `POST/DELETE /api/session`, `GET /api/me`, `POST /api/me/password`, `POST /api/sync-tickets`.
+pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    let login = warp::path!("api" / "session")
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(client_ip())
+        .and(json_body())
+        .and_then(login);
+    let logout = warp::path!("api" / "session")
+        .and(warp::delete())
+        .and(with_app(app.clone()))
+        .and(warp::cookie::optional::<String>(SESSION_COOKIE))
+        .and_then(logout);
+    let me = warp::path!("api" / "me")
+        .and(warp::get())
+        .and(with_app(app.clone()))
+        .and(signed_in(app.clone()))
+        .and_then(me);
+    let password = warp::path!("api" / "me" / "password")
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(signed_in(app.clone()))
+        .and(json_body())
+        .and_then(change_password);
+    let ticket = warp::path!("api" / "sync-tickets")
+        .and(warp::post())
+        .and(with_app(app.clone()))
+        .and(signed_in(app))
+        .and_then(ticket);
+    login.or(logout).or(me).or(password).or(ticket)
+}
+
+async fn login(
+    app: Arc<App>,
+    ip: IpAddr,
+    creds: Credentials,
+) -> Result<warp::reply::Response, Rejection> {
+    let now = now_ms();
+    let account = creds.username.trim().to_lowercase();
+    if app.ip_failures.is_blocked(&ip, now) || app.account_failures.is_blocked(&account, now) {
+        return Err(warp::reject::custom(ApiError::TooManyAttempts));
+    }
+    let user = app
+        .store
+        .user_by_username(&account)
+        .await
+        .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
+    let ok = password::verify(
+        creds.password,
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        other => {
+            app.ip_failures.record_failure(&ip, now);
+            app.account_failures.record_failure(&account, now);
+            let _ = app
+                .store
+                .audit(AuditEvent {
+                    at_ms: now,
+                    user_id: other.map(|u| u.id),
+                    action: "login_failed".into(),
+                    document_id: None,
+                    detail: String::new(),
+                })
+                .await;
+            return Err(warp::reject::custom(ApiError::BadCredentials));
+        }
+    };
+    app.account_failures.clear(&account);
+    let session_token = token::generate();
+    let lifetime = app.config.session_lifetime();
+    let hash = token::hash(&session_token).expect("a generated token is well-formed");
+    app.store
+        .create_session(
+            hash,
+            Session {
+                user_id: user.id.clone(),
+                expires_at_ms: now + lifetime.as_millis() as i64,
+            },
+        )
+        .await
+        .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
+    tracing::info!(user = %user.id, "signed in");
+    let cookie = format!(
+        "{SESSION_COOKIE}={session_token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        lifetime.as_secs(),
+        if app.config.tls() { "; Secure" } else { "" }
+    );
+    let body = warp::reply::json(&serde_json::json!({ "user": UserView::from(&user) }));
+    Ok(warp::reply::with_header(body, "set-cookie", cookie).into_response())
+}
+
+async fn logout(app: Arc<App>, token: Option<String>) -> Result<warp::reply::Response, Rejection> {
+    if let Some(hash) = token.as_deref().and_then(token::hash) {
+        app.store
+            .delete_session(hash)
+            .await
+            .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
+    }
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let body = warp::reply::json(&serde_json::json!({ "signedOut": true }));
+    Ok(warp::reply::with_header(body, "set-cookie", cookie).into_response())
+}
+
+async fn me(app: Arc<App>, who: SignedIn) -> Result<impl Reply, Rejection> {
+    let homes = super::documents::visible_homes(&app, &who)
+        .await
+        .map_err(warp::reject::custom)?;
+    Ok(warp::reply::json(&serde_json::json!({
+        "user": UserView::from(&who.user),
+        "homes": homes,
+    })))
+}
+
+async fn change_password(
+    app: Arc<App>,
+    who: SignedIn,
+    change: PasswordChange,
+) -> Result<impl Reply, Rejection> {
+    if change.new_password.chars().count() < 12 {
+        return Err(warp::reject::custom(ApiError::BadRequest(
+            "Choose a password of at least 12 characters.".into(),
+        )));
+    }
+    if !password::verify(
+        change.current_password,
+        Some(who.user.password_hash.clone()),
+    )
+    .await
+    {
+        return Err(warp::reject::custom(ApiError::BadCredentials));
+    }
+    let hash = password::hash(change.new_password).await;
+    app.store
+        .set_password_hash(&who.user.id, &hash)
+        .await
+        .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
+    Ok(warp::reply::json(&serde_json::json!({ "changed": true })))
+}
+
+async fn ticket(app: Arc<App>, who: SignedIn) -> Result<impl Reply, Rejection> {
+    let ticket = token::generate();
+    let hash = token::hash(&ticket).expect("a generated token is well-formed");
+    app.store
+        .create_ticket(hash, &who.user.id, now_ms() + TICKET_SECONDS * 1000)
+        .await
+        .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
+    Ok(warp::reply::json(&serde_json::json!({
+        "ticket": ticket,
+        "expiresInSeconds": TICKET_SECONDS,
+    })))
+}
+
+/// Resolves the credential for a sync upgrade: a ticket if given, else the session cookie.
+pub async fn sync_credential(
+    app: &App,
+    ticket: Option<String>,
+    cookie: Option<String>,
+) -> Result<SignedIn, ApiError> {
+    match (ticket, cookie) {
+        (Some(t), _) => auth::from_ticket(&app.store, &t).await,
+        (None, Some(c)) => auth::from_session_token(&app.store, &c).await,
+        (None, None) => Err(ApiError::NotSignedIn),
+    }
+}

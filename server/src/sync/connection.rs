@@ -1,0 +1,508 @@
+//! One sync connection's protocol logic: what to answer to each frame, with every document
+//! message checked against the signed-in user's access.
+//!
+//! This module sees no socket: it takes bytes and hub events and returns the messages to send,
+//! so its rules are tested by driving it directly.
+
+use super::hub::{DocGuard, Hub, HubEvent};
+use crate::auth::{SignedIn, now_ms};
+use crate::store::AuditEvent;
+use automerge::Automerge;
+use automerge::sync::State as SyncState;
+use hearth_shared::ids::DocumentId;
+use hearth_shared::model::{ConsultationResponse, Record};
+use hearth_shared::permissions::{self, Access};
+use hearth_shared::protocol::{DocumentMessage, HandshakeEvent, Message, ServerHandshake};
+use hearth_shared::rules::{self, Rejection};
+use hearth_shared::sync;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
+/// Limits that protect the server from one connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest frame accepted; larger ones get a `too_large` error.
+    pub max_message_bytes: usize,
+    /// Most documents one connection may sync.
+    pub max_documents: usize,
+}
+
+/// The connection's view of one document it syncs.
+struct PeerDoc {
+    /// Our sync state with this peer for the document.
+    state: SyncState,
+    /// For a document the user may not read: an empty stand-in, so the replies are exactly
+    /// those for a document that does not exist (no existence leak).
+    stand_in: Option<Automerge>,
+    /// The code of a change refused on this connection. Automerge never resends a change within
+    /// one sync session, so every later change from this peer depends on the refused one and
+    /// can never apply: the document stays refused until the peer reconnects.
+    refused: Option<Rejection>,
+}
+
+impl PeerDoc {
+    fn new(stand_in: Option<Automerge>) -> Self {
+        Self {
+            state: SyncState::new(),
+            stand_in,
+            refused: None,
+        }
+    }
+}
+
+/// What the socket loop should do after a frame.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Messages to send, in order.
+    pub replies: Vec<Message>,
+    /// Close the connection after sending them.
+    pub close: bool,
+}
+
+/// One signed-in peer's sync session.
+pub struct Connection {
+    id: u64,
+    who: SignedIn,
+    hub: Arc<Hub>,
+    handshake: ServerHandshake,
+    docs: HashMap<DocumentId, PeerDoc>,
+    limits: Limits,
+}
+
+impl Connection {
+    /// A new connection for a signed-in user.
+    pub fn new(who: SignedIn, hub: Arc<Hub>, limits: Limits) -> Self {
+        let handshake = ServerHandshake::new(hub.peer_id.clone(), hub.storage_id.clone());
+        Self {
+            id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
+            who,
+            hub,
+            handshake,
+            docs: HashMap::new(),
+            limits,
+        }
+    }
+
+    /// This connection's id (for hub events).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Handles one binary frame from the peer.
+    pub async fn on_frame(&mut self, frame: &[u8]) -> Outcome {
+        if frame.len() > self.limits.max_message_bytes {
+            return self.error(
+                None,
+                "too_large",
+                "That message is larger than the server accepts.",
+            );
+        }
+        let message = match Message::decode(frame) {
+            Ok(m) => m,
+            Err(e) => return self.error(None, e.code(), &e.to_string()),
+        };
+        match self.handshake.on_message(message) {
+            HandshakeEvent::Joined { reply, .. } => Outcome {
+                replies: vec![reply],
+                close: false,
+            },
+            HandshakeEvent::Fatal { reply } => Outcome {
+                replies: vec![reply],
+                close: true,
+            },
+            HandshakeEvent::Reject { reply } => Outcome {
+                replies: vec![reply],
+                close: false,
+            },
+            HandshakeEvent::Ignored => Outcome::default(),
+            HandshakeEvent::Document(message) => self.on_document(message).await,
+        }
+    }
+
+    /// Handles a change or an ephemeral message from another connection.
+    pub async fn on_hub_event(&mut self, event: HubEvent) -> Outcome {
+        match event {
+            HubEvent::Changed {
+                document,
+                by_connection,
+            } if by_connection != self.id => self.push_heads(document).await,
+            HubEvent::Ephemeral {
+                document,
+                from_connection,
+                message,
+            } if from_connection != self.id => {
+                let readable = self
+                    .docs
+                    .get(&document)
+                    .is_some_and(|d| d.stand_in.is_none());
+                if !readable || !self.access(document).await.can_read() {
+                    return Outcome::default();
+                }
+                let message = match message {
+                    Message::Ephemeral {
+                        sender_id,
+                        document_id,
+                        session_id,
+                        count,
+                        data,
+                        ..
+                    } => Message::Ephemeral {
+                        sender_id,
+                        target_id: self.remote(),
+                        document_id,
+                        session_id,
+                        count,
+                        data,
+                    },
+                    _ => return Outcome::default(),
+                };
+                Outcome {
+                    replies: vec![message],
+                    close: false,
+                }
+            }
+            _ => Outcome::default(),
+        }
+    }
+
+    /// After missed hub events: offer every readable document again.
+    pub async fn resync_all(&mut self) -> Outcome {
+        let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+        let mut out = Outcome::default();
+        for id in ids {
+            out.replies.extend(self.push_heads(id).await.replies);
+        }
+        out
+    }
+
+    async fn access(&self, id: DocumentId) -> Access {
+        match self.hub.meta(id).await {
+            Ok(Some(meta)) => permissions::access(&self.who.actor, &meta),
+            _ => Access::None,
+        }
+    }
+
+    /// Sends the peer what it lacks of a document that changed elsewhere, if it may see it.
+    async fn push_heads(&mut self, id: DocumentId) -> Outcome {
+        if !self
+            .docs
+            .get(&id)
+            .is_some_and(|d| d.stand_in.is_none() && d.refused.is_none())
+        {
+            return Outcome::default();
+        }
+        let guard = match self.hub.open(id).await {
+            Ok(g) => g,
+            Err(_) => return Outcome::default(),
+        };
+        let access = guard
+            .get()
+            .meta
+            .as_ref()
+            .map(|m| permissions::access(&self.who.actor, m))
+            .unwrap_or(Access::None);
+        let peer = self.docs.get_mut(&id).expect("checked above");
+        let reply = match access {
+            Access::Read | Access::ReadWrite => sync::outgoing(&guard.get().doc, &mut peer.state),
+            Access::WriteOnly => sync::outgoing_without_content(&guard.get().doc, &mut peer.state),
+            Access::None => None,
+        };
+        drop(guard);
+        Outcome {
+            replies: reply
+                .map(|data| self.sync_message(id, data))
+                .into_iter()
+                .collect(),
+            close: false,
+        }
+    }
+
+    async fn on_document(&mut self, message: DocumentMessage) -> Outcome {
+        match message {
+            DocumentMessage::Request { document_id, data } => {
+                self.on_sync(document_id, data, true).await
+            }
+            DocumentMessage::Sync { document_id, data } => {
+                self.on_sync(document_id, data, false).await
+            }
+            DocumentMessage::Ephemeral {
+                document_id,
+                session_id,
+                count,
+                data,
+            } => {
+                if !self.access(document_id).await.can_read() {
+                    return self.unavailable(document_id);
+                }
+                self.hub.publish(HubEvent::Ephemeral {
+                    document: document_id,
+                    from_connection: self.id,
+                    message: Message::Ephemeral {
+                        sender_id: self.remote(),
+                        target_id: self.hub.peer_id.clone(),
+                        document_id: document_id.to_string(),
+                        session_id,
+                        count,
+                        data,
+                    },
+                });
+                Outcome::default()
+            }
+        }
+    }
+
+    /// A `sync` (or `request`: the peer has nothing yet) for one document.
+    async fn on_sync(&mut self, id: DocumentId, data: Vec<u8>, is_request: bool) -> Outcome {
+        if !self.docs.contains_key(&id) && self.docs.len() >= self.limits.max_documents {
+            return self.error(
+                Some(id),
+                "too_many_documents",
+                "This connection has too many documents open; reconnect to sync the rest.",
+            );
+        }
+        let mut guard = match self.hub.open(id).await {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::error!(document = %id, error = %e, "could not open document");
+                return self.error(
+                    Some(id),
+                    "internal",
+                    "The server could not open that record.",
+                );
+            }
+        };
+        let access = guard
+            .get()
+            .meta
+            .as_ref()
+            .map(|m| permissions::access(&self.who.actor, m));
+        match (access, is_request) {
+            // Asking for a document one may not read, may only write, or that does not exist:
+            // the same answer in every case.
+            (None | Some(Access::None | Access::WriteOnly), true) => {
+                self.docs.remove(&id);
+                self.unavailable(id)
+            }
+            (Some(Access::None), false) => {
+                drop(guard);
+                self.on_stand_in_sync(id, &data)
+            }
+            (_, _) => {
+                let creating = access.is_none();
+                self.apply(id, &mut guard, &data, creating).await
+            }
+        }
+    }
+
+    /// Applies a peer's message to a stored (or not yet stored) document it may use.
+    async fn apply(
+        &mut self,
+        id: DocumentId,
+        guard: &mut DocGuard,
+        data: &[u8],
+        creating: bool,
+    ) -> Outcome {
+        let peer = self.docs.entry(id).or_insert_with(|| PeerDoc::new(None));
+        if peer.stand_in.is_some() {
+            // The document was unreadable earlier on this connection; start over honestly.
+            *peer = PeerDoc::new(None);
+        }
+        if let Some(rejection) = peer.refused.clone() {
+            return self.error(Some(id), rejection.code(), &rejection.to_string());
+        }
+        let proposal = match sync::receive(&guard.get().doc, &peer.state, data) {
+            Ok(p) => p,
+            Err(e) => return self.error(Some(id), e.code(), &e.to_string()),
+        };
+        if let Some(chunk) = proposal.new_chunk {
+            let record = match self.check(id, guard, &proposal.doc, creating).await {
+                Ok(record) => record,
+                Err(rejection) => {
+                    if let Some(peer) = self.docs.get_mut(&id) {
+                        peer.refused = Some(rejection.clone());
+                    }
+                    return self.reject(id, rejection).await;
+                }
+            };
+            if let Err(e) = self
+                .hub
+                .commit(id, guard, proposal.doc, chunk, record, now_ms())
+                .await
+            {
+                tracing::error!(document = %id, error = %e, "commit failed");
+                return self.error(
+                    Some(id),
+                    "internal",
+                    "The server could not save that change. It is still on your device; try again.",
+                );
+            }
+            self.hub.publish(HubEvent::Changed {
+                document: id,
+                by_connection: self.id,
+            });
+        }
+        let peer = self.docs.get_mut(&id).expect("inserted above");
+        peer.state = proposal.state;
+        let access = guard
+            .get()
+            .meta
+            .as_ref()
+            .map(|m| permissions::access(&self.who.actor, m));
+        let reply = match access {
+            Some(Access::WriteOnly) => {
+                sync::outgoing_without_content(&guard.get().doc, &mut peer.state)
+            }
+            // Just created by this peer (whatever it may do next), or readable.
+            _ => sync::outgoing(&guard.get().doc, &mut peer.state),
+        };
+        Outcome {
+            replies: reply
+                .map(|d| self.sync_message(id, d))
+                .into_iter()
+                .collect(),
+            close: false,
+        }
+    }
+
+    /// Schema, workflow and role checks of the document as it would be after the peer's changes.
+    async fn check(
+        &self,
+        id: DocumentId,
+        guard: &DocGuard,
+        after: &Automerge,
+        creating: bool,
+    ) -> Result<Record, Rejection> {
+        let record = rules::validate(after)?;
+        let before = if creating {
+            None
+        } else {
+            guard.get().record.as_ref()
+        };
+        rules::check_change(before, &record, &self.who.actor)?;
+        if let Record::ConsultationResponse(response) = &record {
+            let before = match before {
+                Some(Record::ConsultationResponse(b)) => Some(b),
+                _ => None,
+            };
+            self.check_fits_consultation(id, before, response).await?;
+        }
+        Ok(record)
+    }
+
+    /// A response must answer an open consultation, and each answer must fit its question.
+    /// The consultation is another document: loaded here, checked by the shared rule.
+    async fn check_fits_consultation(
+        &self,
+        response_id: DocumentId,
+        before: Option<&ConsultationResponse>,
+        response: &ConsultationResponse,
+    ) -> Result<(), Rejection> {
+        let closed =
+            || Rejection::ConsultationClosed("That consultation is not taking answers.".into());
+        let id = DocumentId::from_url(&response.consultation_id).map_err(|_| closed())?;
+        if id == response_id {
+            // Its own lock is held: opening it again would wait forever.
+            return Err(closed());
+        }
+        let guard = self.hub.open(id).await.map_err(|_| closed())?;
+        match &guard.get().record {
+            Some(Record::Consultation(consultation)) => {
+                rules::check_response_fits(before, response, consultation)
+            }
+            _ => Err(closed()),
+        }
+    }
+
+    /// A `sync` for a stored document the user may not read: answered against an empty
+    /// stand-in, exactly as for a document that does not exist; any change is refused.
+    fn on_stand_in_sync(&mut self, id: DocumentId, data: &[u8]) -> Outcome {
+        let peer = self
+            .docs
+            .entry(id)
+            .or_insert_with(|| PeerDoc::new(Some(Automerge::new())));
+        let stand_in = peer.stand_in.get_or_insert_with(Automerge::new);
+        let proposal = match sync::receive(stand_in, &peer.state, data) {
+            Ok(p) => p,
+            Err(e) => return self.error(Some(id), e.code(), &e.to_string()),
+        };
+        if proposal.new_chunk.is_some() {
+            let rejection = match rules::validate(&proposal.doc)
+                .and_then(|r| rules::check_change(None, &r, &self.who.actor))
+            {
+                Err(r) => r,
+                Ok(()) => {
+                    Rejection::Forbidden("You do not have permission to change that record.".into())
+                }
+            };
+            return self.error(Some(id), rejection.code(), &rejection.to_string());
+        }
+        peer.state = proposal.state;
+        let reply = sync::outgoing(stand_in, &mut peer.state);
+        Outcome {
+            replies: reply
+                .map(|d| self.sync_message(id, d))
+                .into_iter()
+                .collect(),
+            close: false,
+        }
+    }
+
+    /// Records a refused change in the audit log and tells the peer why.
+    async fn reject(&self, id: DocumentId, rejection: Rejection) -> Outcome {
+        let event = AuditEvent {
+            at_ms: now_ms(),
+            user_id: Some(self.who.user.id.clone()),
+            action: "change_rejected".into(),
+            document_id: Some(id),
+            detail: rejection.code().into(),
+        };
+        if let Err(e) = self.hub.audit(event).await {
+            tracing::error!(error = %e, "could not write audit row");
+        }
+        tracing::info!(document = %id, user = %self.who.user.id, code = rejection.code(), "change rejected");
+        self.error(Some(id), rejection.code(), &rejection.to_string())
+    }
+
+    fn remote(&self) -> String {
+        self.handshake
+            .remote_peer_id()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn sync_message(&self, id: DocumentId, data: Vec<u8>) -> Message {
+        Message::Sync {
+            sender_id: self.hub.peer_id.clone(),
+            target_id: self.remote(),
+            document_id: id.to_string(),
+            data,
+        }
+    }
+
+    fn unavailable(&self, id: DocumentId) -> Outcome {
+        Outcome {
+            replies: vec![Message::DocUnavailable {
+                sender_id: self.hub.peer_id.clone(),
+                target_id: self.remote(),
+                document_id: id.to_string(),
+            }],
+            close: false,
+        }
+    }
+
+    fn error(&self, id: Option<DocumentId>, code: &str, message: &str) -> Outcome {
+        Outcome {
+            replies: vec![Message::Error {
+                sender_id: Some(self.hub.peer_id.clone()),
+                target_id: self.handshake.remote_peer_id().map(str::to_string),
+                message: message.to_string(),
+                document_id: id.map(|i| i.to_string()),
+                code: Some(code.to_string()),
+            }],
+            close: false,
+        }
+    }
+}

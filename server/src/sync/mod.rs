@@ -1,0 +1,10 @@
+//! The sync endpoint: a [`hub::Hub`] of loaded documents shared by all connections, the
+//! per-connection protocol logic in [`connection`], and the WebSocket loop in [`socket`].
+//!
+//! The order that makes acknowledgements durable: a peer's changes are applied to a fork, checked
+//! (schema, workflow, role), appended to the store (committed and fsync'd), and only then does the
+//! connection's sync state, and so the next message the peer sees, include the new heads.
+
+pub mod connection;
+pub mod hub;
+pub mod socket;
