@@ -1,0 +1,213 @@
+//! A real server process with a fresh data folder, started and stopped by tests.
+
+use crate::api::Api;
+use hearth_shared::permissions::Role;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+static NEXT_USER: AtomicU32 = AtomicU32::new(1);
+
+/// A running `hearth serve` on 127.0.0.1 with a temporary data folder.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// The first administrator's one-time password (printed on first start).
+    pub admin_password: String,
+    bin: PathBuf,
+    data: Arc<tempfile::TempDir>,
+    env: Vec<(String, String)>,
+    child: Option<Child>,
+}
+
+/// A user created for a test.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// The user's id (what records store in `createdBy`).
+    pub id: String,
+    /// Sign-in name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// Role.
+    pub role: Role,
+}
+
+impl TestServer {
+    /// Starts a server on a fresh data folder.
+    pub async fn start(bin: &str) -> Self {
+        Self::start_with(bin, &[]).await
+    }
+
+    /// Starts a server on a fresh data folder with extra `HEARTH_*` environment variables.
+    pub async fn start_with(bin: &str, env: &[(&str, &str)]) -> Self {
+        let data = Arc::new(tempfile::tempdir().expect("a temp dir can be made"));
+        let mut server = Self {
+            base: String::new(),
+            admin_password: String::new(),
+            bin: PathBuf::from(bin),
+            data,
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            child: None,
+        };
+        server.launch().await;
+        assert!(
+            !server.admin_password.is_empty(),
+            "first start prints the admin password"
+        );
+        server
+    }
+
+    /// The data folder (holds `hearth.sqlite3`).
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    async fn launch(&mut self) {
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("serve")
+            .env("HEARTH_DATA_DIR", self.data.path())
+            .env("HEARTH_BIND", "127.0.0.1:0")
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().expect("the server binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let read_banner = async {
+            while let Some(line) = lines.next_line().await.expect("server stdout is readable") {
+                if let Some(pw) = line.strip_prefix("One-time password: ") {
+                    self.admin_password = pw.trim().to_string();
+                }
+                if let Some(url) = line.strip_prefix("Hearth listening on ") {
+                    return url.trim().to_string();
+                }
+            }
+            panic!("the server exited before listening");
+        };
+        let base = tokio::time::timeout(crate::WAIT, read_banner)
+            .await
+            .expect("the server starts listening in time");
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        self.base = base;
+        self.child = Some(child);
+    }
+
+    /// Stops the server gracefully (SIGTERM) and waits for it to exit.
+    pub async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            if let Some(pid) = child.id() {
+                // SAFETY: plain kill(2) on our own child's pid.
+                unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+            }
+            let _ = tokio::time::timeout(crate::WAIT, child.wait()).await;
+            let _ = child.kill().await;
+        }
+    }
+
+    /// Kills the server with SIGKILL: no chance to flush anything.
+    pub async fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            if let Some(pid) = child.id() {
+                // SAFETY: plain kill(2) on our own child's pid.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            }
+            let _ = child.wait().await;
+        }
+    }
+
+    /// Starts the server again on the same data folder (a new port).
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.launch().await;
+    }
+
+    /// Starts the server again after [`kill9`](Self::kill9).
+    pub async fn start_again(&mut self) {
+        assert!(self.child.is_none(), "stop or kill the server first");
+        self.launch().await;
+    }
+
+    /// An API client signed in as the administrator.
+    pub async fn admin(&self) -> Api {
+        let api = Api::new(&self.base);
+        api.sign_in("admin", &self.admin_password)
+            .await
+            .expect("the admin can sign in");
+        api
+    }
+
+    /// Creates a home through the admin API and returns its id.
+    pub async fn home(&self, name: &str) -> String {
+        let admin = self.admin().await;
+        let res = admin
+            .post("/api/admin/homes", &serde_json::json!({ "name": name }))
+            .await;
+        assert_eq!(res.0, 201, "home created: {}", res.1);
+        res.1["id"].as_str().expect("home id").to_string()
+    }
+
+    /// Creates a user with `role`, assigns them to `homes`, and returns them signed in.
+    pub async fn user(&self, role: Role, homes: &[&str]) -> (Api, TestUser) {
+        let n = NEXT_USER.fetch_add(1, Ordering::Relaxed);
+        let username = format!("test-{}-{n}", role.as_str().to_lowercase());
+        let password = format!("synthetic-password-{n}-xyz");
+        let admin = self.admin().await;
+        let res = admin
+            .post(
+                "/api/admin/users",
+                &serde_json::json!({
+                    "username": username,
+                    "displayName": format!("Test {} {n}", role.as_str()),
+                    "role": role.as_str(),
+                    "password": password,
+                }),
+            )
+            .await;
+        assert_eq!(res.0, 201, "user created: {}", res.1);
+        let id = res.1["user"]["id"].as_str().expect("user id").to_string();
+        for home in homes {
+            let res = admin
+                .post(
+                    "/api/admin/assignments",
+                    &serde_json::json!({ "userId": id, "homeId": home }),
+                )
+                .await;
+            assert_eq!(res.0, 200, "assigned: {}", res.1);
+        }
+        let api = Api::new(&self.base);
+        api.sign_in(&username, &password)
+            .await
+            .expect("the new user can sign in");
+        (
+            api,
+            TestUser {
+                id,
+                username,
+                password,
+                role,
+            },
+        )
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.start_kill();
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The HTTP API: signing in, sessions, tickets, listings, admin, errors and headers.
+
+use hearth_e2e::{Api, TestServer, server_bin};
+use hearth_shared::permissions::Role;
+
+#[tokio::test]
+async fn sign_in_sets_a_strict_http_only_cookie_and_me_answers() {
+    let server = TestServer::start(server_bin!()).await;
+    let home = server.home("Synthetic House Ten").await;
+    let (_, user) = server.user(Role::Member, &[&home]).await;
+
+    let raw = reqwest::Client::new()
+        .post(format!("{}/api/session", server.base))
+        .json(&serde_json::json!({ "username": user.username, "password": user.password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 200);
+    let cookie = raw.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("hearth_session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Strict"));
+    let csp = raw.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'"));
+    assert_eq!(raw.headers()["x-content-type-options"], "nosniff");
+
+    let api = Api::new(&server.base);
+    api.sign_in(&user.username, &user.password).await.unwrap();
+    let (status, me) = api.get("/api/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["user"]["id"], user.id.as_str());
+    assert_eq!(me["user"]["role"], "member");
+    assert_eq!(me["homes"][0]["id"], home.as_str());
+
+    let status = api
+        .raw(reqwest::Method::DELETE, "/api/session")
+        .await
+        .status();
+    assert_eq!(status, 200);
+    let (status, body) = api.get("/api/me").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "not_signed_in");
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_then_throttled() {
+    let server =
+        TestServer::start_with(server_bin!(), &[("HEARTH_LOGIN_ATTEMPTS_PER_ACCOUNT", "3")]).await;
+    let (_, user) = server.user(Role::Officer, &[]).await;
+    let api = Api::new(&server.base);
+    for _ in 0..3 {
+        let (status, body) = api
+            .sign_in(&user.username, "not-the-password")
+            .await
+            .unwrap_err();
+        assert_eq!(status, 401);
+        assert_eq!(body["error"]["code"], "bad_credentials");
+    }
+    let (status, body) = api
+        .sign_in(&user.username, &user.password)
+        .await
+        .unwrap_err();
+    assert_eq!(status, 429, "even the right password waits out the window");
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+    let (status, _) = api
+        .sign_in("nobody-by-this-name", "whatever-password")
+        .await
+        .unwrap_err();
+    assert_eq!(status, 401, "an unknown user looks like a wrong password");
+}
+
+#[tokio::test]
+async fn every_api_route_needs_a_session_and_admin_routes_need_an_admin() {
+    let server = TestServer::start(server_bin!()).await;
+    let anonymous = Api::new(&server.base);
+    for path in [
+        "/api/me",
+        "/api/documents",
+        "/api/homes",
+        "/api/admin/users",
+    ] {
+        let (status, body) = anonymous.get(path).await;
+        assert_eq!(status, 401, "{path}");
+        assert_eq!(body["error"]["code"], "not_signed_in");
+    }
+    let (status, _) = anonymous
+        .post("/api/sync-tickets", &serde_json::Value::Null)
+        .await;
+    assert_eq!(status, 401);
+
+    let (member, _) = server.user(Role::Member, &[]).await;
+    let (status, body) = member.get("/api/admin/users").await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "forbidden");
+
+    let (status, body) = anonymous.get("/api/no-such-thing").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+    let (status, body) = anonymous.get("/healthz").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn admin_manages_users_and_homes_and_disabled_users_are_locked_out() {
+    let server = TestServer::start(server_bin!()).await;
+    let admin = server.admin().await;
+    let (status, body) = admin
+        .post(
+            "/api/admin/users",
+            &serde_json::json!({ "username": "test-gen", "displayName": "Test Generated", "role": "officer" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let generated = body["password"]
+        .as_str()
+        .expect("a generated password")
+        .to_string();
+    let id = body["user"]["id"].as_str().unwrap().to_string();
+
+    let (status, body) = admin
+        .post(
+            "/api/admin/users",
+            &serde_json::json!({ "username": "test-gen", "displayName": "Again", "role": "officer" }),
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert_eq!(body["error"]["code"], "conflict");
+    let (status, _) = admin
+        .post(
+            "/api/admin/users",
+            &serde_json::json!({ "username": "x", "displayName": "X", "role": "wizard" }),
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    let user = Api::new(&server.base);
+    user.sign_in("test-gen", &generated)
+        .await
+        .expect("the generated password works");
+    let (status, _) = admin
+        .post(
+            &format!("/api/admin/users/{id}/disable"),
+            &serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = user.get("/api/me").await;
+    assert_eq!(status, 401, "a disabled user's session stops working");
+    assert!(
+        Api::new(&server.base)
+            .sign_in("test-gen", &generated)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn malformed_json_bodies_get_a_clear_error() {
+    let server = TestServer::start(server_bin!()).await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/session", server.base))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_request");
+
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/session", server.base))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 200_000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+}
