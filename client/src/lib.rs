@@ -1,16 +1,36 @@
-//! Hearth's browser app. The offline client issue fills this in; for now it shows who it is.
+//! Hearth's browser app: a Yew single-page app compiled to WebAssembly.
+//!
+//! For now it shows the service header and a sign-in form that is not yet connected; the offline
+//! client issue adds the sync engine, IndexedDB and the pages. The crate also builds for the host
+//! (as an rlib) so that `cargo check --workspace` and native unit tests work; only `start` is
+//! browser-only.
 
-use wasm_bindgen::prelude::*;
+mod header;
+mod sign_in;
+
 use yew::prelude::*;
 
-/// The app's root component.
-#[function_component(App)]
-fn app() -> Html {
-    html! { <main class="govuk-main-wrapper"><h1 class="govuk-heading-l">{ "Hearth" }</h1></main> }
+pub use header::Header;
+pub use sign_in::SignIn;
+
+/// The app's root component: the page frame every screen sits in.
+#[function_component]
+pub fn App() -> Html {
+    html! {
+        <>
+            <Header />
+            <div class="govuk-width-container">
+                <main class="govuk-main-wrapper" id="main-content">
+                    <SignIn />
+                </main>
+            </div>
+        </>
+    }
 }
 
-/// Entry point called by the generated JS glue once the wasm module has loaded.
-#[wasm_bindgen(start)]
+/// Entry point run by the generated JS glue (`init()` in `boot.js`) once the module has loaded.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     yew::Renderer::<App>::new().render();
 }

@@ -1,0 +1,284 @@
+//! `cargo xtask build`: compile the client to wasm and lay out `client/dist/` for the server.
+//!
+//! The result is self-contained: `index.html` loads `boot.js`, which imports the wasm-bindgen glue
+//! `hearth_client.js`, which fetches `hearth_client_bg.wasm`. `build.json` names the build.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use sha2::{Digest as _, Sha256};
+
+use crate::sizes::{self, Sizes};
+use crate::toolchain::{self, WASM_TARGET};
+use crate::workspace::{Workspace, cargo};
+use crate::{command, wasm_bindgen_pin};
+
+/// The client crate's library name, which names the wasm and the glue files.
+const CRATE_LIB: &str = "hearth_client";
+
+/// Which cargo profile the client is compiled with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// `wasm-release` (opt-level z, LTO, one codegen unit) plus `wasm-opt` when available: what
+    /// users get.
+    Release,
+    /// `dev`: quick to compile, large and slow, with wasm-bindgen's debug assertions.
+    Dev,
+}
+
+impl Profile {
+    /// The name cargo's `--profile` takes.
+    fn cargo_name(self) -> &'static str {
+        match self {
+            Profile::Release => "wasm-release",
+            Profile::Dev => "dev",
+        }
+    }
+
+    /// The directory under `target/<triple>/` where that profile's output lands.
+    fn target_subdir(self) -> &'static str {
+        match self {
+            Profile::Release => "wasm-release",
+            Profile::Dev => "debug",
+        }
+    }
+}
+
+/// What a build produced, for the tasks that run something on top of it.
+#[derive(Debug)]
+pub struct Built {
+    /// Absolute path of `client/dist`.
+    pub dist: PathBuf,
+}
+
+/// Builds the client with `profile` into a fresh `client/dist`.
+pub fn build(workspace: &Workspace, profile: Profile) -> anyhow::Result<Built> {
+    let started = Instant::now();
+    let bindgen_version = wasm_bindgen_pin::check(&workspace.lockfile())?;
+    toolchain::ensure_wasm_target(&workspace.root)?;
+
+    command::run(
+        Command::new(cargo())
+            .args(["build", "-p", "hearth-client", "--target", WASM_TARGET])
+            .args(["--profile", profile.cargo_name()])
+            .current_dir(&workspace.root),
+    )?;
+    let compiled = workspace
+        .target_dir
+        .join(WASM_TARGET)
+        .join(profile.target_subdir())
+        .join(format!("{CRATE_LIB}.wasm"));
+
+    let dist = workspace.dist_dir();
+    recreate_dir(&dist)?;
+    generate_glue(&compiled, &dist, profile)
+        .with_context(|| format!("generating the JS glue for {}", compiled.display()))?;
+
+    let wasm = dist.join(format!("{CRATE_LIB}_bg.wasm"));
+    let optimized = profile == Profile::Release && optimize(&wasm);
+
+    copy_tree(&workspace.client_dir().join("static"), &dist)?;
+
+    let wasm_sizes = sizes::measure(&std::fs::read(&wasm).context("reading the built wasm")?);
+    let build_id = build_id(&dist)?;
+    write_build_json(
+        &dist,
+        &build_id,
+        profile,
+        optimized,
+        wasm_sizes,
+        &bindgen_version,
+    )?;
+
+    eprintln!(
+        "xtask: built client {build_id} ({} profile{}) into {} in {:.1?}",
+        profile.cargo_name(),
+        if optimized { ", wasm-opt" } else { "" },
+        dist.display(),
+        started.elapsed()
+    );
+    sizes::report(&format!("{CRATE_LIB}_bg.wasm"), wasm_sizes);
+    Ok(Built { dist })
+}
+
+/// Runs wasm-bindgen in-process (the library the CLI is built on), emitting an ES module for
+/// browsers loaded with `<script type="module">`.
+fn generate_glue(wasm: &Path, out_dir: &Path, profile: Profile) -> anyhow::Result<()> {
+    let release = profile == Profile::Release;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(wasm)
+        .web(true)?
+        .typescript(false)
+        // The library defaults to omitting the wasm's URL from `init()` (the CLI does not);
+        // keep it, so the glue is usable as the wasm-bindgen docs describe.
+        .omit_default_module_path(false)
+        .debug(!release)
+        // wasm-opt drops these too; without it, this keeps release sizes comparable.
+        .remove_name_section(release)
+        .remove_producers_section(release)
+        .generate(out_dir)
+}
+
+/// Applies `wasm-opt` if installed; returns whether it ran. Never required: without it the module
+/// is correct, only bigger, so a wasm-opt that fails (e.g. one too old to parse what this rustc
+/// emits, like Debian 12's binaryen 108) is reported and skipped rather than failing the build.
+fn optimize(wasm: &Path) -> bool {
+    let Some(wasm_opt) = toolchain::find_wasm_opt() else {
+        eprintln!("xtask: wasm-opt not found, skipping it (install binaryen for a smaller wasm)");
+        return false;
+    };
+    match toolchain::wasm_opt(&wasm_opt, wasm) {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!(
+                "xtask: warning: {error:#}\n\
+                 xtask: warning: keeping the unoptimized wasm; a newer binaryen \
+                 (https://github.com/WebAssembly/binaryen/releases) should fix this"
+            );
+            false
+        }
+    }
+}
+
+/// Empties `dir` (creating it if needed) so no file from an earlier build is served.
+fn recreate_dir(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(error).with_context(|| format!("removing {}", dir.display())),
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// Copies the files under `from` (the client's hand-written `index.html`, `boot.js`, styles) into
+/// `to`, keeping subdirectories.
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    for (relative, source) in files_under(from)? {
+        let target = to.join(&relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::copy(&source, &target)
+            .with_context(|| format!("copying {} to {}", source.display(), target.display()))?;
+    }
+    Ok(())
+}
+
+/// Every file under `root` as (path relative to `root` with `/` separators, absolute path),
+/// sorted so that hashing them is deterministic.
+fn files_under(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .expect("read_dir yields paths under its directory")
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                files.push((relative, path));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// A short hash of everything the browser will load (not just the wasm: a changed stylesheet or
+/// boot.js must also get a new id, so that a service worker keyed on it refetches).
+fn build_id(dist: &Path) -> anyhow::Result<String> {
+    let mut hasher = Sha256::new();
+    for (relative, path) in files_under(dist)? {
+        let contents =
+            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        // Length-prefix each field so that no two different trees hash the same input.
+        for field in [relative.as_bytes(), &contents[..]] {
+            hasher.update((field.len() as u64).to_le_bytes());
+            hasher.update(field);
+        }
+    }
+    let digest = hasher.finalize();
+    Ok(digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
+}
+
+/// Writes `build.json`, which the server and (later) the service worker read to tell builds apart.
+fn write_build_json(
+    dist: &Path,
+    build_id: &str,
+    profile: Profile,
+    wasm_opt: bool,
+    wasm: Sizes,
+    wasm_bindgen: &str,
+) -> anyhow::Result<()> {
+    let json = serde_json::json!({
+        "build_id": build_id,
+        "profile": profile.cargo_name(),
+        "wasm_opt": wasm_opt,
+        "wasm_bindgen": wasm_bindgen,
+        "wasm_bytes": wasm.raw,
+        "wasm_gzip_bytes": wasm.gzip,
+    });
+    let path = dist.join("build.json");
+    let text = serde_json::to_string_pretty(&json).expect("a json! value always serializes") + "\n";
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        recreate_dir(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn build_id_changes_when_any_shipped_file_changes() {
+        let dist = scratch_dir("build-id");
+        std::fs::write(dist.join("hearth_client_bg.wasm"), b"\0asm").unwrap();
+        std::fs::write(dist.join("hearth.css"), "body {}").unwrap();
+        let first = build_id(&dist).unwrap();
+        assert_eq!(
+            first,
+            build_id(&dist).unwrap(),
+            "the same files give the same id"
+        );
+
+        std::fs::write(dist.join("hearth.css"), "body { color: red }").unwrap();
+        assert_ne!(first, build_id(&dist).unwrap());
+        std::fs::remove_dir_all(dist).unwrap();
+    }
+
+    #[test]
+    fn static_files_are_copied_with_their_subdirectories() {
+        let from = scratch_dir("copy-from");
+        let to = scratch_dir("copy-to");
+        std::fs::create_dir(from.join("fonts")).unwrap();
+        std::fs::write(from.join("index.html"), "<!doctype html>").unwrap();
+        std::fs::write(from.join("fonts/a.woff2"), "font").unwrap();
+        copy_tree(&from, &to).unwrap();
+        let copied: Vec<String> = files_under(&to)
+            .unwrap()
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect();
+        assert_eq!(copied, ["fonts/a.woff2", "index.html"]);
+        std::fs::remove_dir_all(from).unwrap();
+        std::fs::remove_dir_all(to).unwrap();
+    }
+}

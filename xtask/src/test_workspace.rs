@@ -1,0 +1,53 @@
+//! `cargo xtask test`: the README's test command. Builds the client the end-to-end tests load,
+//! then runs every test in the workspace.
+
+use std::process::Command;
+
+use crate::client_build::{self, Profile};
+use crate::command;
+use crate::workspace::{Workspace, cargo};
+
+/// Builds the client with `profile` (release by default: the tests should exercise what users
+/// run), then `cargo test --workspace <cargo_args>` with `HEARTH_CLIENT_DIR` pointing at it.
+/// Fails with cargo's exit code if any test fails.
+pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> anyhow::Result<()> {
+    let built = client_build::build(workspace, profile)?;
+    let mut cargo_test = Command::new(cargo());
+    cargo_test.arg("test");
+    // cargo ignores `-p` next to `--workspace`; let `cargo xtask test -p hearth-e2e` narrow it.
+    if !selects_packages(cargo_args) {
+        cargo_test.arg("--workspace");
+    }
+    command::run(
+        cargo_test
+            .args(cargo_args)
+            .env("HEARTH_CLIENT_DIR", &built.dist)
+            .current_dir(&workspace.root),
+    )
+}
+
+/// Whether cargo's own arguments (those before any `--`) pick packages with `-p`/`--package`.
+fn selects_packages(cargo_args: &[String]) -> bool {
+    cargo_args
+        .iter()
+        .take_while(|arg| *arg != "--")
+        .any(|arg| arg.starts_with("-p") || arg == "--package" || arg.starts_with("--package="))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn the_whole_workspace_is_tested_unless_packages_are_named() {
+        assert!(!selects_packages(&[]));
+        assert!(!selects_packages(&strings(&["--", "-p"])));
+        assert!(selects_packages(&strings(&["-p", "hearth-e2e"])));
+        assert!(selects_packages(&strings(&["-phearth-e2e"])));
+        assert!(selects_packages(&strings(&["--package=hearth-e2e"])));
+    }
+}
