@@ -6,6 +6,7 @@
 //! browser-only.
 
 mod header;
+pub mod pages;
 mod sign_in;
 
 use yew::prelude::*;

@@ -1,0 +1,1 @@
+//! The consultation builder for participation workers, and the results view.
