@@ -1,7 +1,8 @@
 //! `cargo xtask build`: compile the client to wasm and lay out `client/dist/` for the server.
 //!
 //! The result is self-contained: `index.html` loads `boot.js`, which imports the wasm-bindgen glue
-//! `hearth_client.js`, which fetches `hearth_client_bg.wasm`. `build.json` names the build.
+//! `hearth_client.js`, which fetches `hearth_client_bg.wasm`; GOV.UK Frontend's stylesheet and its
+//! assets come from npm (see [`govuk_styles`]). `build.json` names the build and lists its files.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,7 +14,7 @@ use sha2::{Digest as _, Sha256};
 use crate::sizes::{self, Sizes};
 use crate::toolchain::{self, WASM_TARGET};
 use crate::workspace::{Workspace, cargo};
-use crate::{command, wasm_bindgen_pin};
+use crate::{command, govuk_styles, wasm_bindgen_pin};
 
 /// The client crate's library name, which names the wasm and the glue files.
 const CRATE_LIB: &str = "hearth_client";
@@ -80,16 +81,21 @@ pub fn build(workspace: &Workspace, profile: Profile) -> anyhow::Result<Built> {
     let optimized = profile == Profile::Release && optimize(&wasm);
 
     copy_tree(&workspace.client_dir().join("static"), &dist)?;
+    govuk_styles::install(&workspace.client_dir(), &dist)?;
 
     let wasm_sizes = sizes::measure(&std::fs::read(&wasm).context("reading the built wasm")?);
     let build_id = build_id(&dist)?;
+    let files = shipped_files(&dist)?;
     write_build_json(
         &dist,
-        &build_id,
-        profile,
-        optimized,
-        wasm_sizes,
-        &bindgen_version,
+        &BuildInfo {
+            build_id: &build_id,
+            profile,
+            wasm_opt: optimized,
+            wasm: wasm_sizes,
+            wasm_bindgen: &bindgen_version,
+            files: &files,
+        },
     )?;
 
     eprintln!(
@@ -215,26 +221,47 @@ fn build_id(dist: &Path) -> anyhow::Result<String> {
         .collect())
 }
 
-/// Writes `build.json`, which the server and (later) the service worker read to tell builds apart.
-fn write_build_json(
-    dist: &Path,
-    build_id: &str,
+/// Every file in `dist` as a path relative to it (`/`-separated, sorted): what the service worker
+/// precaches. Called before `build.json` is written, so it does not list itself; the service
+/// worker fetches `build.json` to learn this list and the build id.
+fn shipped_files(dist: &Path) -> anyhow::Result<Vec<String>> {
+    Ok(files_under(dist)?
+        .into_iter()
+        .map(|(relative, _)| relative)
+        .filter(|relative| relative != "build.json")
+        .collect())
+}
+
+/// What `build.json` records about one build.
+struct BuildInfo<'a> {
+    build_id: &'a str,
     profile: Profile,
     wasm_opt: bool,
     wasm: Sizes,
-    wasm_bindgen: &str,
-) -> anyhow::Result<()> {
+    wasm_bindgen: &'a str,
+    /// From [`shipped_files`].
+    files: &'a [String],
+}
+
+/// The JSON text of `build.json`.
+fn build_json(info: &BuildInfo) -> String {
     let json = serde_json::json!({
-        "build_id": build_id,
-        "profile": profile.cargo_name(),
-        "wasm_opt": wasm_opt,
-        "wasm_bindgen": wasm_bindgen,
-        "wasm_bytes": wasm.raw,
-        "wasm_gzip_bytes": wasm.gzip,
+        "build_id": info.build_id,
+        "profile": info.profile.cargo_name(),
+        "wasm_opt": info.wasm_opt,
+        "wasm_bindgen": info.wasm_bindgen,
+        "wasm_bytes": info.wasm.raw,
+        "wasm_gzip_bytes": info.wasm.gzip,
+        "files": info.files,
     });
+    serde_json::to_string_pretty(&json).expect("a json! value always serializes") + "\n"
+}
+
+/// Writes `build.json`, which the server and the service worker read to tell builds apart and
+/// to know which files make up the app shell.
+fn write_build_json(dist: &Path, info: &BuildInfo) -> anyhow::Result<()> {
     let path = dist.join("build.json");
-    let text = serde_json::to_string_pretty(&json).expect("a json! value always serializes") + "\n";
-    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    std::fs::write(&path, build_json(info)).with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]
@@ -261,6 +288,37 @@ mod tests {
 
         std::fs::write(dist.join("hearth.css"), "body { color: red }").unwrap();
         assert_ne!(first, build_id(&dist).unwrap());
+        std::fs::remove_dir_all(dist).unwrap();
+    }
+
+    #[test]
+    fn build_json_lists_every_shipped_file_for_the_service_worker() {
+        let dist = scratch_dir("files");
+        std::fs::create_dir_all(dist.join("assets/images")).unwrap();
+        for file in ["index.html", "assets/images/govuk-crest.svg", "build.json"] {
+            std::fs::write(dist.join(file), "x").unwrap();
+        }
+        let files = shipped_files(&dist).unwrap();
+        assert_eq!(
+            files,
+            ["assets/images/govuk-crest.svg", "index.html"],
+            "sorted, with subdirectories, without build.json itself"
+        );
+
+        let text = build_json(&BuildInfo {
+            build_id: "0123456789abcdef",
+            profile: Profile::Release,
+            wasm_opt: false,
+            wasm: Sizes { raw: 10, gzip: 5 },
+            wasm_bindgen: "0.2.130",
+            files: &files,
+        });
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["build_id"], "0123456789abcdef");
+        assert_eq!(
+            json["files"],
+            serde_json::json!(["assets/images/govuk-crest.svg", "index.html"])
+        );
         std::fs::remove_dir_all(dist).unwrap();
     }
 

@@ -6,6 +6,7 @@
 
 mod client_build;
 mod command;
+mod govuk_styles;
 mod run_server;
 mod sizes;
 mod test_workspace;
@@ -24,7 +25,8 @@ Usage: cargo xtask <task> [options]
 
 Tasks:
   build [--release|--dev]        Build the client into client/dist. --release (the default)
-                                 uses the wasm-release profile that users get; --dev is faster
+                                 uses the wasm-release profile that users get; --dev is faster.
+                                 Runs `npm ci` in client/ (GOV.UK Frontend) when needed
   run [--release|--dev] [ARGS]   Build the client, then run the server on it
                                  (`hearth serve --client-dir client/dist ARGS`)
   test [--release|--dev] [ARGS]  Build the client, then `cargo test --workspace ARGS` with
