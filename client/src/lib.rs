@@ -5,6 +5,7 @@
 //! (as an rlib) so that `cargo check --workspace` and native unit tests work; only `start` is
 //! browser-only.
 
+pub mod engine;
 mod header;
 pub mod pages;
 mod sign_in;

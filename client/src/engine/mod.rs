@@ -1,0 +1,725 @@
+//! The client's sync engine: local documents, what the server has acknowledged, and the
+//! protocol conversation, as a plain Rust type with no IO.
+//!
+//! The platform layer feeds it events (the socket opened, a frame arrived, the socket closed, the
+//! user edited a record) and carries out the [`Effect`]s it returns (send a frame, write a
+//! document to IndexedDB, tell the views a record or the status changed). Time is passed in, so
+//! every rule here is a native unit test.
+//!
+//! A change is *acknowledged* once the server's heads (the sync state's `their_heads`) cover it:
+//! the server only advertises heads it has committed to SQLite, so an acknowledged change is on
+//! the server's disk. Acknowledged heads are stored with the document, so "3 changes waiting"
+//! survives a reload.
+
+pub mod backoff;
+pub mod status;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ChangeHash, ObjType, ROOT, ReadDoc, Value};
+use hearth_shared::ids::DocumentId;
+use hearth_shared::model::{DocMeta, Record, RecordKind, WorkflowState};
+use hearth_shared::protocol::{ClientEvent, ClientHandshake, DocumentMessage, PeerMetadata};
+use serde::{Deserialize, Serialize};
+
+pub use status::SyncStatus;
+
+/// Something the platform must do after an engine call, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send this binary frame on the sync socket.
+    Send(Vec<u8>),
+    /// Write this document ([`Engine::snapshot`]) to local storage.
+    Persist(DocumentId),
+    /// Remove this document from local storage (a discarded rejected copy).
+    Forget(DocumentId),
+    /// The document's content changed other than by a local edit (another device's change
+    /// arrived): views showing it should read it again.
+    Updated(DocumentId),
+    /// The set of records changed (one created, fetched or removed): lists should refresh.
+    ListChanged,
+    /// The sync status changed.
+    Status(SyncStatus),
+    /// The server broke the protocol or refused the connection: close it and retry later.
+    Close,
+}
+
+/// Why the server refused a document's change, as it said in its `error` message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    /// The stable code, e.g. `record_locked`.
+    pub code: String,
+    /// The server's human message (never record content).
+    pub message: String,
+}
+
+/// What is kept in local storage for one document besides its Automerge bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredInfo {
+    /// The record's list metadata, when the document holds a readable record.
+    pub meta: Option<DocMeta>,
+    /// The server heads last seen, hex: what the server has acknowledged.
+    pub acked_heads: Vec<String>,
+    /// Set when the server refused a change: the copy is kept, but no longer synced.
+    pub rejected: Option<Rejected>,
+}
+
+/// One document as written to local storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDoc {
+    /// The document id.
+    pub id: DocumentId,
+    /// `AutoCommit::save()` output.
+    pub bytes: Vec<u8>,
+    /// Metadata, acknowledged heads and rejection.
+    pub info: StoredInfo,
+}
+
+/// A record the server lists (`GET /api/documents`) that may not be on this device yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Listed {
+    /// The document id, base58check.
+    pub id: String,
+    /// `visitNote`, `inspection`, ...
+    pub kind: String,
+    /// A bland title (no child's details).
+    pub title: String,
+    /// The home, where the kind has one.
+    pub home_id: Option<String>,
+    /// The workflow state as stored (`draft`, `signedOff`, ...).
+    pub state: String,
+}
+
+/// A row of the records list: a local document, or one the server listed that is on its way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The document.
+    pub id: DocumentId,
+    /// Which record kind, if known.
+    pub kind: Option<RecordKind>,
+    /// The list title.
+    pub title: String,
+    /// The home the record is about.
+    pub home_id: Option<String>,
+    /// The workflow state, if known.
+    pub state: Option<WorkflowState>,
+    /// Whether the document is on this device (can be opened offline).
+    pub local: bool,
+    /// Whether it has changes the server has not acknowledged.
+    pub waiting: bool,
+    /// Whether the server refused a change to it.
+    pub rejected: bool,
+}
+
+/// Why a stored document could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("stored document does not load: {0}")]
+pub struct LoadError(String);
+
+/// Why an edit could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// No such local document.
+    #[error("the record is not on this device")]
+    Unknown,
+    /// The server refused this copy; it is kept read-only until discarded.
+    #[error("the server refused this record's changes; it can no longer be edited here")]
+    Rejected,
+    /// Writing the record into the document failed.
+    #[error("could not write the record: {0}")]
+    Write(String),
+}
+
+/// One local document and what the engine knows about its sync.
+struct LocalDoc {
+    doc: AutoCommit,
+    meta: Option<DocMeta>,
+    /// Sync state with the server for the current connection (fresh per connection).
+    state: sync::State,
+    /// The server's heads as last seen (persisted).
+    acked: Vec<ChangeHash>,
+    /// Whether some local change is not covered by `acked`.
+    waiting: bool,
+    rejected: Option<Rejected>,
+    /// Asked for with `request` and no content has arrived yet.
+    requested: bool,
+    /// The first message on this connection has been sent (so `request` is used only once).
+    opened: bool,
+    /// Bumped when another device's change arrives.
+    revision: u64,
+}
+
+impl LocalDoc {
+    fn new(doc: AutoCommit) -> Self {
+        Self {
+            doc,
+            meta: None,
+            state: sync::State::new(),
+            acked: Vec::new(),
+            waiting: false,
+            rejected: None,
+            requested: false,
+            opened: false,
+            revision: 0,
+        }
+    }
+
+    /// Whether the document has any local change the server's heads do not cover.
+    fn compute_waiting(&mut self) -> bool {
+        let heads = self.doc.get_heads();
+        if heads.iter().all(|h| self.acked.contains(h)) {
+            return false;
+        }
+        // Server heads we do not have yet are about to arrive; judge by the ones we know.
+        let known: Vec<ChangeHash> = self
+            .acked
+            .iter()
+            .filter(|h| self.doc.get_change_by_hash(h).is_some())
+            .copied()
+            .collect();
+        !self.doc.get_changes_meta(&known).is_empty()
+    }
+
+    fn refresh_meta(&mut self) {
+        if let Ok(record) = Record::from_doc(self.doc.document()) {
+            self.meta = Some(record.meta());
+        }
+    }
+}
+
+/// Where the connection to the server is.
+enum Link {
+    /// No socket.
+    Down,
+    /// Socket open, `join` sent, waiting for `peer`.
+    Joining(ClientHandshake),
+    /// Joined: document messages flow.
+    Up(ClientHandshake),
+}
+
+/// The sync engine. See the module docs.
+pub struct Engine {
+    peer_id: String,
+    link: Link,
+    docs: BTreeMap<DocumentId, LocalDoc>,
+    listing: BTreeMap<DocumentId, Listed>,
+    signed_out: bool,
+    saved_at: Option<i64>,
+    reported: Option<SyncStatus>,
+}
+
+impl Engine {
+    /// An engine with no documents that will join the server as `peer_id`.
+    pub fn new(peer_id: String) -> Self {
+        Self {
+            peer_id,
+            link: Link::Down,
+            docs: BTreeMap::new(),
+            listing: BTreeMap::new(),
+            signed_out: false,
+            saved_at: None,
+            reported: None,
+        }
+    }
+
+    // ----- loading and storing -------------------------------------------------------------
+
+    /// Adds a document read from local storage.
+    pub fn load(&mut self, stored: StoredDoc) -> Result<(), LoadError> {
+        let doc = AutoCommit::load(&stored.bytes).map_err(|e| LoadError(e.to_string()))?;
+        let mut local = LocalDoc::new(doc);
+        local.acked = stored
+            .info
+            .acked_heads
+            .iter()
+            .filter_map(|h| h.parse().ok())
+            .collect();
+        local.rejected = stored.info.rejected;
+        local.meta = stored.info.meta;
+        if local.meta.is_none() {
+            local.refresh_meta();
+        }
+        local.waiting = local.compute_waiting();
+        self.docs.insert(stored.id, local);
+        Ok(())
+    }
+
+    /// The document as it should be written to local storage, if it holds anything worth keeping.
+    pub fn snapshot(&mut self, id: DocumentId) -> Option<StoredDoc> {
+        let local = self.docs.get_mut(&id)?;
+        if local.requested {
+            return None;
+        }
+        local.refresh_meta();
+        Some(StoredDoc {
+            id,
+            bytes: local.doc.save(),
+            info: StoredInfo {
+                meta: local.meta.clone(),
+                acked_heads: local.acked.iter().map(|h| h.to_string()).collect(),
+                rejected: local.rejected.clone(),
+            },
+        })
+    }
+
+    // ----- reading ---------------------------------------------------------------------------
+
+    /// The current sync status.
+    pub fn status(&self) -> SyncStatus {
+        if let Some((id, rejected)) = self
+            .docs
+            .iter()
+            .find_map(|(id, d)| d.rejected.as_ref().map(|r| (*id, r)))
+        {
+            return SyncStatus::Rejected {
+                document: id,
+                code: rejected.code.clone(),
+                message: rejected.message.clone(),
+            };
+        }
+        let waiting = self.waiting();
+        if self.signed_out {
+            return SyncStatus::SignedOut { waiting };
+        }
+        match (&self.link, self.saved_at) {
+            (Link::Up(_), Some(at)) if waiting == 0 && !self.fetching() => SyncStatus::Saved { at },
+            (Link::Up(_), _) => SyncStatus::Syncing,
+            _ => SyncStatus::Offline { waiting },
+        }
+    }
+
+    /// How many records hold changes the server has not acknowledged (refused ones excluded).
+    pub fn waiting(&self) -> usize {
+        self.docs
+            .values()
+            .filter(|d| d.waiting && d.rejected.is_none())
+            .count()
+    }
+
+    fn fetching(&self) -> bool {
+        self.docs.values().any(|d| d.requested)
+    }
+
+    /// Whether the engine is joined to the server.
+    pub fn is_connected(&self) -> bool {
+        matches!(self.link, Link::Up(_))
+    }
+
+    /// Whether the document is on this device with content.
+    pub fn has(&self, id: DocumentId) -> bool {
+        self.docs.get(&id).is_some_and(|d| !d.requested)
+    }
+
+    /// The typed record in a local document, or why it cannot be read.
+    pub fn record(&mut self, id: DocumentId) -> Option<Result<Record, String>> {
+        let local = self.docs.get_mut(&id).filter(|d| !d.requested)?;
+        Some(Record::from_doc(local.doc.document()).map_err(|e| e.message().to_string()))
+    }
+
+    /// The document's current heads (to pass back with an edit made on a hydrated record).
+    pub fn heads(&mut self, id: DocumentId) -> Vec<ChangeHash> {
+        self.docs
+            .get_mut(&id)
+            .map(|d| d.doc.get_heads())
+            .unwrap_or_default()
+    }
+
+    /// The text of a root-level Text (or string) field, without hydrating the whole record.
+    pub fn text(&mut self, id: DocumentId, prop: &str) -> Option<String> {
+        let doc = &self.docs.get(&id)?.doc;
+        match doc.get(ROOT, prop).ok()?? {
+            (Value::Object(ObjType::Text), obj) => doc.text(&obj).ok(),
+            (Value::Scalar(s), _) => s.as_str().map(str::to_string),
+            _ => None,
+        }
+    }
+
+    /// How many times another device's changes have arrived for this document.
+    pub fn revision(&self, id: DocumentId) -> u64 {
+        self.docs.get(&id).map_or(0, |d| d.revision)
+    }
+
+    /// The server's refusal of this document's changes, if any.
+    pub fn rejection(&self, id: DocumentId) -> Option<&Rejected> {
+        self.docs.get(&id)?.rejected.as_ref()
+    }
+
+    /// Whether this document has changes the server has not acknowledged.
+    pub fn is_waiting(&self, id: DocumentId) -> bool {
+        self.docs.get(&id).is_some_and(|d| d.waiting)
+    }
+
+    /// Every record this device knows of: local documents and the server's listing.
+    pub fn rows(&self) -> Vec<Row> {
+        let mut rows: Vec<Row> = Vec::new();
+        for (id, d) in &self.docs {
+            if let Some(meta) = &d.meta {
+                rows.push(Row {
+                    id: *id,
+                    kind: Some(meta.kind),
+                    title: meta.title.clone(),
+                    home_id: meta.home_id.clone(),
+                    state: Some(meta.state),
+                    local: !d.requested,
+                    waiting: d.waiting,
+                    rejected: d.rejected.is_some(),
+                });
+            }
+        }
+        for (id, listed) in &self.listing {
+            if self.docs.get(id).is_some_and(|d| d.meta.is_some()) {
+                continue;
+            }
+            rows.push(Row {
+                id: *id,
+                kind: RecordKind::parse(&listed.kind),
+                title: listed.title.clone(),
+                home_id: listed.home_id.clone(),
+                state: WorkflowState::parse(&listed.state),
+                local: false,
+                waiting: false,
+                rejected: false,
+            });
+        }
+        rows
+    }
+
+    // ----- local edits -----------------------------------------------------------------------
+
+    /// Creates a new document holding `record` (created on this device, not yet on the server).
+    pub fn create(&mut self, record: &Record) -> Result<(DocumentId, Vec<Effect>), EditError> {
+        let id = DocumentId::random();
+        let mut doc = AutoCommit::new();
+        record
+            .write_to(&mut doc)
+            .map_err(|e| EditError::Write(e.to_string()))?;
+        doc.commit();
+        let mut local = LocalDoc::new(doc);
+        local.meta = Some(record.meta());
+        local.waiting = true;
+        self.docs.insert(id, local);
+        let mut effects = vec![Effect::Persist(id), Effect::ListChanged];
+        self.push_sync(id, &mut effects);
+        Ok((id, self.finish(effects)))
+    }
+
+    /// Applies an arbitrary edit to a local document and commits it.
+    pub fn edit<R>(
+        &mut self,
+        id: DocumentId,
+        f: impl FnOnce(&mut AutoCommit) -> Result<R, EditError>,
+    ) -> Result<(R, Vec<Effect>), EditError> {
+        let local = self
+            .docs
+            .get_mut(&id)
+            .filter(|d| !d.requested)
+            .ok_or(EditError::Unknown)?;
+        if local.rejected.is_some() {
+            return Err(EditError::Rejected);
+        }
+        let before = local.doc.get_heads();
+        let result = f(&mut local.doc);
+        local.doc.commit();
+        let result = result?;
+        let mut effects = Vec::new();
+        if local.doc.get_heads() != before {
+            local.waiting = true;
+            let old_title = local.meta.as_ref().map(|m| (m.title.clone(), m.state));
+            local.refresh_meta();
+            if local.meta.as_ref().map(|m| (m.title.clone(), m.state)) != old_title {
+                effects.push(Effect::ListChanged);
+            }
+            effects.push(Effect::Persist(id));
+            self.push_sync(id, &mut effects);
+        }
+        Ok((result, self.finish(effects)))
+    }
+
+    /// Sets a root-level Text field to `new_value` with one splice at the point that changed, so
+    /// another device's concurrent typing in the same field merges.
+    pub fn set_text(
+        &mut self,
+        id: DocumentId,
+        prop: &str,
+        new_value: &str,
+    ) -> Result<Vec<Effect>, EditError> {
+        let write = |e: automerge::AutomergeError| EditError::Write(e.to_string());
+        self.edit(id, |doc| {
+            let obj = match doc.get(ROOT, prop).map_err(write)? {
+                Some((Value::Object(ObjType::Text), obj)) => obj,
+                // A plain string (or nothing) becomes Text, the shape the schema asks for.
+                _ => doc.put_object(ROOT, prop, ObjType::Text).map_err(write)?,
+            };
+            let old = doc.text(&obj).map_err(write)?;
+            if let Some(s) = text::splice_between(&old, new_value) {
+                doc.splice_text(&obj, s.pos, s.delete as isize, &s.insert)
+                    .map_err(write)?;
+            }
+            Ok(())
+        })
+        .map(|((), effects)| effects)
+    }
+
+    /// Writes an edited typed record back. `based_on` is the heads the record was read at: if the
+    /// document has moved on since (another device's change arrived), the edit is applied to a
+    /// fork at those heads and merged, so neither side's change is lost.
+    pub fn write_record(
+        &mut self,
+        id: DocumentId,
+        record: &Record,
+        based_on: &[ChangeHash],
+    ) -> Result<Vec<Effect>, EditError> {
+        let write = |e: String| EditError::Write(e);
+        self.edit(id, |doc| {
+            if doc.get_heads() == based_on {
+                record.write_to(doc).map_err(|e| write(e.to_string()))
+            } else {
+                let mut fork = doc.fork_at(based_on).map_err(|e| write(e.to_string()))?;
+                record
+                    .write_to(&mut fork)
+                    .map_err(|e| write(e.to_string()))?;
+                fork.commit();
+                doc.merge(&mut fork)
+                    .map(drop)
+                    .map_err(|e| write(e.to_string()))
+            }
+        })
+        .map(|((), effects)| effects)
+    }
+
+    /// Drops a refused local copy (after the user has copied their text) and fetches the
+    /// server's version instead.
+    pub fn discard_rejected(&mut self, id: DocumentId) -> Vec<Effect> {
+        let Some(local) = self.docs.get_mut(&id) else {
+            return Vec::new();
+        };
+        if local.rejected.is_none() {
+            return Vec::new();
+        }
+        let mut fresh = LocalDoc::new(AutoCommit::new());
+        fresh.requested = true;
+        fresh.meta = local.meta.clone();
+        fresh.revision = local.revision + 1;
+        *local = fresh;
+        let mut effects = vec![Effect::Forget(id), Effect::Updated(id), Effect::ListChanged];
+        // The server refuses this document for the rest of the connection, so the fresh copy is
+        // requested on the next one.
+        if matches!(self.link, Link::Up(_)) {
+            effects.push(Effect::Close);
+        }
+        self.finish(effects)
+    }
+
+    // ----- the server's listing --------------------------------------------------------------
+
+    /// Takes the server's list of readable records; those not on this device are requested.
+    pub fn set_listing(&mut self, listed: Vec<Listed>) -> Vec<Effect> {
+        self.listing = listed
+            .into_iter()
+            .filter_map(|l| Some((l.id.parse().ok()?, l)))
+            .collect();
+        let missing: Vec<DocumentId> = self
+            .listing
+            .keys()
+            .filter(|id| !self.docs.contains_key(id))
+            .copied()
+            .collect();
+        let mut effects = vec![Effect::ListChanged];
+        for id in missing {
+            let mut local = LocalDoc::new(AutoCommit::new());
+            local.requested = true;
+            self.docs.insert(id, local);
+            self.push_sync(id, &mut effects);
+        }
+        self.finish(effects)
+    }
+
+    // ----- the connection --------------------------------------------------------------------
+
+    /// The socket opened: send `join`.
+    pub fn on_open(&mut self) -> Vec<Effect> {
+        let handshake = ClientHandshake::new(
+            self.peer_id.clone(),
+            PeerMetadata {
+                storage_id: None,
+                is_ephemeral: true,
+            },
+        );
+        let join = handshake.join().encode();
+        self.link = Link::Joining(handshake);
+        self.finish(vec![Effect::Send(join)])
+    }
+
+    /// The socket closed (or never opened). Sync states start afresh on the next connection.
+    pub fn on_closed(&mut self) -> Vec<Effect> {
+        self.link = Link::Down;
+        for local in self.docs.values_mut() {
+            local.state = sync::State::new();
+            local.opened = false;
+        }
+        self.finish(Vec::new())
+    }
+
+    /// Whether the user's session is gone (a 401): edits stay local until the next sign-in.
+    pub fn set_signed_out(&mut self, signed_out: bool) -> Vec<Effect> {
+        self.signed_out = signed_out;
+        self.finish(Vec::new())
+    }
+
+    /// One binary frame from the server, received at `now` (unix ms).
+    pub fn on_frame(&mut self, frame: &[u8], now: i64) -> Vec<Effect> {
+        let event = match &mut self.link {
+            Link::Down => return Vec::new(),
+            Link::Joining(h) | Link::Up(h) => h.on_frame(frame),
+        };
+        let mut effects = Vec::new();
+        match event {
+            ClientEvent::Connected { .. } => {
+                let Link::Joining(h) = std::mem::replace(&mut self.link, Link::Down) else {
+                    return self.finish(vec![Effect::Close]);
+                };
+                self.link = Link::Up(h);
+                let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+                for id in ids {
+                    self.push_sync(id, &mut effects);
+                }
+            }
+            ClientEvent::Document(
+                DocumentMessage::Sync { document_id, data }
+                | DocumentMessage::Request { document_id, data },
+            ) => self.receive(document_id, &data, &mut effects),
+            ClientEvent::Document(DocumentMessage::Ephemeral { .. }) | ClientEvent::Ignored => {}
+            ClientEvent::DocUnavailable { document_id } => {
+                if self.docs.get(&document_id).is_some_and(|d| d.requested) {
+                    self.docs.remove(&document_id);
+                    self.listing.remove(&document_id);
+                    effects.push(Effect::ListChanged);
+                }
+            }
+            ClientEvent::ServerError {
+                message,
+                code,
+                document_id,
+            } => {
+                let local = document_id
+                    .as_deref()
+                    .and_then(|raw| raw.parse::<DocumentId>().ok())
+                    .and_then(|id| Some(id).zip(self.docs.get_mut(&id)));
+                match local {
+                    Some((id, local)) if !local.requested => {
+                        local.rejected = Some(Rejected {
+                            code: code.unwrap_or_else(|| "rejected".into()),
+                            message,
+                        });
+                        effects.extend([Effect::Persist(id), Effect::Updated(id)]);
+                        effects.push(Effect::ListChanged);
+                    }
+                    Some((id, _)) => {
+                        // A fetch the server refused: forget it like an unavailable one.
+                        self.docs.remove(&id);
+                        effects.push(Effect::ListChanged);
+                    }
+                    // A connection-level error: the server is closing or should be left.
+                    None => effects.push(Effect::Close),
+                }
+            }
+            ClientEvent::Fatal(_) => effects.push(Effect::Close),
+        }
+        if self.waiting() == 0 && !self.fetching() && self.is_connected() {
+            self.saved_at = Some(now);
+        }
+        self.finish(effects)
+    }
+
+    /// Applies the server's sync message for `id` and answers it.
+    fn receive(&mut self, id: DocumentId, data: &[u8], effects: &mut Vec<Effect>) {
+        let Some(local) = self.docs.get_mut(&id) else {
+            return;
+        };
+        // A refused copy is kept as the user left it; the server will not take it anyway.
+        if local.rejected.is_some() {
+            return;
+        }
+        let Ok(message) = sync::Message::decode(data) else {
+            effects.push(Effect::Close);
+            return;
+        };
+        let before = local.doc.get_heads();
+        if local
+            .doc
+            .sync()
+            .receive_sync_message(&mut local.state, message)
+            .is_err()
+        {
+            effects.push(Effect::Close);
+            return;
+        }
+        if let Some(theirs) = &local.state.their_heads {
+            local.acked = theirs.clone();
+        }
+        let gained = local.doc.get_heads() != before;
+        if gained {
+            let was_requested = local.requested;
+            local.requested = false;
+            local.revision += 1;
+            local.refresh_meta();
+            effects.extend([Effect::Persist(id), Effect::Updated(id)]);
+            if was_requested {
+                effects.push(Effect::ListChanged);
+            }
+        }
+        let was_waiting = local.waiting;
+        local.waiting = local.compute_waiting();
+        if was_waiting && !local.waiting && !gained {
+            // Persist the acknowledgement too, so a reload does not count it as waiting.
+            effects.push(Effect::Persist(id));
+        }
+        self.push_sync(id, effects);
+    }
+
+    /// Sends the next sync message for `id`, if joined and there is anything to say.
+    fn push_sync(&mut self, id: DocumentId, effects: &mut Vec<Effect>) {
+        let Link::Up(handshake) = &self.link else {
+            return;
+        };
+        let Some(local) = self.docs.get_mut(&id) else {
+            return;
+        };
+        if local.rejected.is_some() {
+            return;
+        }
+        let Some(message) = local.doc.sync().generate_sync_message(&mut local.state) else {
+            return;
+        };
+        let data = message.encode();
+        let first = !local.opened;
+        local.opened = true;
+        let message = if local.requested && first {
+            handshake.request(id, data)
+        } else {
+            handshake.sync(id, data)
+        };
+        match message {
+            Ok(m) => effects.push(Effect::Send(m.encode())),
+            Err(_) => effects.push(Effect::Close),
+        }
+    }
+
+    /// Appends a status change, if there was one.
+    fn finish(&mut self, mut effects: Vec<Effect>) -> Vec<Effect> {
+        let status = self.status();
+        if self.reported.as_ref() != Some(&status) {
+            self.reported = Some(status.clone());
+            effects.push(Effect::Status(status));
+        }
+        effects
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,447 @@
+//! The engine against an in-memory server that follows Hearth's rules: changes are applied to a
+//! copy, checked with the shared workflow rules, kept only if allowed, and acknowledged after.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::Automerge;
+use hearth_shared::model::{Inspection, VisitNote};
+use hearth_shared::permissions::{Actor, Role};
+use hearth_shared::protocol::{DocumentMessage, HandshakeEvent, ServerHandshake};
+use hearth_shared::rules;
+
+use super::*;
+
+const NOW: i64 = 1_780_000_000_000;
+
+fn member() -> Actor {
+    Actor {
+        user_id: "u-member".into(),
+        role: Role::Member,
+        homes: vec!["home-1".into()],
+    }
+}
+
+/// The server's stored documents, shared by all connections.
+#[derive(Default)]
+struct Server {
+    docs: HashMap<DocumentId, Automerge>,
+}
+
+/// One connection's server side.
+struct Conn {
+    handshake: ServerHandshake,
+    actor: Actor,
+    states: HashMap<DocumentId, sync::State>,
+    refused: HashSet<DocumentId>,
+}
+
+impl Conn {
+    fn new(actor: Actor) -> Self {
+        Self {
+            handshake: ServerHandshake::new("server".into(), "storage".into()),
+            actor,
+            states: HashMap::new(),
+            refused: HashSet::new(),
+        }
+    }
+
+    fn handle(&mut self, server: &mut Server, frame: &[u8]) -> Vec<Vec<u8>> {
+        match self.handshake.on_frame(frame) {
+            HandshakeEvent::Joined { reply, .. } => vec![reply.encode()],
+            HandshakeEvent::Reject { reply } | HandshakeEvent::Fatal { reply } => {
+                vec![reply.encode()]
+            }
+            HandshakeEvent::Ignored => vec![],
+            HandshakeEvent::Document(message) => match message {
+                DocumentMessage::Sync { document_id, data } => {
+                    self.on_sync(server, document_id, &data, false)
+                }
+                DocumentMessage::Request { document_id, data } => {
+                    self.on_sync(server, document_id, &data, true)
+                }
+                DocumentMessage::Ephemeral { .. } => vec![],
+            },
+        }
+    }
+
+    fn on_sync(
+        &mut self,
+        server: &mut Server,
+        id: DocumentId,
+        data: &[u8],
+        request: bool,
+    ) -> Vec<Vec<u8>> {
+        if self.refused.contains(&id) {
+            return vec![];
+        }
+        if request && !server.docs.contains_key(&id) {
+            return vec![self.handshake.doc_unavailable(id).unwrap().encode()];
+        }
+        let doc = server.docs.get(&id).cloned().unwrap_or_default();
+        let state = self.states.entry(id).or_default();
+        let proposal = hearth_shared::sync::receive(&doc, state, data).unwrap();
+        if proposal.changed() {
+            let before = rules::validate(&doc).ok();
+            let verdict = rules::validate(&proposal.doc)
+                .and_then(|after| rules::check_change(before.as_ref(), &after, &self.actor));
+            if let Err(rejection) = verdict {
+                self.refused.insert(id);
+                let error = self.handshake.error_with_code(
+                    rejection.code(),
+                    rejection.message(),
+                    Some(&id.to_string()),
+                );
+                return vec![error.encode()];
+            }
+        }
+        server.docs.insert(id, proposal.doc);
+        *state = proposal.state;
+        let doc = &server.docs[&id];
+        hearth_shared::sync::outgoing(doc, state)
+            .map(|m| vec![self.handshake.sync(id, m).unwrap().encode()])
+            .unwrap_or_default()
+    }
+}
+
+/// Delivers `effects`' frames to the server and the replies back, until both sides are quiet.
+/// Returns every effect the engine produced along the way.
+fn pump(
+    engine: &mut Engine,
+    server: &mut Server,
+    conn: &mut Conn,
+    effects: Vec<Effect>,
+) -> Vec<Effect> {
+    let mut all = Vec::new();
+    let mut queue = effects;
+    for _ in 0..1000 {
+        let frames: Vec<Vec<u8>> = queue
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Send(f) => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        all.append(&mut queue);
+        if frames.is_empty() {
+            return all;
+        }
+        for frame in frames {
+            for reply in conn.handle(server, &frame) {
+                queue.extend(engine.on_frame(&reply, NOW));
+            }
+        }
+    }
+    panic!("the engine and the server never settled");
+}
+
+fn connect(engine: &mut Engine, server: &mut Server, actor: Actor) -> (Conn, Vec<Effect>) {
+    let mut conn = Conn::new(actor);
+    let effects = engine.on_open();
+    let all = pump(engine, server, &mut conn, effects);
+    (conn, all)
+}
+
+fn new_note(engine: &mut Engine) -> DocumentId {
+    let note = VisitNote::new("u-member", "home-1", NOW);
+    engine.create(&Record::VisitNote(note)).unwrap().0
+}
+
+fn body_of(engine: &mut Engine, id: DocumentId) -> String {
+    engine.text(id, "body").unwrap()
+}
+
+#[test]
+fn an_offline_edit_is_persisted_and_counted_as_waiting() {
+    let mut engine = Engine::new("device".into());
+    let (id, effects) = engine
+        .create(&Record::VisitNote(VisitNote::new(
+            "u-member", "home-1", NOW,
+        )))
+        .unwrap();
+    assert!(effects.contains(&Effect::Persist(id)));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Send(_))));
+    let effects = engine.set_text(id, "body", "Spoke with staff").unwrap();
+    assert!(effects.contains(&Effect::Persist(id)));
+    assert_eq!(engine.status(), SyncStatus::Offline { waiting: 1 });
+    new_note(&mut engine);
+    assert_eq!(engine.status(), SyncStatus::Offline { waiting: 2 });
+}
+
+#[test]
+fn changes_count_as_saved_only_once_the_server_has_acknowledged_them() {
+    let mut engine = Engine::new("device".into());
+    let id = new_note(&mut engine);
+    engine.set_text(id, "body", "Garden tidy").unwrap();
+    let mut server = Server::default();
+
+    // Joining alone (before any reply) is not saved.
+    let join = engine.on_open();
+    assert_eq!(engine.status(), SyncStatus::Offline { waiting: 1 });
+    let mut conn = Conn::new(member());
+    let effects = pump(&mut engine, &mut server, &mut conn, join);
+
+    assert!(effects.contains(&Effect::Status(SyncStatus::Syncing)));
+    assert_eq!(engine.status(), SyncStatus::Saved { at: NOW });
+    let on_server = Record::from_doc(&server.docs[&id]).unwrap();
+    let Record::VisitNote(note) = on_server else {
+        panic!("a visit note")
+    };
+    assert_eq!(note.body.as_str(), "Garden tidy");
+}
+
+#[test]
+fn an_edit_while_connected_is_sent_at_once() {
+    let mut engine = Engine::new("device".into());
+    let mut server = Server::default();
+    let (mut conn, _) = connect(&mut engine, &mut server, member());
+    assert!(matches!(engine.status(), SyncStatus::Saved { .. }));
+    let id = new_note(&mut engine);
+    let effects = engine.set_text(id, "body", "Hello").unwrap();
+    assert_eq!(engine.status(), SyncStatus::Syncing);
+    pump(&mut engine, &mut server, &mut conn, effects);
+    assert_eq!(engine.status(), SyncStatus::Saved { at: NOW });
+    assert!(!engine.is_waiting(id));
+}
+
+#[test]
+fn acknowledged_heads_survive_a_reload() {
+    let mut engine = Engine::new("device".into());
+    let mut server = Server::default();
+    let id = new_note(&mut engine);
+    let other = new_note(&mut engine);
+    connect(&mut engine, &mut server, member());
+    engine.on_closed();
+    engine.set_text(other, "body", "offline words").unwrap();
+
+    let mut reloaded = Engine::new("device-2".into());
+    reloaded.load(engine.snapshot(id).unwrap()).unwrap();
+    reloaded.load(engine.snapshot(other).unwrap()).unwrap();
+    assert_eq!(reloaded.status(), SyncStatus::Offline { waiting: 1 });
+    assert!(reloaded.is_waiting(other));
+    assert_eq!(body_of(&mut reloaded, other), "offline words");
+}
+
+#[test]
+fn a_lost_connection_resends_waiting_changes_on_reconnect() {
+    let mut engine = Engine::new("device".into());
+    let mut server = Server::default();
+    let id = new_note(&mut engine);
+    let (mut conn, _) = connect(&mut engine, &mut server, member());
+    // The edit's frame is lost with the connection.
+    let _lost = engine
+        .set_text(id, "body", "typed as the signal went")
+        .unwrap();
+    engine.on_closed();
+    assert_eq!(engine.status(), SyncStatus::Offline { waiting: 1 });
+    drop(conn);
+    (conn, _) = connect(&mut engine, &mut server, member());
+    let _ = conn;
+    assert_eq!(engine.status(), SyncStatus::Saved { at: NOW });
+    let Record::VisitNote(note) = Record::from_doc(&server.docs[&id]).unwrap() else {
+        panic!()
+    };
+    assert_eq!(note.body.as_str(), "typed as the signal went");
+}
+
+#[test]
+fn a_refused_change_is_reported_and_the_local_text_is_kept() {
+    let mut server = Server::default();
+    // The member's Reg 33 record, signed off on the server from another device.
+    let mut engine = Engine::new("device".into());
+    let record = Record::Inspection(Inspection::new("u-member", "home-1", NOW));
+    let (id, _) = engine.create(&record).unwrap();
+    connect(&mut engine, &mut server, member());
+    engine.on_closed();
+    {
+        let mut doc = automerge::AutoCommit::load(&server.docs[&id].save()).unwrap();
+        let mut rec = Record::from_doc(doc.document()).unwrap();
+        let Record::Inspection(i) = &mut rec else {
+            panic!()
+        };
+        i.state = WorkflowState::SignedOff;
+        i.time_in = "10:00".into();
+        i.time_out = "11:30".into();
+        i.sign_off = Some(hearth_shared::model::SignOff {
+            by: "u-member".into(),
+            at: NOW,
+        });
+        rec.write_to(&mut doc).unwrap();
+        doc.commit();
+        server.docs.insert(id, doc.document().clone());
+    }
+    // Meanwhile, offline on this device, the stale copy is edited.
+    engine
+        .set_text(id, "premises", "Kitchen needs repair")
+        .unwrap();
+
+    let (_, effects) = connect(&mut engine, &mut server, member());
+
+    let SyncStatus::Rejected { document, code, .. } = engine.status() else {
+        panic!("expected a rejection, got {:?}", engine.status());
+    };
+    assert_eq!(
+        (document, code.as_str()),
+        (id, "record_locked"),
+        "{:?}",
+        engine.rejection(id)
+    );
+    assert!(effects.contains(&Effect::Persist(id)));
+    assert_eq!(engine.text(id, "premises").unwrap(), "Kitchen needs repair");
+    assert_eq!(
+        engine.rejection(id).map(|r| r.code.as_str()),
+        Some("record_locked")
+    );
+    // The refusal is kept across a reload, and the copy is not offered to the server again.
+    let mut reloaded = Engine::new("device-2".into());
+    reloaded.load(engine.snapshot(id).unwrap()).unwrap();
+    assert!(matches!(reloaded.status(), SyncStatus::Rejected { .. }));
+    let (_, effects) = connect(&mut reloaded, &mut server, member());
+    let offered = effects.iter().any(|e| match e {
+        Effect::Send(frame) => matches!(
+            hearth_shared::protocol::Message::decode(frame),
+            Ok(hearth_shared::protocol::Message::Sync { document_id, .. })
+                if document_id == id.to_string()
+        ),
+        _ => false,
+    });
+    assert!(!offered, "the refused copy must not be offered again");
+    assert!(matches!(
+        reloaded.edit(id, |_| Ok(())),
+        Err(EditError::Rejected)
+    ));
+}
+
+#[test]
+fn discarding_a_refused_copy_fetches_the_servers_version() {
+    let mut server = Server::default();
+    let mut engine = Engine::new("device".into());
+    let id = new_note(&mut engine);
+    connect(&mut engine, &mut server, member());
+    engine.on_closed();
+    // The server closed the note; the stale copy's edit is refused.
+    {
+        let mut doc = automerge::AutoCommit::load(&server.docs[&id].save()).unwrap();
+        autosurgeon::reconcile_prop(&mut doc, ROOT, "state", "closed").unwrap();
+        doc.commit();
+        server.docs.insert(id, doc.document().clone());
+    }
+    engine.set_text(id, "body", "late words").unwrap();
+    connect(&mut engine, &mut server, member());
+    assert!(matches!(engine.status(), SyncStatus::Rejected { .. }));
+
+    let effects = engine.discard_rejected(id);
+    assert!(effects.contains(&Effect::Forget(id)));
+    assert!(effects.contains(&Effect::Close));
+    engine.on_closed();
+    connect(&mut engine, &mut server, member());
+    assert_eq!(engine.status(), SyncStatus::Saved { at: NOW });
+    assert_eq!(body_of(&mut engine, id), "");
+    assert_eq!(
+        engine.record(id).unwrap().unwrap().state(),
+        WorkflowState::Closed
+    );
+}
+
+#[test]
+fn records_listed_by_the_server_are_fetched_with_request() {
+    let mut server = Server::default();
+    let mut author = Engine::new("author".into());
+    let id = new_note(&mut author);
+    author
+        .set_text(id, "body", "from the other device")
+        .unwrap();
+    connect(&mut author, &mut server, member());
+
+    let mut reader = Engine::new("reader".into());
+    let (mut conn, _) = connect(&mut reader, &mut server, member());
+    let listed = Listed {
+        id: id.to_string(),
+        kind: "visitNote".into(),
+        title: "Visit note".into(),
+        home_id: Some("home-1".into()),
+        state: "draft".into(),
+    };
+    let unknown = DocumentId::random();
+    let ghost = Listed {
+        id: unknown.to_string(),
+        ..listed.clone()
+    };
+    let effects = reader.set_listing(vec![listed, ghost]);
+    assert_eq!(reader.rows().len(), 2);
+    let effects = pump(&mut reader, &mut server, &mut conn, effects);
+
+    assert!(effects.contains(&Effect::Persist(id)));
+    assert!(effects.contains(&Effect::Updated(id)));
+    assert!(reader.has(id));
+    assert_eq!(body_of(&mut reader, id), "from the other device");
+    // The one the server would not admit to is dropped, not shown forever as "on its way".
+    assert!(!reader.has(unknown));
+    assert_eq!(reader.rows().len(), 1);
+    assert_eq!(reader.status(), SyncStatus::Saved { at: NOW });
+}
+
+#[test]
+fn two_devices_typing_in_the_same_text_both_keep_their_words() {
+    let mut server = Server::default();
+    let mut a = Engine::new("a".into());
+    let id = new_note(&mut a);
+    a.set_text(id, "body", "Visited. ").unwrap();
+    connect(&mut a, &mut server, member());
+    let mut b = Engine::new("b".into());
+    b.load(a.snapshot(id).unwrap()).unwrap();
+    a.on_closed();
+
+    // Both edit offline.
+    a.set_text(id, "body", "Visited. Garden tidy.").unwrap();
+    b.set_text(id, "body", "Bedrooms warm. Visited. ").unwrap();
+    connect(&mut a, &mut server, member());
+    connect(&mut b, &mut server, member());
+    a.on_closed();
+    connect(&mut a, &mut server, member());
+
+    let expected = "Bedrooms warm. Visited. Garden tidy.";
+    assert_eq!(body_of(&mut a, id), expected);
+    assert_eq!(body_of(&mut b, id), expected);
+}
+
+#[test]
+fn an_edit_on_a_stale_record_is_merged_not_lost() {
+    let mut engine = Engine::new("device".into());
+    let id = new_note(&mut engine);
+    let heads = engine.heads(id);
+    let Ok(Record::VisitNote(mut note)) = engine.record(id).unwrap() else {
+        panic!()
+    };
+    // Another change lands after the editor read the record.
+    engine.set_text(id, "body", "typed meanwhile").unwrap();
+    note.attendees = vec!["Deputy manager".into()];
+    engine
+        .write_record(id, &Record::VisitNote(note), &heads)
+        .unwrap();
+    let Ok(Record::VisitNote(merged)) = engine.record(id).unwrap() else {
+        panic!()
+    };
+    assert_eq!(merged.attendees, ["Deputy manager"]);
+    assert_eq!(merged.body.as_str(), "typed meanwhile");
+}
+
+#[test]
+fn an_expired_session_keeps_edits_waiting_for_the_next_sign_in() {
+    let mut engine = Engine::new("device".into());
+    let id = new_note(&mut engine);
+    let effects = engine.set_signed_out(true);
+    assert!(effects.contains(&Effect::Status(SyncStatus::SignedOut { waiting: 1 })));
+    engine.set_signed_out(false);
+    let mut server = Server::default();
+    connect(&mut engine, &mut server, member());
+    assert!(server.docs.contains_key(&id));
+    assert!(matches!(engine.status(), SyncStatus::Saved { .. }));
+}
+
+#[test]
+fn status_changes_are_reported_once() {
+    let mut engine = Engine::new("device".into());
+    let id = new_note(&mut engine);
+    let effects = engine.set_text(id, "body", "a").unwrap();
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Status(_))));
+}
