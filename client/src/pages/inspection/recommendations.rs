@@ -1,0 +1,134 @@
+//! Sections: this visit's recommendations, and progress on earlier ones.
+
+use hearth_shared::ids::DocumentId;
+use hearth_shared::model::{PreviousRecommendation, Priority, Recommendation};
+use yew::prelude::*;
+
+use super::form::{Radios, TextArea};
+use super::{SectionProps, edit, labels};
+
+/// The recommendations list: text and priority each, add and remove.
+#[function_component]
+pub fn Recommendations(props: &SectionProps) -> Html {
+    let priorities = labels::options(Priority::ALL, Priority::as_str, labels::priority);
+    let add = edit(props, |i, _: MouseEvent| {
+        // A random id: it is the merge key, so two members adding at once keep both.
+        let id = DocumentId::random().to_string();
+        i.recommendations
+            .push(Recommendation::new(&id, "", Priority::Medium));
+    });
+    let items = props.record.recommendations.iter().enumerate().map(|(n, rec)| {
+        let id = rec.id.clone();
+        let find = move |i: &mut hearth_shared::model::Inspection| {
+            i.recommendations.iter().position(|r| r.id == id)
+        };
+        let on_text = {
+            let find = find.clone();
+            edit(props, move |i, v: String| {
+                if let Some(p) = find(i) {
+                    i.recommendations[p].text.update(v);
+                }
+            })
+        };
+        let on_priority = {
+            let find = find.clone();
+            edit(props, move |i, v: String| {
+                if let (Some(p), Some(pr)) = (find(i), Priority::parse(&v)) {
+                    i.recommendations[p].priority = pr;
+                }
+            })
+        };
+        let remove = edit(props, move |i, _: MouseEvent| {
+            if let Some(p) = find(i) {
+                i.recommendations.remove(p);
+            }
+        });
+        let number = n + 1;
+        html! {
+            <div class="govuk-summary-card" key={rec.id.clone()}>
+                <div class="govuk-summary-card__title-wrapper">
+                    <h3 class="govuk-summary-card__title">{ format!("Recommendation {number}") }</h3>
+                    <ul class="govuk-summary-card__actions">
+                        <li class="govuk-summary-card__action">
+                            <button type="button" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0"
+                                onclick={remove}>
+                                { "Remove" }<span class="govuk-visually-hidden">{ format!(" recommendation {number}") }</span>
+                            </button>
+                        </li>
+                    </ul>
+                </div>
+                <div class="govuk-summary-card__content">
+                    <TextArea id={format!("recommendation-{n}-text")} label="What should the home do?"
+                        value={rec.text.as_str().to_string()} on_input={on_text} rows={3} />
+                    <Radios id={format!("recommendation-{n}-priority")} legend="Priority" inline=true
+                        legend_class={classes!("govuk-fieldset__legend--s")}
+                        options={priorities.clone()} selected={rec.priority.as_str()}
+                        on_change={on_priority} />
+                </div>
+            </div>
+        }
+    });
+    html! {
+        <>
+            <h2 class="govuk-heading-l">{ "Recommendations" }</h2>
+            if props.record.recommendations.is_empty() {
+                <p class="govuk-body">{ "No recommendations added yet." }</p>
+            }
+            { for items }
+            <button type="button" class="govuk-button govuk-button--secondary" id="add-recommendation"
+                onclick={add}>{ "Add a recommendation" }</button>
+        </>
+    }
+}
+
+/// Earlier visits' recommendations and the progress seen on each.
+#[function_component]
+pub fn PreviousRecommendations(props: &SectionProps) -> Html {
+    let add = edit(props, |i, _: MouseEvent| {
+        i.previous_recommendations.push(PreviousRecommendation {
+            text: "".into(),
+            progress: "".into(),
+        });
+    });
+    let items = props.record.previous_recommendations.iter().enumerate().map(|(n, prev)| {
+        let on_text = edit(props, move |i, v: String| {
+            if let Some(p) = i.previous_recommendations.get_mut(n) {
+                p.text.update(v);
+            }
+        });
+        let on_progress = edit(props, move |i, v: String| {
+            if let Some(p) = i.previous_recommendations.get_mut(n) {
+                p.progress.update(v);
+            }
+        });
+        let remove = edit(props, move |i, _: MouseEvent| {
+            if n < i.previous_recommendations.len() {
+                i.previous_recommendations.remove(n);
+            }
+        });
+        let number = n + 1;
+        html! {
+            <fieldset class="govuk-fieldset govuk-!-margin-bottom-6">
+                <legend class="govuk-fieldset__legend govuk-fieldset__legend--m">
+                    { format!("Previous recommendation {number}") }
+                </legend>
+                <TextArea id={format!("previous-{n}-text")} label="What was recommended"
+                    value={prev.text.as_str().to_string()} on_input={on_text} rows={3} />
+                <TextArea id={format!("previous-{n}-progress")} label="Progress you saw"
+                    value={prev.progress.as_str().to_string()} on_input={on_progress} rows={3} />
+                <button type="button" class="govuk-button govuk-button--warning" onclick={remove}>
+                    { "Remove" }<span class="govuk-visually-hidden">{ format!(" previous recommendation {number}") }</span>
+                </button>
+            </fieldset>
+        }
+    });
+    html! {
+        <>
+            <h2 class="govuk-heading-l">{ "Previous recommendations" }</h2>
+            <p class="govuk-body">{ "Copy each recommendation from the last visit's record and say what has been done about it." }</p>
+            { for items }
+            <button type="button" class="govuk-button govuk-button--secondary" id="add-previous-recommendation"
+                onclick={add}>{ "Add a previous recommendation" }</button>
+        </>
+    }
+}
