@@ -19,13 +19,23 @@ use std::collections::BTreeMap;
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ChangeHash, ObjType, ROOT, ReadDoc, Value};
+use automerge::{AutoCommit, ChangeHash, LoadOptions, ObjType, ROOT, ReadDoc, TextEncoding, Value};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{DocMeta, Record, RecordKind, WorkflowState};
 use hearth_shared::protocol::{ClientEvent, ClientHandshake, DocumentMessage, PeerMetadata};
 use serde::{Deserialize, Serialize};
 
 pub use status::SyncStatus;
+
+/// How text positions are counted in every document the engine holds: UTF-8 bytes, because
+/// autosurgeon's `Text` edits (used by the record editors) are byte offsets. With automerge's
+/// default (code points) a typed-record edit after any non-ASCII character lands in the wrong
+/// place or fails.
+const ENCODING: TextEncoding = TextEncoding::Utf8CodeUnit;
+
+fn empty_doc() -> AutoCommit {
+    AutoCommit::new_with_encoding(ENCODING)
+}
 
 /// Something the platform must do after an engine call, in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,7 +241,9 @@ impl Engine {
 
     /// Adds a document read from local storage.
     pub fn load(&mut self, stored: StoredDoc) -> Result<(), LoadError> {
-        let doc = AutoCommit::load(&stored.bytes).map_err(|e| LoadError(e.to_string()))?;
+        let options = LoadOptions::new().text_encoding(ENCODING);
+        let doc = AutoCommit::load_with_options(&stored.bytes, options)
+            .map_err(|e| LoadError(e.to_string()))?;
         let mut local = LocalDoc::new(doc);
         local.acked = stored
             .info
@@ -394,7 +406,7 @@ impl Engine {
     /// Creates a new document holding `record` (created on this device, not yet on the server).
     pub fn create(&mut self, record: &Record) -> Result<(DocumentId, Vec<Effect>), EditError> {
         let id = DocumentId::random();
-        let mut doc = AutoCommit::new();
+        let mut doc = empty_doc();
         record
             .write_to(&mut doc)
             .map_err(|e| EditError::Write(e.to_string()))?;
@@ -501,7 +513,7 @@ impl Engine {
         if local.rejected.is_none() {
             return Vec::new();
         }
-        let mut fresh = LocalDoc::new(AutoCommit::new());
+        let mut fresh = LocalDoc::new(empty_doc());
         fresh.requested = true;
         fresh.meta = local.meta.clone();
         fresh.revision = local.revision + 1;
@@ -531,7 +543,7 @@ impl Engine {
             .collect();
         let mut effects = vec![Effect::ListChanged];
         for id in missing {
-            let mut local = LocalDoc::new(AutoCommit::new());
+            let mut local = LocalDoc::new(empty_doc());
             local.requested = true;
             self.docs.insert(id, local);
             self.push_sync(id, &mut effects);

@@ -445,3 +445,21 @@ fn status_changes_are_reported_once() {
     let effects = engine.set_text(id, "body", "a").unwrap();
     assert!(!effects.iter().any(|e| matches!(e, Effect::Status(_))));
 }
+
+#[test]
+fn a_typed_record_edit_keeps_non_ascii_text_intact() {
+    let mut engine = Engine::new("device".into());
+    let id = new_note(&mut engine);
+    engine.set_text(id, "body", "Café visit 👍🏽").unwrap();
+    let heads = engine.heads(id);
+    let Ok(Record::VisitNote(mut note)) = engine.record(id).unwrap() else {
+        panic!()
+    };
+    note.body.update("Café visit 👍🏽 — tea with staff");
+    engine
+        .write_record(id, &Record::VisitNote(note), &heads)
+        .unwrap();
+    assert_eq!(body_of(&mut engine, id), "Café visit 👍🏽 — tea with staff");
+    engine.set_text(id, "body", "Café: visit 👍🏽 — tea").unwrap();
+    assert_eq!(body_of(&mut engine, id), "Café: visit 👍🏽 — tea");
+}

@@ -1,15 +1,17 @@
 //! Turning "the textarea now says this" into one splice, so concurrent edits merge.
 //!
 //! Replacing a whole Automerge Text on each keypress would make two devices' edits conflict as a
-//! whole; a splice at the point of change merges character by character. Positions are Unicode
-//! code points, automerge's default text index.
+//! whole; a splice at the point of change merges character by character. Positions are UTF-8
+//! byte offsets (always on character boundaries): the engine opens documents with
+//! `TextEncoding::Utf8CodeUnit` because autosurgeon's `Text::splice`/`update`, which the record
+//! editors use, count in bytes too.
 
-/// One edit: at code point `pos`, delete `delete` code points and insert `insert`.
+/// One edit: at byte `pos`, delete `delete` bytes and insert `insert`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Splice {
-    /// Where the edit starts, in code points.
+    /// Where the edit starts, in UTF-8 bytes.
     pub pos: usize,
-    /// How many code points to remove.
+    /// How many bytes to remove.
     pub delete: usize,
     /// What to insert in their place.
     pub insert: String,
@@ -23,25 +25,29 @@ pub fn splice_between(old: &str, new: &str) -> Option<Splice> {
     if old == new {
         return None;
     }
-    let old_chars: Vec<char> = old.chars().collect();
-    let new_chars: Vec<char> = new.chars().collect();
-    let prefix = old_chars
-        .iter()
-        .zip(&new_chars)
+    // Compare by characters (never splitting one), then count the common ends in bytes.
+    let prefix: usize = old
+        .chars()
+        .zip(new.chars())
         .take_while(|(a, b)| a == b)
-        .count();
-    let max_suffix = old_chars.len().min(new_chars.len()) - prefix;
-    let suffix = old_chars
-        .iter()
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let suffix: usize = old[prefix..]
+        .chars()
         .rev()
-        .zip(new_chars.iter().rev())
-        .take(max_suffix)
+        .zip(new[prefix..].chars().rev())
         .take_while(|(a, b)| a == b)
-        .count();
+        .map(|(a, _)| a.len_utf8())
+        .scan(0, |total, n| {
+            *total += n;
+            (*total <= max_suffix).then_some(n)
+        })
+        .sum();
     Some(Splice {
         pos: prefix,
-        delete: old_chars.len() - prefix - suffix,
-        insert: new_chars[prefix..new_chars.len() - suffix].iter().collect(),
+        delete: old.len() - prefix - suffix,
+        insert: new[prefix..new.len() - suffix].to_string(),
     })
 }
 
@@ -50,10 +56,8 @@ mod tests {
     use super::*;
 
     fn apply(old: &str, s: &Splice) -> String {
-        let chars: Vec<char> = old.chars().collect();
-        let mut out: String = chars[..s.pos].iter().collect();
-        out.push_str(&s.insert);
-        out.extend(&chars[s.pos + s.delete..]);
+        let mut out = old.to_string();
+        out.replace_range(s.pos..s.pos + s.delete, &s.insert);
         out
     }
 
@@ -86,12 +90,15 @@ mod tests {
     }
 
     #[test]
-    fn positions_count_code_points_not_bytes() {
+    fn positions_are_bytes_on_character_boundaries() {
         let s = splice_between("café ok", "café très ok").unwrap();
-        assert_eq!(s.pos, 5);
+        assert_eq!(s.pos, 6);
         assert_eq!(apply("café ok", &s), "café très ok");
         let s = splice_between("👍🏽 yes", "👍🏽 no").unwrap();
         assert_eq!(apply("👍🏽 yes", &s), "👍🏽 no");
+        // Two characters sharing a leading byte are not split.
+        let s = splice_between("é", "è").unwrap();
+        assert_eq!((s.pos, s.delete, s.insert.as_str()), (0, 2, "è"));
     }
 
     #[test]
