@@ -5,6 +5,7 @@
 //! `server.user(Role::Member, &[&home]).await`.
 
 pub mod api;
+pub mod bench;
 pub mod server;
 pub mod sync_client;
 

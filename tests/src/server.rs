@@ -69,6 +69,12 @@ impl TestServer {
         self.data.path()
     }
 
+    /// The running server process's id (`None` once stopped or killed), e.g. to read its
+    /// `/proc/<pid>/status`.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+
     async fn launch(&mut self) {
         let mut cmd = Command::new(&self.bin);
         cmd.arg("serve")

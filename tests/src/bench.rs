@@ -1,0 +1,558 @@
+//! The sync throughput benchmark behind the `hearth-bench` binary: N members edit their visit
+//! notes at the same time over real WebSockets against a real server process, and every edit
+//! waits for the server's durable acknowledgement. It reports figures and asserts nothing about
+//! speed, so it never fails because a machine is slow.
+//!
+//! The figure to read is the ratio of acknowledged changes per second to the disk's raw rate of
+//! fsync'd single-row commits: above 1, the server's group commit is paying for several clients'
+//! changes with one fsync.
+
+use crate::{SyncClient, SyncError, TestServer, now_ms, root_text};
+use automerge::ReadDoc;
+use automerge::transaction::Transactable;
+use hearth_shared::ids::DocumentId;
+use hearth_shared::model::{Record, VisitNote};
+use hearth_shared::permissions::Role;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// How much load to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BenchConfig {
+    /// Concurrent members, each with its own sync connection.
+    pub clients: usize,
+    /// Visit notes each member creates.
+    pub docs: usize,
+    /// Edits per note, each synced and acknowledged before the next.
+    pub changes: usize,
+    /// Single-row commits for the raw fsync probe.
+    pub fsync_commits: usize,
+}
+
+impl BenchConfig {
+    /// The default run: enough concurrency to exercise group commit, well under a minute on two
+    /// cores.
+    pub const DEFAULT: BenchConfig = BenchConfig {
+        clients: 8,
+        docs: 4,
+        changes: 25,
+        fsync_commits: 200,
+    };
+
+    /// `--quick`: a smoke run that proves the benchmark works end to end.
+    pub const QUICK: BenchConfig = BenchConfig {
+        clients: 2,
+        docs: 2,
+        changes: 5,
+        fsync_commits: 50,
+    };
+
+    /// The number of acknowledged edits the run makes (note creation not included).
+    pub fn durable_changes(&self) -> usize {
+        self.clients * self.docs * self.changes
+    }
+}
+
+/// What the command line asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Run the benchmark.
+    Run(BenchConfig),
+    /// Print [`USAGE`].
+    Help,
+}
+
+/// The `--help` text.
+pub const USAGE: &str = "\
+Usage: hearth-bench [--clients N] [--docs M] [--changes K] [--quick]
+
+Starts a real Hearth server (hearth-e2e-server, next to this binary), has N members each create
+M visit notes and make K acknowledged edits to each, concurrently, and prints durable changes/s,
+sync round latency, the server's peak RSS and the disk's raw fsync'd commit rate.
+
+  --clients N   concurrent members, each with its own sync connection (default 8)
+  --docs M      visit notes per member (default 4)
+  --changes K   edits per note, each waiting for the server's acknowledgement (default 25)
+  --quick       smoke run: 2 clients, 2 docs, 5 changes (explicit flags still win)
+
+Build both binaries first: cargo build --release -p hearth-e2e --bins";
+
+/// Parses the arguments after the program name. `--quick` picks the smaller defaults wherever
+/// it appears; explicit counts override either set.
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut quick = false;
+    let (mut clients, mut docs, mut changes) = (None, None, None);
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let slot = match arg.as_str() {
+            "--help" | "-h" => return Ok(Command::Help),
+            "--quick" => {
+                quick = true;
+                continue;
+            }
+            "--clients" => &mut clients,
+            "--docs" => &mut docs,
+            "--changes" => &mut changes,
+            other => return Err(format!("unknown argument `{other}`")),
+        };
+        let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
+        let n: usize = value
+            .parse()
+            .map_err(|_| format!("{arg} needs a whole number, got `{value}`"))?;
+        if n == 0 {
+            return Err(format!("{arg} must be at least 1"));
+        }
+        *slot = Some(n);
+    }
+    let base = if quick {
+        BenchConfig::QUICK
+    } else {
+        BenchConfig::DEFAULT
+    };
+    Ok(Command::Run(BenchConfig {
+        clients: clients.unwrap_or(base.clients),
+        docs: docs.unwrap_or(base.docs),
+        changes: changes.unwrap_or(base.changes),
+        fsync_commits: base.fsync_commits,
+    }))
+}
+
+/// Why a benchmark run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// The raw fsync probe could not run in the temp folder.
+    #[error("measuring the raw fsync'd commit rate in {dir}: {source}")]
+    FsyncProbe {
+        /// The folder the probe ran in.
+        dir: String,
+        /// What the store reported.
+        source: hearth_server::store::StoreError,
+    },
+    /// A temp folder could not be made.
+    #[error("making a temp folder: {0}")]
+    TempDir(#[from] std::io::Error),
+    /// A client's sync failed: the server refused or dropped it, or did not answer in time.
+    #[error("client {client}: {source}")]
+    Sync {
+        /// Which client (0-based).
+        client: usize,
+        /// What went wrong.
+        source: SyncError,
+    },
+    /// A local Automerge edit failed (a bug in the benchmark, not the server).
+    #[error("client {client}: local edit: {source}")]
+    Edit {
+        /// Which client (0-based).
+        client: usize,
+        /// What Automerge reported.
+        source: automerge::AutomergeError,
+    },
+    /// A client task panicked or was cancelled.
+    #[error("client task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// The figures from one run.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// What was run.
+    pub config: BenchConfig,
+    /// Edits acknowledged by the server during the timed phase.
+    pub durable_changes: usize,
+    /// From the first edit to the last acknowledgement, all clients together.
+    pub wall: Duration,
+    /// Every sync round's latency (change sent → server acknowledged it), sorted ascending.
+    pub latencies: Vec<Duration>,
+    /// The server process's peak resident set (`VmHWM`) over its whole life, setup included
+    /// (where argon2 sign-ins, 19 MiB each, usually set it), if `/proc` could tell.
+    pub server_peak_rss_kib: Option<u64>,
+    /// The server's resident set (`VmRSS`) when setup ended and when the timed phase ended: the
+    /// difference is what syncing added. (Resetting the peak after setup would not isolate the
+    /// sync phase: the allocator keeps the sign-ins' memory, so RSS stays at the setup peak.)
+    pub server_rss_kib: (Option<u64>, Option<u64>),
+    /// Raw fsync'd single-row commits per second on the filesystem holding the server's data.
+    pub fsync_commits_per_s: f64,
+    /// Whether the probe folder and the server's data folder are on the same filesystem (if not,
+    /// the ratio compares different disks).
+    pub same_filesystem: bool,
+    /// Time to sign members in, connect and create the notes (not part of the figures).
+    pub setup: Duration,
+}
+
+impl Report {
+    /// Acknowledged edits per second of wall time.
+    pub fn durable_changes_per_s(&self) -> f64 {
+        per_second(self.durable_changes, self.wall)
+    }
+
+    /// Durable changes/s ÷ raw fsync'd commits/s: above 1, one fsync is paying for several
+    /// changes.
+    pub fn group_commit_ratio(&self) -> f64 {
+        if self.fsync_commits_per_s > 0.0 {
+            self.durable_changes_per_s() / self.fsync_commits_per_s
+        } else {
+            0.0
+        }
+    }
+
+    /// The `p`th percentile sync round latency.
+    pub fn latency(&self, p: f64) -> Duration {
+        percentile(&self.latencies, p)
+    }
+
+    /// A small aligned table for people.
+    pub fn table(&self) -> String {
+        let c = &self.config;
+        let mib = |kib: Option<u64>| match kib {
+            Some(kib) => format!("{:.1} MiB", kib as f64 / 1024.0),
+            None => "unknown".to_string(),
+        };
+        let rows = [
+            ("durable changes", format!("{}", self.durable_changes)),
+            ("wall time", format!("{:.2} s", self.wall.as_secs_f64())),
+            (
+                "durable changes/s",
+                format!("{:.1}", self.durable_changes_per_s()),
+            ),
+            ("sync round p50", ms(self.latency(50.0))),
+            ("sync round p99", ms(self.latency(99.0))),
+            ("sync round max", ms(self.latency(100.0))),
+            ("server peak RSS", mib(self.server_peak_rss_kib)),
+            ("server RSS after setup", mib(self.server_rss_kib.0)),
+            ("server RSS at end", mib(self.server_rss_kib.1)),
+            (
+                "raw fsync'd commits/s",
+                format!(
+                    "{:.1}  ({} single-row commits, WAL, synchronous=FULL)",
+                    self.fsync_commits_per_s, c.fsync_commits
+                ),
+            ),
+            (
+                "group-commit ratio",
+                format!(
+                    "{:.2}x  (durable changes/s / raw commits/s; >1: group commit pays off)",
+                    self.group_commit_ratio()
+                ),
+            ),
+            (
+                "setup (not timed)",
+                format!("{:.2} s", self.setup.as_secs_f64()),
+            ),
+        ];
+        let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
+        let mut out = format!(
+            "Hearth sync benchmark: {} clients x {} docs x {} changes\n",
+            c.clients, c.docs, c.changes
+        );
+        for (label, value) in rows {
+            out.push_str(&format!("  {label:<width$}  {value}\n"));
+        }
+        if !self.same_filesystem {
+            out.push_str(
+                "  note: the fsync probe and the server's data were on different filesystems\n",
+            );
+        }
+        out
+    }
+
+    /// The same figures as one JSON object, for scripts and CI logs.
+    pub fn json(&self) -> serde_json::Value {
+        let c = &self.config;
+        serde_json::json!({
+            "clients": c.clients,
+            "docsPerClient": c.docs,
+            "changesPerDoc": c.changes,
+            "durableChanges": self.durable_changes,
+            "wallSeconds": round3(self.wall.as_secs_f64()),
+            "durableChangesPerSecond": round3(self.durable_changes_per_s()),
+            "syncRoundP50Ms": round3(millis(self.latency(50.0))),
+            "syncRoundP99Ms": round3(millis(self.latency(99.0))),
+            "syncRoundMaxMs": round3(millis(self.latency(100.0))),
+            "serverPeakRssKib": self.server_peak_rss_kib,
+            "serverRssAfterSetupKib": self.server_rss_kib.0,
+            "serverRssAtEndKib": self.server_rss_kib.1,
+            "rawFsyncCommitsPerSecond": round3(self.fsync_commits_per_s),
+            "fsyncProbeCommits": c.fsync_commits,
+            "groupCommitRatio": round3(self.group_commit_ratio()),
+            "sameFilesystem": self.same_filesystem,
+        })
+    }
+}
+
+/// The nearest-rank percentile of `sorted` (ascending); zero when empty. `p` is 0–100.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// A `kB` field of a `/proc/<pid>/status` file, e.g. `VmHWM` (peak resident set) or `VmRSS`.
+pub fn parse_status_kib(status: &str, field: &str) -> Option<u64> {
+    let value = status.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        (name == field).then_some(value)
+    })?;
+    value.split_whitespace().next()?.parse().ok()
+}
+
+/// A `kB` field of a live process's `/proc/<pid>/status` (Linux only; `None` elsewhere).
+pub fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_status_kib(&status, field)
+}
+
+/// Runs the benchmark against a fresh server started from `server_bin`. Progress goes to
+/// stderr; the figures come back in the [`Report`].
+pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, BenchError> {
+    // The harness puts the server's data in a `tempfile::tempdir()`, so a sibling temp folder
+    // is on the same filesystem (checked below, since TMPDIR could point anywhere).
+    let probe = tempfile::tempdir()?;
+    eprintln!(
+        "measuring raw fsync'd commits ({} commits) in {}",
+        config.fsync_commits,
+        probe.path().display()
+    );
+    let probe_path = probe.path().to_path_buf();
+    let fsync_commits_per_s = tokio::task::spawn_blocking(move || {
+        hearth_server::store::measure_fsync_commit_rate(&probe_path, config.fsync_commits)
+    })
+    .await?
+    .map_err(|source| BenchError::FsyncProbe {
+        dir: probe.path().display().to_string(),
+        source,
+    })?;
+
+    let setup_started = Instant::now();
+    let mut server = TestServer::start(&server_bin.to_string_lossy()).await;
+    let same_filesystem = same_filesystem(probe.path(), server.data_dir());
+    eprintln!(
+        "server pid {} at {}; signing in {} members",
+        server.pid().map_or("?".into(), |p| p.to_string()),
+        server.base,
+        config.clients
+    );
+    let home = server.home("Synthetic Bench House").await;
+
+    // Setup: every member connects and creates (and syncs) their notes before the clock
+    // starts, so the timed phase is edits only.
+    let mut setups = Vec::with_capacity(config.clients);
+    for client in 0..config.clients {
+        let (api, member) = server.user(Role::Member, &[&home]).await;
+        let home = home.clone();
+        setups.push(tokio::spawn(async move {
+            let mut sync = api.sync().await;
+            let mut ids = Vec::with_capacity(config.docs);
+            for _ in 0..config.docs {
+                let mut note = VisitNote::new(&member.id, &home, now_ms());
+                note.attendees = vec![format!("Cllr Bench Member {client}")];
+                let id = sync.create(&Record::VisitNote(note));
+                sync.sync_doc(id)
+                    .await
+                    .map_err(|source| BenchError::Sync { client, source })?;
+                ids.push(id);
+            }
+            Ok::<_, BenchError>((client, sync, ids))
+        }));
+    }
+    let mut clients = Vec::with_capacity(config.clients);
+    for setup in setups {
+        clients.push(setup.await??);
+    }
+    let setup = setup_started.elapsed();
+    eprintln!(
+        "{} clients ready with {} notes each; timing {} edits",
+        config.clients,
+        config.docs,
+        config.durable_changes()
+    );
+
+    let rss_after_setup = server.pid().and_then(|pid| proc_status_kib(pid, "VmRSS"));
+
+    let started = Instant::now();
+    let edits: Vec<_> = clients
+        .into_iter()
+        .map(|(client, sync, ids)| tokio::spawn(edit_notes(client, sync, ids, config.changes)))
+        .collect();
+    let mut latencies = Vec::with_capacity(config.durable_changes());
+    for edit in edits {
+        latencies.extend(edit.await??);
+    }
+    let wall = started.elapsed();
+    latencies.sort_unstable();
+
+    // VmHWM is the peak over the process's life, so reading it once at the end is enough.
+    let server_peak_rss_kib = server.pid().and_then(|pid| proc_status_kib(pid, "VmHWM"));
+    let rss_at_end = server.pid().and_then(|pid| proc_status_kib(pid, "VmRSS"));
+    server.stop().await;
+
+    Ok(Report {
+        config,
+        durable_changes: latencies.len(),
+        wall,
+        latencies,
+        server_peak_rss_kib,
+        server_rss_kib: (rss_after_setup, rss_at_end),
+        fsync_commits_per_s,
+        same_filesystem,
+        setup,
+    })
+}
+
+/// One member's timed phase: `changes` rounds over their notes, each round appending a line to
+/// every note's body and waiting for the server to acknowledge it. Returns each round's latency.
+async fn edit_notes(
+    client: usize,
+    mut sync: SyncClient,
+    ids: Vec<DocumentId>,
+    changes: usize,
+) -> Result<Vec<Duration>, BenchError> {
+    let mut latencies = Vec::with_capacity(ids.len() * changes);
+    for change in 0..changes {
+        for &id in &ids {
+            let doc = sync.doc(id);
+            let body = root_text(doc, "body");
+            // `length` counts in the document's text encoding, the unit `splice_text` takes.
+            let end = doc.length(&body);
+            doc.splice_text(
+                &body,
+                end,
+                0,
+                &format!("Visit {change}: the lounge was tidy and staff were welcoming. "),
+            )
+            .map_err(|source| BenchError::Edit { client, source })?;
+            doc.commit();
+            let sent = Instant::now();
+            sync.sync_doc(id)
+                .await
+                .map_err(|source| BenchError::Sync { client, source })?;
+            latencies.push(sent.elapsed());
+        }
+    }
+    sync.close().await;
+    Ok(latencies)
+}
+
+fn same_filesystem(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev(),
+        _ => false,
+    }
+}
+
+fn per_second(count: usize, elapsed: Duration) -> f64 {
+    let seconds = elapsed.as_secs_f64();
+    if seconds > 0.0 {
+        count as f64 / seconds
+    } else {
+        0.0
+    }
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", millis(d))
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn no_arguments_run_the_default_benchmark() {
+        assert_eq!(
+            parse_args(args(&[])),
+            Ok(Command::Run(BenchConfig::DEFAULT))
+        );
+    }
+
+    #[test]
+    fn quick_is_smaller_and_explicit_counts_override_it_in_any_order() {
+        assert_eq!(
+            parse_args(args(&["--quick"])),
+            Ok(Command::Run(BenchConfig::QUICK))
+        );
+        let Ok(Command::Run(c)) = parse_args(args(&["--clients", "3", "--quick"])) else {
+            panic!("parses");
+        };
+        assert_eq!((c.clients, c.docs, c.changes), (3, 2, 5));
+    }
+
+    #[test]
+    fn bad_arguments_say_what_is_wrong() {
+        assert!(
+            parse_args(args(&["--clients"]))
+                .unwrap_err()
+                .contains("needs")
+        );
+        assert!(
+            parse_args(args(&["--docs", "x"]))
+                .unwrap_err()
+                .contains("`x`")
+        );
+        assert!(
+            parse_args(args(&["--changes", "0"]))
+                .unwrap_err()
+                .contains("at least 1")
+        );
+        assert!(
+            parse_args(args(&["--fast"]))
+                .unwrap_err()
+                .contains("--fast")
+        );
+        assert_eq!(parse_args(args(&["--help"])), Ok(Command::Help));
+    }
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let sorted: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&sorted, 50.0), Duration::from_millis(50));
+        assert_eq!(percentile(&sorted, 99.0), Duration::from_millis(99));
+        assert_eq!(percentile(&sorted, 100.0), Duration::from_millis(100));
+        assert_eq!(percentile(&sorted, 0.0), Duration::from_millis(1));
+        assert_eq!(percentile(&[], 50.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn peak_and_current_rss_are_read_from_proc_status() {
+        let status =
+            "Name:\thearth\nVmPeak:\t  900000 kB\nVmHWM:\t   23456 kB\nVmRSS:\t 20000 kB\n";
+        assert_eq!(parse_status_kib(status, "VmHWM"), Some(23456));
+        assert_eq!(parse_status_kib(status, "VmRSS"), Some(20000));
+        assert_eq!(parse_status_kib("Name:\thearth\n", "VmHWM"), None);
+    }
+
+    #[test]
+    fn ratio_compares_durable_changes_with_raw_commits() {
+        let report = Report {
+            config: BenchConfig::QUICK,
+            durable_changes: 300,
+            wall: Duration::from_secs(2),
+            latencies: vec![Duration::from_millis(5)],
+            server_peak_rss_kib: Some(2048),
+            server_rss_kib: (Some(1024), None),
+            fsync_commits_per_s: 50.0,
+            same_filesystem: true,
+            setup: Duration::ZERO,
+        };
+        assert_eq!(report.durable_changes_per_s(), 150.0);
+        assert_eq!(report.group_commit_ratio(), 3.0);
+        let json = report.json();
+        assert_eq!(json["groupCommitRatio"], 3.0);
+        assert_eq!(json["serverPeakRssKib"], 2048);
+        assert!(report.table().contains("3.00x"));
+    }
+}
