@@ -1,0 +1,358 @@
+//! The consultation builder: title, purpose, audience and the questions, then Open and Close.
+
+use std::rc::Rc;
+
+use hearth_shared::ids::DocumentId;
+use hearth_shared::model::{Audience, Consultation, QuestionType, Record, WorkflowState as S};
+use hearth_shared::permissions::{Actor, access};
+use hearth_shared::rules::validate_record;
+use yew::prelude::*;
+
+use super::questions::{self, has_options, type_label};
+use crate::pages::inspection::form::{ErrorSummary, Problem, Radios, Select, TextArea, TextInput};
+
+/// Properties of [`ConsultationBuilder`].
+#[derive(Properties, PartialEq)]
+pub struct ConsultationBuilderProps {
+    /// The consultation as it is now.
+    pub record: Consultation,
+    /// Called with the whole edited consultation after every edit and state move.
+    pub on_change: Callback<Consultation>,
+    /// The signed-in user; only a participation worker edits (others see it read-only).
+    pub actor: Actor,
+}
+
+/// A callback applying `apply` to a copy of `record` and emitting it if it changed.
+fn edit<T: 'static>(
+    record: &Rc<Consultation>,
+    on_change: &Callback<Consultation>,
+    apply: impl Fn(&mut Consultation, T) + 'static,
+) -> Callback<T> {
+    let record = record.clone();
+    let on_change = on_change.clone();
+    Callback::from(move |value: T| {
+        let mut next = (*record).clone();
+        apply(&mut next, value);
+        if next != *record {
+            on_change.emit(next);
+        }
+    })
+}
+
+fn audience_label(a: Audience) -> &'static str {
+    match a {
+        Audience::Ages8To12 => "8 to 12",
+        Audience::Ages13To15 => "13 to 15",
+        Audience::Ages16To18 => "16 to 18",
+        Audience::All => "Everyone",
+    }
+}
+
+fn type_options() -> Vec<(AttrValue, AttrValue)> {
+    QuestionType::ALL
+        .iter()
+        .map(|&t| {
+            (
+                AttrValue::Static(t.as_str()),
+                AttrValue::Static(type_label(t)),
+            )
+        })
+        .collect()
+}
+
+/// Builds a consultation (draft), then opens and closes it. See the module docs.
+#[function_component]
+pub fn ConsultationBuilder(props: &ConsultationBuilderProps) -> Html {
+    let problems = use_state(Vec::<Problem>::new);
+    let refused = use_state(|| None::<String>);
+    let new_type = use_state(|| QuestionType::EmojiScale);
+    let record = Rc::new(props.record.clone());
+    let can_write = access(
+        &props.actor,
+        &Record::Consultation(props.record.clone()).meta(),
+    )
+    .can_write();
+
+    // Never emit what the schema refuses: the server would refuse it and stop syncing.
+    let on_change = {
+        let on_change = props.on_change.clone();
+        let refused = refused.clone();
+        Callback::from(move |next: Consultation| {
+            let next = Record::Consultation(next);
+            match validate_record(&next) {
+                Ok(()) => {
+                    if refused.is_some() {
+                        refused.set(None);
+                    }
+                    if let Record::Consultation(next) = next {
+                        on_change.emit(next);
+                    }
+                }
+                Err(rejection) => refused.set(Some(rejection.message().to_string())),
+            }
+        })
+    };
+    let state_move = |to: S| edit(&record, &on_change, move |c, _: MouseEvent| c.state = to);
+
+    let body = match (props.record.state, can_write) {
+        (S::Draft, true) => {
+            let open = {
+                let record = record.clone();
+                let on_change = on_change.clone();
+                let problems = problems.clone();
+                Callback::from(move |_: MouseEvent| {
+                    let found = questions::open_problems(&record);
+                    if found.is_empty() {
+                        on_change.emit(questions::opened(&record));
+                    }
+                    problems.set(found);
+                })
+            };
+            html! {
+                <>
+                    <ErrorSummary problems={(*problems).clone()} />
+                    { draft_form(&record, &on_change, &new_type) }
+                    <h2 class="govuk-heading-m">{ "Open the consultation" }</h2>
+                    <p class="govuk-body">{ "Once open, young people can answer it and the questions cannot be changed until you stop it." }</p>
+                    <button type="button" class="govuk-button" id="open-consultation" onclick={open}>
+                        { "Open consultation" }
+                    </button>
+                </>
+            }
+        }
+        (S::Open, true) => html! {
+            <>
+                <div class="govuk-inset-text">{ "This consultation is open and taking answers." }</div>
+                { read_only(&record) }
+                <div class="govuk-button-group">
+                    <button type="button" class="govuk-button govuk-button--warning" id="close-consultation"
+                        onclick={state_move(S::Closed)}>{ "Close consultation" }</button>
+                    <button type="button" class="govuk-button govuk-button--secondary" id="reopen-draft"
+                        onclick={state_move(S::Draft)}>{ "Stop taking answers and edit" }</button>
+                </div>
+            </>
+        },
+        _ => read_only(&record),
+    };
+    html! {
+        <div id="consultation-builder" data-state={props.record.state.as_str()}>
+            <span class="govuk-caption-l">{ "Consultation" }</span>
+            <h1 class="govuk-heading-xl">
+                { if props.record.title.trim().is_empty() { "New consultation".to_string() } else { props.record.title.clone() } }
+                { " " }<strong class="govuk-tag govuk-tag--grey">{ state_label(props.record.state) }</strong>
+            </h1>
+            if let Some(message) = &*refused {
+                <div class="govuk-error-summary" role="alert" id="edit-refused">
+                    <h2 class="govuk-error-summary__title">{ "Your last change was not saved" }</h2>
+                    <div class="govuk-error-summary__body">
+                        <p class="govuk-body">{ format!("The consultation would not be valid ({message}). Undo the change and try again.") }</p>
+                    </div>
+                </div>
+            }
+            { body }
+        </div>
+    }
+}
+
+fn state_label(state: S) -> &'static str {
+    match state {
+        S::Draft => "Draft",
+        S::Open => "Open",
+        S::Closed => "Closed",
+        _ => "Unknown",
+    }
+}
+
+/// The editable form for a draft.
+fn draft_form(
+    record: &Rc<Consultation>,
+    on_change: &Callback<Consultation>,
+    new_type: &UseStateHandle<QuestionType>,
+) -> Html {
+    let on_title = edit(record, on_change, |c, v: String| c.title = v);
+    let on_purpose = edit(record, on_change, |c, v: String| c.purpose.update(v));
+    let on_audience = edit(record, on_change, |c, v: String| {
+        if let Some(a) = Audience::parse(&v) {
+            c.audience = a;
+        }
+    });
+    let audiences = Audience::ALL
+        .iter()
+        .map(|&a| {
+            (
+                AttrValue::Static(a.as_str()),
+                AttrValue::Static(audience_label(a)),
+            )
+        })
+        .collect::<Vec<_>>();
+    let on_new_type = {
+        let new_type = new_type.clone();
+        Callback::from(move |v: String| {
+            if let Some(t) = QuestionType::parse(&v) {
+                new_type.set(t);
+            }
+        })
+    };
+    let add = {
+        let t = **new_type;
+        edit(record, on_change, move |c, _: MouseEvent| {
+            questions::add_question(c, t, &DocumentId::random().to_string());
+        })
+    };
+    let count = record.questions.len();
+    let items = record
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| question_card(record, on_change, i, count, q));
+    html! {
+        <>
+            <TextInput id="consultation-title" label="Title" value={record.title.clone()}
+                hint="Young people see this. For example, Food at home" on_input={on_title} />
+            <TextArea id="consultation-purpose" label="Why are you asking?"
+                hint="In simple words: what you want to find out and what you will do with the answers."
+                value={record.purpose.as_str().to_string()} on_input={on_purpose} rows={4} />
+            <Radios id="consultation-audience" legend="Who is it for?" inline=true
+                legend_class={classes!("govuk-fieldset__legend--s")}
+                options={audiences} selected={record.audience.as_str()} on_change={on_audience} />
+            <h2 class="govuk-heading-l">{ "Questions" }</h2>
+            if record.questions.is_empty() {
+                <p class="govuk-body">{ "No questions yet." }</p>
+            }
+            { for items }
+            <div class="govuk-form-group">
+                <Select id="add-question-type" label="Type of question to add" options={type_options()}
+                    selected={new_type.as_str()} on_change={on_new_type} />
+                <button type="button" class="govuk-button govuk-button--secondary" id="add-question" onclick={add}>
+                    { "Add question" }
+                </button>
+            </div>
+        </>
+    }
+}
+
+/// One question's card: prompt, type, options, and move/remove actions.
+fn question_card(
+    record: &Rc<Consultation>,
+    on_change: &Callback<Consultation>,
+    i: usize,
+    count: usize,
+    q: &hearth_shared::model::Question,
+) -> Html {
+    let n = i + 1;
+    let on_prompt = edit(record, on_change, move |c, v: String| {
+        c.questions[i].prompt = v
+    });
+    let on_type = edit(record, on_change, move |c, v: String| {
+        if let Some(t) = QuestionType::parse(&v) {
+            questions::set_type(&mut c.questions[i], t);
+        }
+    });
+    let up = edit(record, on_change, move |c, _: MouseEvent| {
+        questions::move_question(c, i, true)
+    });
+    let down = edit(record, on_change, move |c, _: MouseEvent| {
+        questions::move_question(c, i, false)
+    });
+    let remove = edit(record, on_change, move |c, _: MouseEvent| {
+        c.questions.remove(i);
+    });
+    let add_option = edit(record, on_change, move |c, _: MouseEvent| {
+        c.questions[i].options.push(String::new())
+    });
+    let options = q.options.iter().enumerate().map(|(j, option)| {
+        let on_option = edit(record, on_change, move |c, v: String| c.questions[i].options[j] = v);
+        let remove_option = edit(record, on_change, move |c, _: MouseEvent| {
+            c.questions[i].options.remove(j);
+        });
+        html! {
+            <div class="govuk-!-margin-bottom-4">
+                <TextInput id={format!("question-{i}-option-{j}")} label={format!("Option {}", j + 1)}
+                    value={option.clone()} on_input={on_option} class={classes!("govuk-input--width-20")} />
+                if q.options.len() > 2 {
+                    <button type="button" class="govuk-button govuk-button--secondary" onclick={remove_option}>
+                        { "Remove" }<span class="govuk-visually-hidden">{ format!(" option {} of question {n}", j + 1) }</span>
+                    </button>
+                }
+            </div>
+        }
+    });
+    let hidden =
+        |what: &str| html! { <span class="govuk-visually-hidden">{ format!(" {what}") }</span> };
+    html! {
+        <div class="govuk-summary-card question-card" key={q.id.clone()}>
+            <div class="govuk-summary-card__title-wrapper">
+                <h3 class="govuk-summary-card__title">{ format!("Question {n}") }</h3>
+                <ul class="govuk-summary-card__actions">
+                    if i > 0 {
+                        <li class="govuk-summary-card__action">
+                            <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onclick={up}>
+                                { "Move up" }{ hidden(&format!("question {n}")) }
+                            </button>
+                        </li>
+                    }
+                    if n < count {
+                        <li class="govuk-summary-card__action">
+                            <button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" onclick={down}>
+                                { "Move down" }{ hidden(&format!("question {n}")) }
+                            </button>
+                        </li>
+                    }
+                    <li class="govuk-summary-card__action">
+                        <button type="button" class="govuk-button govuk-button--warning govuk-!-margin-bottom-0" onclick={remove}>
+                            { "Remove" }{ hidden(&format!("question {n}")) }
+                        </button>
+                    </li>
+                </ul>
+            </div>
+            <div class="govuk-summary-card__content">
+                <TextInput id={format!("question-{i}-prompt")} label="Question" value={q.prompt.clone()}
+                    hint="Short and simple. For example, How do you feel about meals?" on_input={on_prompt}
+                    class={classes!("govuk-input--width-30")} />
+                <Select id={format!("question-{i}-type")} label="Type of answer" options={type_options()}
+                    selected={q.question_type.as_str()} on_change={on_type} />
+                if has_options(q.question_type) {
+                    <fieldset class="govuk-fieldset">
+                        <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{ "Options" }</legend>
+                        { for options }
+                        <button type="button" class="govuk-button govuk-button--secondary" onclick={add_option}>
+                            { "Add option" }{ hidden(&format!("to question {n}")) }
+                        </button>
+                    </fieldset>
+                }
+            </div>
+        </div>
+    }
+}
+
+/// The consultation as young people will see it, without edit controls.
+fn read_only(record: &Consultation) -> Html {
+    html! {
+        <>
+            <dl class="govuk-summary-list">
+                <div class="govuk-summary-list__row">
+                    <dt class="govuk-summary-list__key">{ "Why we are asking" }</dt>
+                    <dd class="govuk-summary-list__value">{ crate::pages::inspection::form::multiline(record.purpose.as_str()) }</dd>
+                </div>
+                <div class="govuk-summary-list__row">
+                    <dt class="govuk-summary-list__key">{ "Who it is for" }</dt>
+                    <dd class="govuk-summary-list__value">{ audience_label(record.audience) }</dd>
+                </div>
+            </dl>
+            <h2 class="govuk-heading-m">{ "Questions" }</h2>
+            <ol class="govuk-list govuk-list--number">
+                { for record.questions.iter().map(|q| html! {
+                    <li>
+                        { q.prompt.clone() }
+                        <span class="govuk-hint">{ format!(" ({})", type_label(q.question_type)) }</span>
+                        if !q.options.is_empty() {
+                            <ul class="govuk-list govuk-list--bullet">
+                                { for q.options.iter().map(|o| html! { <li>{ o.clone() }</li> }) }
+                            </ul>
+                        }
+                    </li>
+                }) }
+            </ol>
+        </>
+    }
+}
