@@ -59,6 +59,11 @@ fn now_ms() -> i64 {
 /// Kiosk mode for one consultation. See the module docs.
 pub struct Kiosk {
     flow: KioskFlow,
+    /// The current screen's main heading, focused whenever the screen changes so a screen
+    /// reader reads the new question.
+    heading: NodeRef,
+    /// The screen last drawn (and whether the PIN form was up), to notice a change.
+    drawn: (Screen, bool),
 }
 
 /// A message to [`Kiosk`]: an action for the flow, or the PIN form being sent.
@@ -86,8 +91,11 @@ impl Component for Kiosk {
     type Properties = KioskProps;
 
     fn create(ctx: &Context<Self>) -> Self {
+        let flow = KioskFlow::new();
         let kiosk = Kiosk {
-            flow: KioskFlow::new(),
+            drawn: (flow.screen(), flow.exiting()),
+            flow,
+            heading: NodeRef::default(),
         };
         kiosk.arm_idle_timer(ctx);
         kiosk
@@ -127,6 +135,18 @@ impl Component for Kiosk {
         true
     }
 
+    fn rendered(&mut self, _ctx: &Context<Self>, first_render: bool) {
+        let now = (self.flow.screen(), self.flow.exiting());
+        if !first_render
+            && now != self.drawn
+            && let Some(heading) = self.heading.cast::<web_sys::HtmlElement>()
+        {
+            // Focus can only fail on a detached element; nothing to do then.
+            let _ = heading.focus();
+        }
+        self.drawn = now;
+    }
+
     fn view(&self, ctx: &Context<Self>) -> Html {
         let props = ctx.props();
         let link = ctx.link();
@@ -143,7 +163,7 @@ impl Component for Kiosk {
         } else if props.consultation.state != WorkflowState::Open {
             html! {
                 <>
-                    <h1 class="govuk-heading-xl">{ "This survey is not open right now" }</h1>
+                    <h1 class="govuk-heading-xl" ref={self.heading.clone()} tabindex="-1">{ "This survey is not open right now" }</h1>
                     <p class="govuk-body-l">{ "Please give the tablet back to the adult who gave it to you." }</p>
                     { exit_button }
                 </>
@@ -181,7 +201,7 @@ impl Kiosk {
                     if !c.purpose.as_str().trim().is_empty() {
                         <p class="govuk-body-l">{ c.purpose.as_str().to_string() }</p>
                     }
-                    <h1 class="govuk-heading-xl" id="kiosk-question">{ "Is it OK for us to use your answers?" }</h1>
+                    <h1 class="govuk-heading-xl" id="kiosk-question" ref={self.heading.clone()} tabindex="-1">{ "Is it OK for us to use your answers?" }</h1>
                     <p class="govuk-body-l">{ "We will not put your name on them. You can skip any question." }</p>
                     <div class="govuk-button-group hearth-kiosk__choices" role="group" aria-labelledby="kiosk-question">
                         <button type="button" class="govuk-button hearth-kiosk__big" id="kiosk-consent-yes"
@@ -199,7 +219,7 @@ impl Kiosk {
             },
             Screen::NoConsent => html! {
                 <>
-                    <h1 class="govuk-heading-xl">{ "That's OK" }</h1>
+                    <h1 class="govuk-heading-xl" ref={self.heading.clone()} tabindex="-1">{ "That's OK" }</h1>
                     <p class="govuk-body-l">{ "Your answers will not be sent." }</p>
                     if self.flow.talk_to_someone() {
                         <div class="govuk-inset-text govuk-body-l">
@@ -217,7 +237,7 @@ impl Kiosk {
             Screen::ThankYou => html! {
                 <>
                     <div class="govuk-panel govuk-panel--confirmation" id="kiosk-thank-you">
-                        <h1 class="govuk-panel__title">{ "Thank you" }</h1>
+                        <h1 class="govuk-panel__title" ref={self.heading.clone()} tabindex="-1">{ "Thank you" }</h1>
                         <div class="govuk-panel__body">{ "Your answers have been sent." }</div>
                     </div>
                     <p class="govuk-body-l">{ "If you asked to talk to someone, a worker will get in touch with you." }</p>
@@ -353,7 +373,7 @@ impl Kiosk {
                 <p class="govuk-body-l hearth-kiosk__progress" id="kiosk-progress">
                     { format!("Question {} of {}", n + 1, questions.len()) }
                 </p>
-                <h1 class="govuk-heading-xl" id="kiosk-question">{ q.prompt.clone() }</h1>
+                <h1 class="govuk-heading-xl" id="kiosk-question" ref={self.heading.clone()} tabindex="-1">{ q.prompt.clone() }</h1>
                 { answer }
                 { self.talk_box(ctx) }
                 <div class="govuk-button-group">
@@ -386,7 +406,7 @@ impl Kiosk {
         let wrong = self.flow.pin_wrong();
         html! {
             <form {onsubmit} novalidate=true>
-                <h1 class="govuk-heading-xl">{ "Leave kiosk mode" }</h1>
+                <h1 class="govuk-heading-xl" ref={self.heading.clone()} tabindex="-1">{ "Leave kiosk mode" }</h1>
                 <p class="govuk-body">{ "For staff only. Anything not yet sent will be cleared." }</p>
                 <div class={classes!("govuk-form-group", wrong.then_some("govuk-form-group--error"))}>
                     <label class="govuk-label govuk-label--m" for="kiosk-pin">{ "Your PIN" }</label>

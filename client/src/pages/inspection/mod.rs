@@ -99,6 +99,21 @@ enum View {
 #[function_component]
 pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
     let view = use_state(|| View::TaskList);
+    let view_ref = use_node_ref();
+    // The link or button that was pressed is gone once the page changes: move focus to the new
+    // page so keyboard and screen-reader users are not dropped at the top of the document.
+    {
+        let view_ref = view_ref.clone();
+        let first = use_mut_ref(|| true);
+        use_effect_with((*view, props.record.state), move |_| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false)
+                && let Some(element) = view_ref.cast::<web_sys::HtmlElement>()
+            {
+                // Focus can only fail on a detached element; nothing to do then.
+                let _ = element.focus();
+            }
+        });
+    }
     let refused = use_state(|| None::<String>);
     let problems = use_state(Vec::<Problem>::new);
     let record = Rc::new(props.record.clone());
@@ -260,7 +275,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
                     </div>
                 </div>
             }
-            { body }
+            <div ref={view_ref} tabindex="-1" id="inspection-view">{ body }</div>
         </div>
     }
 }
