@@ -292,7 +292,7 @@ impl Kiosk {
                         let r = Reply::Scale(value);
                         let p = pressed(&r);
                         html! {
-                            <button type="button" class="emoji-option hearth-kiosk__face"
+                            <button type="button" class="govuk-button govuk-button--secondary emoji-option hearth-kiosk__face"
                                 data-value={value.to_string()} aria-label={words} aria-pressed={p}
                                 onclick={link.callback(move |_: MouseEvent| KioskMsg::Act(Action::Reply(r.clone())))}>
                                 <span class="hearth-kiosk__emoji" aria-hidden="true">{ face }</span>

@@ -108,7 +108,7 @@ pub fn SpokeWith(props: &SectionProps) -> Html {
         <>
             <h2 class="govuk-heading-l">{ "Who we spoke with" }</h2>
             <TextInput id="children-count" label="How many children did you speak with?"
-                input_type="number" inputmode="numeric" value={children.count.to_string()}
+                inputmode="numeric" value={children.count.to_string()}
                 hint="Include children whose initials you do not record"
                 on_input={on_count} class={classes!("govuk-input--width-3")} />
             <fieldset class="govuk-fieldset govuk-form-group">
