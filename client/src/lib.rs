@@ -1,38 +1,49 @@
-//! Hearth's browser app: a Yew single-page app compiled to WebAssembly.
+//! Hearth's browser app: a Yew single-page app compiled to WebAssembly that works offline.
 //!
-//! For now it shows the service header and a sign-in form that is not yet connected; the offline
-//! client issue adds the sync engine, IndexedDB and the pages. The crate also builds for the host
-//! (as an rlib) so that `cargo check --workspace` and native unit tests work; only `start` is
-//! browser-only.
+//! - [`engine`]: the sync engine, a plain type with no IO (unit-tested natively).
+//! - `platform` (wasm32): IndexedDB, HTTP, the WebSocket and timers that drive the engine.
+//! - `app` (wasm32): the shell, routing and pages that use the platform through a context.
+//! - [`pages`]: record editors as pure views of typed records (no IO).
+//! - [`route`], [`session`]: hash routes and the signed-in user, pure.
 
+#[cfg(target_arch = "wasm32")]
+mod app;
 pub mod engine;
-mod header;
 pub mod pages;
-mod sign_in;
+#[cfg(target_arch = "wasm32")]
+mod platform;
+pub mod route;
+pub mod session;
 
-use yew::prelude::*;
-
-pub use header::Header;
-pub use sign_in::SignIn;
-
-/// The app's root component: the page frame every screen sits in.
-#[function_component]
-pub fn App() -> Html {
-    html! {
-        <>
-            <Header />
-            <div class="govuk-width-container">
-                <main class="govuk-main-wrapper" id="main-content">
-                    <SignIn />
-                </main>
-            </div>
-        </>
-    }
-}
-
-/// Entry point run by the generated JS glue (`init()` in `boot.js`) once the module has loaded.
+/// Entry point run by the generated JS glue (`init()` in `boot.js`) once the module has loaded:
+/// opens local storage, restores the signed-in user and their records, then mounts the app.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    yew::Renderer::<App>::new().render();
+    wasm_bindgen_futures::spawn_local(async {
+        match platform::Runtime::boot().await {
+            Ok(rt) => {
+                yew::Renderer::<app::App>::with_props(app::AppProps { rt }).render();
+            }
+            Err(e) => show_boot_failure(&e.to_string()),
+        }
+    });
+}
+
+/// Without local storage nothing typed would be safe, so the app does not start; it says why.
+#[cfg(target_arch = "wasm32")]
+fn show_boot_failure(reason: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let (Ok(p), Some(body)) = (document.create_element("p"), document.body()) {
+        p.set_class_name("hearth-boot-message");
+        let _ = p.set_attribute("role", "alert");
+        p.set_text_content(Some(&format!(
+            "Hearth cannot store records on this device, so it has not started ({reason}). \
+             Private browsing blocks storage: open Hearth in a normal window, or ask your IT \
+             service desk."
+        )));
+        let _ = body.append_child(&p);
+    }
 }

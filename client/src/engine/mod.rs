@@ -426,6 +426,17 @@ impl Engine {
         id: DocumentId,
         f: impl FnOnce(&mut AutoCommit) -> Result<R, EditError>,
     ) -> Result<(R, Vec<Effect>), EditError> {
+        self.edit_with(id, true, f)
+    }
+
+    /// [`edit`](Self::edit), re-reading the list metadata only if the edit may change it: a
+    /// keypress in a long text must not hydrate the whole record.
+    fn edit_with<R>(
+        &mut self,
+        id: DocumentId,
+        meta_may_change: bool,
+        f: impl FnOnce(&mut AutoCommit) -> Result<R, EditError>,
+    ) -> Result<(R, Vec<Effect>), EditError> {
         let local = self
             .docs
             .get_mut(&id)
@@ -441,10 +452,12 @@ impl Engine {
         let mut effects = Vec::new();
         if local.doc.get_heads() != before {
             local.waiting = true;
-            let old_title = local.meta.as_ref().map(|m| (m.title.clone(), m.state));
-            local.refresh_meta();
-            if local.meta.as_ref().map(|m| (m.title.clone(), m.state)) != old_title {
-                effects.push(Effect::ListChanged);
+            if meta_may_change {
+                let old_title = local.meta.as_ref().map(|m| (m.title.clone(), m.state));
+                local.refresh_meta();
+                if local.meta.as_ref().map(|m| (m.title.clone(), m.state)) != old_title {
+                    effects.push(Effect::ListChanged);
+                }
             }
             effects.push(Effect::Persist(id));
             self.push_sync(id, &mut effects);
@@ -461,7 +474,8 @@ impl Engine {
         new_value: &str,
     ) -> Result<Vec<Effect>, EditError> {
         let write = |e: automerge::AutomergeError| EditError::Write(e.to_string());
-        self.edit(id, |doc| {
+        // Only a consultation's title feeds the list metadata; long texts never do.
+        self.edit_with(id, prop == "title", |doc| {
             let obj = match doc.get(ROOT, prop).map_err(write)? {
                 Some((Value::Object(ObjType::Text), obj)) => obj,
                 // A plain string (or nothing) becomes Text, the shape the schema asks for.

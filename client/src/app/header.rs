@@ -1,0 +1,83 @@
+//! The service header on every page: skip link, service name, who is signed in, sign out, and
+//! the sync status, always visible.
+
+use yew::prelude::*;
+
+use super::{clock_time, use_app};
+use crate::engine::SyncStatus;
+use crate::route::Route;
+
+/// GOV.UK-style header plus the sync status bar.
+#[function_component]
+pub fn Header() -> Html {
+    let app = use_app();
+    let me = app.rt.me();
+    let on_sign_out = {
+        let rt = app.rt.clone();
+        Callback::from(move |_: MouseEvent| {
+            let rt = rt.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                rt.sign_out().await;
+                super::navigate(&Route::SignIn);
+            });
+        })
+    };
+    html! {
+        <>
+            <a href="#main-content" class="govuk-skip-link">{ "Skip to main content" }</a>
+            <header class="govuk-header" role="banner">
+                <div class="govuk-header__container govuk-width-container hearth-header">
+                    <div class="govuk-header__logo">
+                        <a href="#/" class="govuk-header__link govuk-header__service-name">{ "Hearth" }</a>
+                    </div>
+                    if let Some(me) = &me {
+                        <div class="hearth-header__user">
+                            <span class="hearth-header__name">{ &me.user.display_name }</span>
+                            <button id="sign-out" type="button"
+                                class="govuk-button govuk-button--secondary hearth-header__button"
+                                onclick={on_sign_out}>
+                                { "Sign out" }
+                            </button>
+                        </div>
+                    }
+                </div>
+            </header>
+            if me.is_some() {
+                <SyncStatusBar />
+            }
+            if let Some(problem) = app.rt.storage_error() {
+                <div class="govuk-width-container">
+                    <div class="govuk-warning-text govuk-!-margin-top-4">
+                        <span class="govuk-warning-text__icon" aria-hidden="true">{ "!" }</span>
+                        <strong class="govuk-warning-text__text">
+                            <span class="govuk-visually-hidden">{ "Warning" }</span>
+                            { format!("{problem}. Keep this page open and connect to the internet so your changes reach the server.") }
+                        </strong>
+                    </div>
+                </div>
+            }
+        </>
+    }
+}
+
+/// `#sync-status`: what the server has of the user's work, in words.
+#[function_component]
+fn SyncStatusBar() -> Html {
+    let app = use_app();
+    let status = app.rt.status();
+    let text = status.text(clock_time);
+    html! {
+        <div class="hearth-sync" data-state={status.data_state()}>
+            <div class="govuk-width-container">
+                <p id="sync-status" class="govuk-body-s hearth-sync__text"
+                    data-state={status.data_state()} role="status" aria-live="polite">
+                    { text }
+                    if let SyncStatus::SignedOut { .. } = status {
+                        { " " }
+                        <a class="govuk-link" href={Route::SignIn.href()}>{ "Sign in" }</a>
+                    }
+                </p>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,148 @@
+//! The app shell (wasm32 only): the context that hands pages the runtime, the header with the
+//! sync status, and hash routing between the screens.
+
+mod header;
+mod homes;
+mod inspection;
+mod record;
+mod records;
+mod rejection;
+mod sign_in;
+mod visit_note;
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+use crate::platform::Runtime;
+use crate::route::Route;
+
+/// What every page gets from the app: the runtime, and a revision that changes whenever
+/// something the runtime holds may have changed (so consumers re-render).
+#[derive(Clone)]
+pub struct AppContext {
+    /// The engine, storage and connection, behind their narrow API.
+    pub rt: Rc<Runtime>,
+    /// Bumped on every change notification.
+    pub revision: u64,
+}
+
+impl PartialEq for AppContext {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision && Rc::ptr_eq(&self.rt, &other.rt)
+    }
+}
+
+/// The context, for pages. Panics outside [`App`], which is a programming error.
+#[hook]
+pub fn use_app() -> AppContext {
+    use_context::<AppContext>().expect("pages are rendered inside App")
+}
+
+/// Goes to `route` (a hash change; the page is not reloaded).
+pub fn navigate(route: &Route) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash(&route.href());
+    }
+}
+
+fn current_route() -> Route {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map_or(Route::Homes, |hash| Route::parse(&hash))
+}
+
+/// The root component's properties: the booted runtime.
+#[derive(Properties, Clone)]
+pub struct AppProps {
+    /// The runtime started by `start`.
+    pub rt: Rc<Runtime>,
+}
+
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.rt, &other.rt)
+    }
+}
+
+/// A counter bumped by the runtime's change notifications.
+struct Revision(u64);
+
+impl Reducible for Revision {
+    type Action = ();
+
+    fn reduce(self: Rc<Self>, _: ()) -> Rc<Self> {
+        Rc::new(Revision(self.0.wrapping_add(1)))
+    }
+}
+
+/// The app's root: context, header, status, and the page for the current route.
+#[function_component]
+pub fn App(props: &AppProps) -> Html {
+    let revision = use_reducer(|| Revision(0));
+    let route = use_state(current_route);
+    {
+        let rt = props.rt.clone();
+        let dispatcher = revision.dispatcher();
+        let route = route.setter();
+        use_effect_with((), move |_| {
+            rt.set_notify(move || dispatcher.dispatch(()));
+            let on_hash = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                route.set(current_route());
+                // Each screen starts at the top, like a page load.
+                if let Some(w) = web_sys::window() {
+                    w.scroll_to_with_x_and_y(0.0, 0.0);
+                }
+            });
+            if let Some(w) = web_sys::window() {
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    on_hash.as_ref().unchecked_ref(),
+                );
+            }
+            // The app lives as long as the page.
+            on_hash.forget();
+        });
+    }
+    let context = AppContext {
+        rt: props.rt.clone(),
+        revision: revision.0,
+    };
+    let signed_in = props.rt.me().is_some();
+    let page = match (&*route, signed_in) {
+        (_, false) | (Route::SignIn, _) => html! { <sign_in::SignIn /> },
+        (Route::Homes, true) => html! { <homes::Homes /> },
+        (Route::Home(id), true) => html! { <records::Records home_id={id.clone()} /> },
+        (Route::Record(id), true) => html! { <record::RecordPage id={*id} /> },
+        (Route::NotFound, true) => html! {
+            <>
+                <h1 class="govuk-heading-l">{ "Page not found" }</h1>
+                <p class="govuk-body"><a class="govuk-link" href="#/">{ "Go to your homes" }</a></p>
+            </>
+        },
+    };
+    html! {
+        <ContextProvider<AppContext> context={context}>
+            <header::Header />
+            <div class="govuk-width-container">
+                <main class="govuk-main-wrapper" id="main-content" role="main">
+                    <rejection::RejectionSummary />
+                    { page }
+                </main>
+            </div>
+        </ContextProvider<AppContext>>
+    }
+}
+
+/// Formats unix milliseconds as the device's local "14:03".
+pub fn clock_time(ms: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}

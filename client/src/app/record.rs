@@ -1,0 +1,83 @@
+//! `#/records/<id>`: opens the right editor for the record's kind, or says why it cannot.
+
+use hearth_shared::ids::DocumentId;
+use yew::prelude::*;
+
+use super::inspection::InspectionPage;
+use super::records::state_tag;
+use super::use_app;
+use super::visit_note::VisitNoteEditor;
+use crate::route::Route;
+
+/// Properties of [`RecordPage`].
+#[derive(Properties, PartialEq)]
+pub struct RecordPageProps {
+    /// The record to open.
+    pub id: DocumentId,
+}
+
+/// One record.
+#[function_component]
+pub fn RecordPage(props: &RecordPageProps) -> Html {
+    let app = use_app();
+    let id = props.id;
+    let (has, row, record, connected) = app.rt.with_engine(|e| {
+        let row = e.rows().into_iter().find(|r| r.id == id);
+        let record = if e.has(id) {
+            e.record(id).map(|r| r.map(|r| r.kind()))
+        } else {
+            None
+        };
+        (e.has(id), row, record, e.is_connected())
+    });
+    let back = row
+        .as_ref()
+        .and_then(|r| r.home_id.clone())
+        .map_or(Route::Homes, Route::Home);
+    if !has {
+        return html! {
+            <>
+                <a href={back.href()} class="govuk-back-link">{ "Back to records" }</a>
+                if let Some(row) = row {
+                    <h1 class="govuk-heading-l">{ &row.title }</h1>
+                    <strong class={classes!("govuk-tag", state_tag(row.state).1)}>{ state_tag(row.state).0 }</strong>
+                    <p class="govuk-body govuk-!-margin-top-4">
+                        if connected {
+                            { "Downloading this record from the server…" }
+                        } else {
+                            { "This record is not on this device yet. Connect to the internet to download it." }
+                        }
+                    </p>
+                } else {
+                    <h1 class="govuk-heading-l">{ "Record not found" }</h1>
+                    <p class="govuk-body">{ "This record is not on this device, or you do not have access to it." }</p>
+                }
+            </>
+        };
+    }
+    match record {
+        Some(Ok(hearth_shared::model::RecordKind::VisitNote)) => {
+            html! { <VisitNoteEditor id={id} back={back} /> }
+        }
+        Some(Ok(hearth_shared::model::RecordKind::Inspection)) => {
+            html! { <InspectionPage id={id} back={back} /> }
+        }
+        Some(Ok(_)) => html! {
+            <>
+                <a href={back.href()} class="govuk-back-link">{ "Back" }</a>
+                <h1 class="govuk-heading-l">{ row.map(|r| r.title).unwrap_or_default() }</h1>
+                <p class="govuk-body">{ "This kind of record is opened from the consultations pages." }</p>
+            </>
+        },
+        _ => html! {
+            <>
+                <a href={back.href()} class="govuk-back-link">{ "Back" }</a>
+                <h1 class="govuk-heading-l">{ "This record cannot be shown" }</h1>
+                <p class="govuk-body">
+                    { "The copy on this device is not a record this version of Hearth can read. \
+                       It is kept unchanged. Tell your IT service desk." }
+                </p>
+            </>
+        },
+    }
+}

@@ -1,0 +1,84 @@
+//! Hash routes (`#/`, `#/homes/<id>`, `#/records/<id>`): the page is always `/`, so an offline
+//! reload is always the one cached `index.html`, whatever screen the user was on.
+
+use hearth_shared::ids::DocumentId;
+
+/// A screen of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `#/`: the homes this user may see.
+    Homes,
+    /// `#/homes/<homeId>`: the records for one home.
+    Home(String),
+    /// `#/records/<documentId>`: one record.
+    Record(DocumentId),
+    /// `#/sign-in`: sign in (again).
+    SignIn,
+    /// Anything else.
+    NotFound,
+}
+
+impl Route {
+    /// The route named by `location.hash` (with or without the leading `#`).
+    pub fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        match parts.as_slice() {
+            [] => Route::Homes,
+            ["sign-in"] => Route::SignIn,
+            ["homes", id] if valid_home_id(id) => Route::Home((*id).to_string()),
+            ["records", id] => id.parse().map_or(Route::NotFound, Route::Record),
+            _ => Route::NotFound,
+        }
+    }
+
+    /// The `href` for this route.
+    pub fn href(&self) -> String {
+        match self {
+            Route::Homes | Route::NotFound => "#/".into(),
+            Route::Home(id) => format!("#/homes/{id}"),
+            Route::Record(id) => format!("#/records/{id}"),
+            Route::SignIn => "#/sign-in".into(),
+        }
+    }
+}
+
+/// Home ids are server-made tokens; anything else in the URL is not one.
+fn valid_home_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_round_trip_through_their_href() {
+        let doc = DocumentId::random();
+        for route in [
+            Route::Homes,
+            Route::Home("h-1".into()),
+            Route::Record(doc),
+            Route::SignIn,
+        ] {
+            assert_eq!(Route::parse(&route.href()), route);
+        }
+    }
+
+    #[test]
+    fn an_empty_hash_is_the_homes_list() {
+        assert_eq!(Route::parse(""), Route::Homes);
+        assert_eq!(Route::parse("#"), Route::Homes);
+    }
+
+    #[test]
+    fn malformed_ids_are_not_found() {
+        assert_eq!(Route::parse("#/records/not-an-id"), Route::NotFound);
+        assert_eq!(Route::parse("#/homes/<script>"), Route::NotFound);
+        assert_eq!(Route::parse("#/elsewhere"), Route::NotFound);
+    }
+}
