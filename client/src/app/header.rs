@@ -25,22 +25,33 @@ pub fn Header() -> Html {
     html! {
         <>
             <a href="#main-content" class="govuk-skip-link">{ "Skip to main content" }</a>
-            <header class="govuk-header" role="banner">
-                <div class="govuk-header__container govuk-width-container hearth-header">
-                    <div class="govuk-header__logo">
-                        <a href="#/" class="govuk-header__link govuk-header__service-name">{ "Hearth" }</a>
-                    </div>
-                    if let Some(me) = &me {
-                        <div class="hearth-header__user">
-                            <span class="hearth-header__name">{ &me.user.display_name }</span>
-                            <button id="sign-out" type="button"
-                                class="govuk-button govuk-button--secondary hearth-header__button"
-                                onclick={on_sign_out}>
-                                { "Sign out" }
-                            </button>
+            <header role="banner">
+                <section class="govuk-service-navigation" aria-label="Service information">
+                    <div class="govuk-width-container">
+                        <div class="govuk-service-navigation__container hearth-header">
+                            <span class="govuk-service-navigation__service-name">
+                                <a href="#/" class="govuk-service-navigation__link">{ "Hearth" }</a>
+                            </span>
+                            if let Some(me) = &me {
+                                <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
+                                    <ul class="govuk-service-navigation__list">
+                                        <li class="govuk-service-navigation__item">
+                                            <a class="govuk-service-navigation__link" href="#/">{ "Homes" }</a>
+                                        </li>
+                                    </ul>
+                                </nav>
+                                <div class="hearth-header__user">
+                                    <span class="govuk-body-s govuk-!-margin-0">{ &me.user.display_name }</span>
+                                    <button id="sign-out" type="button"
+                                        class="govuk-button govuk-button--secondary hearth-header__button"
+                                        onclick={on_sign_out}>
+                                        { "Sign out" }
+                                    </button>
+                                </div>
+                            }
                         </div>
-                    }
-                </div>
+                    </div>
+                </section>
             </header>
             if me.is_some() {
                 <SyncStatusBar />

@@ -11,7 +11,6 @@ use hearth_shared::rules;
 use yew::prelude::*;
 
 use super::use_app;
-use crate::engine::status::rejection_advice;
 use crate::pages::inspection::InspectionEditor;
 use crate::platform::LocalSave;
 use crate::route::Route;
@@ -108,15 +107,9 @@ pub fn InspectionPage(props: &InspectionPageProps) -> Html {
             <p id="local-save" class="govuk-body-s hearth-local-save" role="status" aria-live="polite">
                 { local_save }
             </p>
-            if let Some(rejected) = &rejection {
-                <div class="govuk-error-summary" data-module="govuk-error-summary">
-                    <div role="alert">
-                        <h2 class="govuk-error-summary__title">{ "The server did not accept your change" }</h2>
-                        <div class="govuk-error-summary__body">
-                            <p class="govuk-body">{ format!("{}.", rejected.message) }</p>
-                            <p class="govuk-body">{ rejection_advice(&rejected.code) }</p>
-                        </div>
-                    </div>
+            if rejection.is_some() {
+                <div class="govuk-inset-text">
+                    { "Your text below is exactly as you left it on this device. It has not been sent." }
                 </div>
                 <button id="discard-local-copy" type="button" class="govuk-button govuk-button--warning"
                     onclick={on_discard}>

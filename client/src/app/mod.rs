@@ -111,6 +111,10 @@ pub fn App(props: &AppProps) -> Html {
         revision: revision.0,
     };
     let signed_in = props.rt.me().is_some();
+    let current_record = match &*route {
+        Route::Record(id) => Some(*id),
+        _ => None,
+    };
     let page = match (&*route, signed_in) {
         (_, false) | (Route::SignIn, _) => html! { <sign_in::SignIn /> },
         (Route::Homes, true) => html! { <homes::Homes /> },
@@ -128,7 +132,7 @@ pub fn App(props: &AppProps) -> Html {
             <header::Header />
             <div class="govuk-width-container">
                 <main class="govuk-main-wrapper" id="main-content" role="main">
-                    <rejection::RejectionSummary />
+                    <rejection::RejectionSummary current={current_record} />
                     { page }
                 </main>
             </div>

@@ -1,6 +1,7 @@
 //! The GOV.UK error summary shown on every page while the server has refused a change: what
 //! happened, to which record, and what to do. The local copy is never dropped silently.
 
+use hearth_shared::ids::DocumentId;
 use yew::prelude::*;
 
 use super::use_app;
@@ -8,9 +9,16 @@ use crate::engine::SyncStatus;
 use crate::engine::status::rejection_advice;
 use crate::route::Route;
 
+/// Properties of [`RejectionSummary`].
+#[derive(Properties, PartialEq)]
+pub struct RejectionSummaryProps {
+    /// The record open on this page, if any: its editor holds the kept text, so no link to it.
+    pub current: Option<DocumentId>,
+}
+
 /// Renders nothing unless a change was refused.
 #[function_component]
-pub fn RejectionSummary() -> Html {
+pub fn RejectionSummary(props: &RejectionSummaryProps) -> Html {
     let app = use_app();
     let SyncStatus::Rejected {
         document,
@@ -38,13 +46,15 @@ pub fn RejectionSummary() -> Html {
                         { format!("Your change to {title} was not saved on the server: {message}.") }
                     </p>
                     <p class="govuk-body">{ rejection_advice(&code) }</p>
-                    <ul class="govuk-list govuk-error-summary__list">
-                        <li>
-                            <a href={Route::Record(document).href()}>
-                                { format!("Open {title} to copy your text") }
-                            </a>
-                        </li>
-                    </ul>
+                    if props.current != Some(document) {
+                        <ul class="govuk-list govuk-error-summary__list">
+                            <li>
+                                <a href={Route::Record(document).href()}>
+                                    { format!("Open {title} to copy your text") }
+                                </a>
+                            </li>
+                        </ul>
+                    }
                 </div>
             </div>
         </div>

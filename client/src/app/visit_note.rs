@@ -15,7 +15,6 @@ use yew::prelude::*;
 
 use super::records::state_tag;
 use super::{navigate, now_ms, use_app};
-use crate::engine::status::rejection_advice;
 use crate::platform::LocalSave;
 use crate::route::Route;
 
@@ -191,6 +190,10 @@ pub fn VisitNoteEditor(props: &VisitNoteEditorProps) -> Html {
             }));
         })
     };
+    let on_finish = {
+        let edit = edit.clone();
+        Callback::from(move |_: MouseEvent| edit(Box::new(|n| n.state = WorkflowState::Closed)))
+    };
     let on_copy = {
         let (rt, error) = (rt.clone(), error.clone());
         let copy = note.clone();
@@ -233,15 +236,9 @@ pub fn VisitNoteEditor(props: &VisitNoteEditorProps) -> Html {
                 data-state={format!("{:?}", rt.local_save(id)).to_lowercase()}>
                 { local_save }
             </p>
-            if let Some(rejected) = &rejection {
-                <div class="govuk-error-summary" data-module="govuk-error-summary">
-                    <div role="alert">
-                        <h2 class="govuk-error-summary__title">{ "The server did not accept your change" }</h2>
-                        <div class="govuk-error-summary__body">
-                            <p class="govuk-body">{ format!("{}.", rejected.message) }</p>
-                            <p class="govuk-body">{ rejection_advice(&rejected.code) }</p>
-                        </div>
-                    </div>
+            if rejection.is_some() {
+                <div class="govuk-inset-text">
+                    { "Your text below is exactly as you left it on this device. It has not been sent." }
                 </div>
                 <div class="govuk-button-group">
                     <button id="copy-to-new-note" type="button" class="govuk-button" onclick={on_copy}>
@@ -301,6 +298,14 @@ pub fn VisitNoteEditor(props: &VisitNoteEditorProps) -> Html {
                 <button id="add-action" type="button" class="govuk-button govuk-button--secondary"
                     onclick={on_add_action}>
                     { "Add a follow-up action" }
+                </button>
+                <h2 class="govuk-heading-m">{ "Finished?" }</h2>
+                <p class="govuk-body">
+                    { "When you mark the note as finished it can no longer be changed, on any device." }
+                </p>
+                <button id="close-note" type="button" class="govuk-button govuk-button--warning"
+                    onclick={on_finish}>
+                    { "Mark as finished" }
                 </button>
             }
         </div>

@@ -79,7 +79,7 @@ fn changes_waiting(n: usize) -> String {
 pub fn rejection_advice(code: &str) -> &'static str {
     match code {
         "record_locked" => {
-            "This record was signed off or submitted on the server before your change arrived. \
+            "This record was signed off or closed on the server before your change arrived. \
              Your text is kept below: copy it into a new note."
         }
         "forbidden" | "forged_author" => {
