@@ -15,6 +15,7 @@ use yew::prelude::*;
 
 use super::records::state_tag;
 use super::{navigate, now_ms, use_app};
+use crate::engine::text;
 use crate::platform::LocalSave;
 use crate::route::Route;
 
@@ -50,6 +51,13 @@ impl Form {
     }
 }
 
+fn is_focused(element: &HtmlTextAreaElement) -> bool {
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    active.is_some_and(|a| a == ***element)
+}
+
 /// An edit to the typed note.
 type Change = Box<dyn FnOnce(&mut VisitNote)>;
 
@@ -80,6 +88,20 @@ pub fn VisitNoteEditor(props: &VisitNoteEditorProps) -> Html {
     let form = use_mut_ref(|| None::<Form>);
     let error = use_state(|| None::<String>);
     let force = use_force_update();
+    let body_ref = use_node_ref();
+    // Where to put the caret after another device's change replaced the text being typed in.
+    let caret = use_mut_ref(|| None::<(u32, u32)>);
+    {
+        let (body_ref, caret) = (body_ref.clone(), caret.clone());
+        use_effect(move || {
+            if let (Some((start, end)), Some(area)) = (
+                caret.borrow_mut().take(),
+                body_ref.cast::<HtmlTextAreaElement>(),
+            ) {
+                let _ = area.set_selection_range(start, end);
+            }
+        });
+    }
     let id = props.id;
     let rt = app.rt.clone();
 
@@ -97,7 +119,22 @@ pub fn VisitNoteEditor(props: &VisitNoteEditorProps) -> Html {
             let Some(note) = note else {
                 return html! { <p class="govuk-body">{ "This visit note cannot be read." }</p> };
             };
-            *current = Some(Form::read(id, revision, note));
+            let fresh = Form::read(id, revision, note);
+            // Typing in the notes while another device's words arrive: keep the caret by the
+            // same words instead of letting it jump to the end.
+            if let (Some(old), Some(area)) = (
+                current.as_ref().filter(|f| f.id == id),
+                body_ref.cast::<HtmlTextAreaElement>(),
+            ) && is_focused(&area)
+            {
+                let map =
+                    |at: Option<u32>| text::map_caret(&old.body, &fresh.body, at.unwrap_or(0));
+                *caret.borrow_mut() = Some((
+                    map(area.selection_start().ok().flatten()),
+                    map(area.selection_end().ok().flatten()),
+                ));
+            }
+            *current = Some(fresh);
         }
     }
     let me = rt.me();
@@ -285,7 +322,7 @@ pub fn VisitNoteEditor(props: &VisitNoteEditorProps) -> Html {
                 <div id="body-hint" class="govuk-hint">
                     { "What you saw and heard. Use initials for children, never full names." }
                 </div>
-                <textarea class="govuk-textarea" id="body" name="body" rows="12"
+                <textarea ref={body_ref} class="govuk-textarea" id="body" name="body" rows="12"
                     aria-describedby="body-hint" value={body} oninput={on_body}
                     readonly={!editable} maxlength="100000" />
             </div>

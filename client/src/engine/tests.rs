@@ -463,3 +463,24 @@ fn a_typed_record_edit_keeps_non_ascii_text_intact() {
     engine.set_text(id, "body", "Café: visit 👍🏽 — tea").unwrap();
     assert_eq!(body_of(&mut engine, id), "Café: visit 👍🏽 — tea");
 }
+
+#[test]
+fn a_burst_of_typing_while_connected_is_all_acknowledged() {
+    let mut engine = Engine::new("device".into());
+    let mut server = Server::default();
+    let id = new_note(&mut engine);
+    let (mut conn, _) = connect(&mut engine, &mut server, member());
+    let mut text = "Spoke with staff about the garden. ".repeat(50);
+    let mut pending = engine.set_text(id, "body", &text).unwrap();
+    // Keystrokes arrive faster than the server answers: every frame is queued first.
+    for i in 0..200 {
+        text.insert(100 + i, 'x');
+        pending.extend(engine.set_text(id, "body", &text).unwrap());
+    }
+    pump(&mut engine, &mut server, &mut conn, pending);
+    assert_eq!(engine.status(), SyncStatus::Saved { at: NOW });
+    let Record::VisitNote(note) = Record::from_doc(&server.docs[&id]).unwrap() else {
+        panic!()
+    };
+    assert_eq!(note.body.as_str(), text);
+}

@@ -51,6 +51,37 @@ pub fn splice_between(old: &str, new: &str) -> Option<Splice> {
     })
 }
 
+/// Where a caret at UTF-16 offset `caret` in `old` (a textarea's `selectionStart`) belongs once
+/// the text has become `new` through another device's edit: it stays next to the same
+/// characters, moving right when the edit was before it.
+pub fn map_caret(old: &str, new: &str, caret: u32) -> u32 {
+    let Some(edit) = splice_between(old, new) else {
+        return caret;
+    };
+    let byte = utf16_to_byte(old, caret as usize);
+    let moved = if byte <= edit.pos {
+        byte
+    } else if byte >= edit.pos + edit.delete {
+        byte - edit.delete + edit.insert.len()
+    } else {
+        // Inside text another device removed: after what replaced it.
+        edit.pos + edit.insert.len()
+    };
+    new[..moved.min(new.len())].encode_utf16().count() as u32
+}
+
+/// The byte offset of UTF-16 offset `units` in `s` (clamped to the end, never mid-character).
+fn utf16_to_byte(s: &str, units: usize) -> usize {
+    let mut seen = 0;
+    for (byte, c) in s.char_indices() {
+        if seen >= units {
+            return byte;
+        }
+        seen += c.len_utf16();
+    }
+    s.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +130,16 @@ mod tests {
         // Two characters sharing a leading byte are not split.
         let s = splice_between("é", "è").unwrap();
         assert_eq!((s.pos, s.delete, s.insert.as_str()), (0, 2, "è"));
+    }
+
+    #[test]
+    fn the_caret_stays_by_the_same_words_when_another_device_types() {
+        // Typed before the caret: it moves right by what was typed.
+        assert_eq!(map_caret("world", "hello world", 5), 11);
+        // Typed after the caret: it stays.
+        assert_eq!(map_caret("hello", "hello world", 2), 2);
+        // UTF-16 offsets (as textareas count) around an emoji typed earlier.
+        assert_eq!(map_caret("ab", "👍ab", 1), 3);
     }
 
     #[test]
