@@ -15,13 +15,14 @@ pub mod backoff;
 pub mod status;
 pub mod text;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ChangeHash, LoadOptions, ObjType, ROOT, ReadDoc, TextEncoding, Value};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{DocMeta, Record, RecordKind, WorkflowState};
+use hearth_shared::permissions::{Actor, access};
 use hearth_shared::protocol::{ClientEvent, ClientHandshake, DocumentMessage, PeerMetadata};
 use serde::{Deserialize, Serialize};
 
@@ -218,6 +219,8 @@ pub struct Engine {
     link: Link,
     docs: BTreeMap<DocumentId, LocalDoc>,
     listing: BTreeMap<DocumentId, Listed>,
+    /// Documents dropped with [`Engine::forget`]: late server messages about them are ignored.
+    forgotten: BTreeSet<DocumentId>,
     signed_out: bool,
     saved_at: Option<i64>,
     reported: Option<SyncStatus>,
@@ -231,6 +234,7 @@ impl Engine {
             link: Link::Down,
             docs: BTreeMap::new(),
             listing: BTreeMap::new(),
+            forgotten: BTreeSet::new(),
             signed_out: false,
             saved_at: None,
             reported: None,
@@ -384,7 +388,7 @@ impl Engine {
             }
         }
         for (id, listed) in &self.listing {
-            if self.docs.get(id).is_some_and(|d| d.meta.is_some()) {
+            if self.forgotten.contains(id) || self.docs.get(id).is_some_and(|d| d.meta.is_some()) {
                 continue;
             }
             rows.push(Row {
@@ -399,6 +403,29 @@ impl Engine {
             });
         }
         rows
+    }
+
+    /// The local documents holding responses to the consultation `consultation_id` (fetched
+    /// ones and any made here), for the results page.
+    pub fn responses_to(&self, consultation_id: &str) -> Vec<DocumentId> {
+        self.docs
+            .iter()
+            .filter(|(_, d)| {
+                !d.requested
+                    && d.meta.as_ref().is_some_and(|m| {
+                        m.kind == RecordKind::ConsultationResponse
+                            && m.consultation_id.as_deref() == Some(consultation_id)
+                    })
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Whether the server has acknowledged every change to this local document.
+    pub fn is_acknowledged(&self, id: DocumentId) -> bool {
+        self.docs.get(&id).is_some_and(|d| {
+            !d.requested && !d.acked.is_empty() && !d.waiting && d.rejected.is_none()
+        })
     }
 
     // ----- local edits -----------------------------------------------------------------------
@@ -541,6 +568,41 @@ impl Engine {
         self.finish(effects)
     }
 
+    /// Drops a document from memory and (through [`Effect::Forget`]) from local storage, and
+    /// ignores anything the server says about it later on this device. For documents the user
+    /// may write but never read back (a young person's kiosk response): once the server has
+    /// them, the device keeps no copy.
+    pub fn forget(&mut self, id: DocumentId) -> Vec<Effect> {
+        let had = self.docs.remove(&id).is_some() | self.listing.remove(&id).is_some();
+        self.forgotten.insert(id);
+        if !had {
+            return self.finish(Vec::new());
+        }
+        self.finish(vec![Effect::Forget(id), Effect::ListChanged])
+    }
+
+    /// [`forget`](Self::forget)s every local document that `actor` may not read and whose
+    /// changes the server has all acknowledged: write-only records leave the device as soon as
+    /// they are safe on the server, and never before.
+    pub fn forget_acknowledged_unreadable(&mut self, actor: &Actor) -> Vec<Effect> {
+        let ids: Vec<DocumentId> = self
+            .docs
+            .iter()
+            .filter(|(id, d)| {
+                self.is_acknowledged(**id)
+                    && d.meta
+                        .as_ref()
+                        .is_some_and(|m| !access(actor, m).can_read())
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        let mut effects = Vec::new();
+        for id in ids {
+            effects.extend(self.forget(id));
+        }
+        effects
+    }
+
     // ----- the server's listing --------------------------------------------------------------
 
     /// Takes the server's list of readable records; those not on this device are requested.
@@ -548,6 +610,7 @@ impl Engine {
         self.listing = listed
             .into_iter()
             .filter_map(|l| Some((l.id.parse().ok()?, l)))
+            .filter(|(id, _)| !self.forgotten.contains(id))
             .collect();
         let missing: Vec<DocumentId> = self
             .listing
@@ -627,6 +690,12 @@ impl Engine {
                     effects.push(Effect::ListChanged);
                 }
             }
+            ClientEvent::ServerError {
+                document_id: Some(raw),
+                ..
+            } if raw
+                .parse::<DocumentId>()
+                .is_ok_and(|id| self.forgotten.contains(&id)) => {}
             ClientEvent::ServerError {
                 message,
                 code,

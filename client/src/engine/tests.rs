@@ -484,3 +484,103 @@ fn a_burst_of_typing_while_connected_is_all_acknowledged() {
     };
     assert_eq!(note.body.as_str(), text);
 }
+
+fn young_person() -> Actor {
+    Actor {
+        user_id: "u-kiosk".into(),
+        role: Role::YoungPerson,
+        homes: vec![],
+    }
+}
+
+fn submitted_response(engine: &mut Engine) -> DocumentId {
+    let mut response =
+        hearth_shared::model::ConsultationResponse::new("u-kiosk", "consultation-1", NOW);
+    response
+        .answers
+        .push(hearth_shared::model::Answer::scale("q1", 2));
+    response.consent_given = true;
+    response.talk_to_someone = true;
+    response.state = WorkflowState::Submitted;
+    response.submitted_at = Some(NOW);
+    engine
+        .create(&Record::ConsultationResponse(response))
+        .unwrap()
+        .0
+}
+
+#[test]
+fn kiosk_answers_are_unreadable_after_submit() {
+    let mut engine = Engine::new("tablet".into());
+    let id = submitted_response(&mut engine);
+
+    // Offline: the only copy is on the tablet, so it is kept (and counted as waiting).
+    assert!(
+        engine
+            .forget_acknowledged_unreadable(&young_person())
+            .is_empty()
+    );
+    assert!(engine.has(id));
+    assert_eq!(engine.status(), SyncStatus::Offline { waiting: 1 });
+
+    let mut server = Server::default();
+    connect(&mut engine, &mut server, young_person());
+    assert!(server.docs.contains_key(&id), "the server has the answers");
+    assert!(engine.is_acknowledged(id));
+
+    let effects = engine.forget_acknowledged_unreadable(&young_person());
+    assert!(effects.contains(&Effect::Forget(id)));
+    assert!(effects.contains(&Effect::ListChanged));
+    assert!(!engine.has(id));
+    assert!(engine.record(id).is_none());
+    assert!(engine.snapshot(id).is_none());
+    assert!(engine.rows().is_empty());
+    assert_eq!(engine.status(), SyncStatus::Saved { at: NOW });
+}
+
+#[test]
+fn a_forgotten_document_is_never_fetched_or_listed_again() {
+    let mut engine = Engine::new("tablet".into());
+    let mut server = Server::default();
+    let id = submitted_response(&mut engine);
+    let (mut conn, _) = connect(&mut engine, &mut server, young_person());
+    engine.forget(id);
+
+    let listed = Listed {
+        id: id.to_string(),
+        kind: "consultationResponse".into(),
+        title: "Response".into(),
+        home_id: None,
+        state: "submitted".into(),
+    };
+    let effects = engine.set_listing(vec![listed]);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Send(_))));
+    assert!(engine.rows().is_empty());
+    // A late refusal about it does not end the connection.
+    let error = conn
+        .handshake
+        .error_with_code("forbidden", "no", Some(&id.to_string()))
+        .encode();
+    assert!(!engine.on_frame(&error, NOW).contains(&Effect::Close));
+    let _ = pump(&mut engine, &mut server, &mut conn, effects);
+    assert!(!engine.has(id));
+}
+
+#[test]
+fn a_readable_acknowledged_record_is_kept_on_the_device() {
+    let mut engine = Engine::new("device".into());
+    let mut server = Server::default();
+    let id = new_note(&mut engine);
+    connect(&mut engine, &mut server, member());
+    assert!(engine.is_acknowledged(id));
+    assert!(engine.forget_acknowledged_unreadable(&member()).is_empty());
+    assert!(engine.has(id));
+}
+
+#[test]
+fn responses_are_found_by_their_consultation() {
+    let mut engine = Engine::new("tablet".into());
+    let id = submitted_response(&mut engine);
+    assert_eq!(engine.responses_to("consultation-1"), [id]);
+    assert!(engine.responses_to("consultation-2").is_empty());
+}
