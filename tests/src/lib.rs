@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod bench;
+pub mod browser;
 pub mod server;
 pub mod sync_client;
 
