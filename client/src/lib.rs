@@ -5,10 +5,12 @@
 //! - `app` (wasm32): the shell, routing and pages that use the platform through a context.
 //! - [`pages`]: record editors as pure views of typed records (no IO).
 //! - [`route`], [`session`]: hash routes and the signed-in user, pure.
+//! - [`kiosk_lock`]: kiosk mode's PIN (a salted hash) and wrong-PIN pause, pure.
 
 #[cfg(target_arch = "wasm32")]
 mod app;
 pub mod engine;
+pub mod kiosk_lock;
 pub mod pages;
 #[cfg(target_arch = "wasm32")]
 mod platform;
