@@ -1,4 +1,5 @@
-//! Hash routes (`#/`, `#/homes/<id>`, `#/records/<id>`): the page is always `/`, so an offline
+//! Hash routes (`#/`, `#/homes/<id>`, `#/records/<id>`, `#/consultations/...`, `#/kiosk/<id>`):
+//! the page is always `/`, so an offline
 //! reload is always the one cached `index.html`, whatever screen the user was on.
 
 use hearth_shared::ids::DocumentId;
@@ -14,6 +15,14 @@ pub enum Route {
     Record(DocumentId),
     /// `#/sign-in`: sign in (again).
     SignIn,
+    /// `#/consultations`: the consultations this user may read.
+    Consultations,
+    /// `#/consultations/<documentId>`: one consultation (the builder, or read-only).
+    Consultation(DocumentId),
+    /// `#/consultations/<documentId>/results`: its results (participation workers, officers).
+    ConsultationResults(DocumentId),
+    /// `#/kiosk/<consultationId>`: kiosk mode on a shared tablet.
+    Kiosk(DocumentId),
     /// Anything else.
     NotFound,
 }
@@ -28,6 +37,12 @@ impl Route {
             ["sign-in"] => Route::SignIn,
             ["homes", id] if valid_home_id(id) => Route::Home((*id).to_string()),
             ["records", id] => id.parse().map_or(Route::NotFound, Route::Record),
+            ["consultations"] => Route::Consultations,
+            ["consultations", id] => id.parse().map_or(Route::NotFound, Route::Consultation),
+            ["consultations", id, "results"] => id
+                .parse()
+                .map_or(Route::NotFound, Route::ConsultationResults),
+            ["kiosk", id] => id.parse().map_or(Route::NotFound, Route::Kiosk),
             _ => Route::NotFound,
         }
     }
@@ -39,6 +54,10 @@ impl Route {
             Route::Home(id) => format!("#/homes/{id}"),
             Route::Record(id) => format!("#/records/{id}"),
             Route::SignIn => "#/sign-in".into(),
+            Route::Consultations => "#/consultations".into(),
+            Route::Consultation(id) => format!("#/consultations/{id}"),
+            Route::ConsultationResults(id) => format!("#/consultations/{id}/results"),
+            Route::Kiosk(id) => format!("#/kiosk/{id}"),
         }
     }
 }
@@ -64,6 +83,10 @@ mod tests {
             Route::Home("h-1".into()),
             Route::Record(doc),
             Route::SignIn,
+            Route::Consultations,
+            Route::Consultation(doc),
+            Route::ConsultationResults(doc),
+            Route::Kiosk(doc),
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }
@@ -80,5 +103,24 @@ mod tests {
         assert_eq!(Route::parse("#/records/not-an-id"), Route::NotFound);
         assert_eq!(Route::parse("#/homes/<script>"), Route::NotFound);
         assert_eq!(Route::parse("#/elsewhere"), Route::NotFound);
+        assert_eq!(Route::parse("#/kiosk/not-an-id"), Route::NotFound);
+        assert_eq!(Route::parse("#/consultations/x/results"), Route::NotFound);
+        let doc = DocumentId::random();
+        assert_eq!(
+            Route::parse(&format!("#/consultations/{doc}/other")),
+            Route::NotFound
+        );
+    }
+
+    #[test]
+    fn consultation_pages_have_their_own_routes() {
+        let doc = DocumentId::random();
+        assert_eq!(Route::parse("#/consultations"), Route::Consultations);
+        assert_eq!(Route::parse("#/consultations/"), Route::Consultations);
+        assert_eq!(
+            Route::parse(&format!("#/consultations/{doc}/results")),
+            Route::ConsultationResults(doc)
+        );
+        assert_eq!(Route::parse(&format!("#/kiosk/{doc}")), Route::Kiosk(doc));
     }
 }

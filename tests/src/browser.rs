@@ -153,6 +153,85 @@ fn missing_requirements() -> Vec<String> {
     missing
 }
 
+/// One device's own path to the server: a loopback TCP relay that a test can cut, as when a
+/// phone loses signal. Unlike [`Browser::set_offline`] (DevTools emulation, which fails new
+/// requests but leaves an open WebSocket connected), cutting the link drops every open
+/// connection, sync socket included, and refuses new ones until it is restored; the server stays
+/// up for other devices. Open the app at [`NetworkLink::base`] instead of the server's address.
+/// The link's port, and so the browser's origin, stays the same for its lifetime; keep one link
+/// per profile.
+pub struct NetworkLink {
+    /// `http://127.0.0.1:PORT`: the server, through this link.
+    pub base: String,
+    online: tokio::sync::watch::Sender<bool>,
+    relay: tokio::task::JoinHandle<()>,
+}
+
+impl NetworkLink {
+    /// A new link to `server` (which must keep its address, as [`BrowserEnv::start_server`]'s
+    /// servers do across restarts).
+    pub async fn to(server: &TestServer) -> Self {
+        let upstream = server
+            .base
+            .strip_prefix("http://")
+            .expect("the test server speaks plain HTTP")
+            .to_string();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port can be bound");
+        let base = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .expect("a bound listener has an address")
+        );
+        let (online, _) = tokio::sync::watch::channel(true);
+        let state = online.clone();
+        let relay = tokio::spawn(async move {
+            while let Ok((mut device, _)) = listener.accept().await {
+                if !*state.borrow() {
+                    // No signal: the connection fails at once.
+                    drop(device);
+                    continue;
+                }
+                let mut cut = state.subscribe();
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
+                        return; // server stopped: the device sees the connection close
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut device, &mut server) => {}
+                        _ = cut.wait_for(|online| !online) => {}
+                    }
+                });
+            }
+        });
+        Self {
+            base,
+            online,
+            relay,
+        }
+    }
+
+    /// Drops every open connection through the link and fails new ones.
+    pub fn cut(&self) {
+        self.online.send_replace(false);
+    }
+
+    /// Lets connections through again.
+    pub fn restore(&self) {
+        self.online.send_replace(true);
+    }
+}
+
+impl Drop for NetworkLink {
+    fn drop(&mut self) {
+        self.online.send_replace(false);
+        self.relay.abort();
+    }
+}
+
 /// A loopback port that was free a moment ago (the OS picks it; the race with another process
 /// taking it before we bind is negligible on a test machine).
 fn free_port() -> u16 {
@@ -436,6 +515,36 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Waits until the form field matching `css` has a value containing `text` (e.g. a record's
+    /// text after a reload or a sync), and returns the whole value.
+    pub async fn wait_for_value(&self, css: &str, text: &str) -> String {
+        self.poll(&format!("`{css}` to hold {text:?}"), || async {
+            for element in self.driver.find_all(By::Css(css)).await? {
+                let value = element.prop("value").await?.unwrap_or_default();
+                if value.contains(text) {
+                    return Ok(Some(value));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// Waits until `script` (a function body, e.g. `return !!navigator.serviceWorker.controller`)
+    /// returns something truthy in the page, and returns it.
+    pub async fn wait_until(&self, what: &str, script: &str) -> serde_json::Value {
+        self.poll(what, || async {
+            let value = self.driver.execute(script, vec![]).await?.json().clone();
+            let truthy = !matches!(
+                &value,
+                serde_json::Value::Null | serde_json::Value::Bool(false)
+            ) && value != 0
+                && value != "";
+            Ok(truthy.then_some(value))
+        })
+        .await
+    }
+
     /// Clicks the element matching `css` once it is displayed and enabled (retrying while
     /// something else, e.g. a closing banner, is in the way).
     pub async fn click(&self, css: &str) {
@@ -513,9 +622,10 @@ impl Browser {
     }
 
     /// Cuts (or restores) this page's network with the DevTools protocol's
-    /// `Network.emulateNetworkConditions`: fetches and new WebSockets from the page fail as on a
-    /// device with no signal, while the server keeps running. It applies to this page only and
-    /// ends with the browser; to start a browser offline, stop the server instead.
+    /// `Network.emulateNetworkConditions`: `navigator.onLine` turns false and new requests and
+    /// WebSockets fail, while the server keeps running. A WebSocket already open stays
+    /// connected, so for a device that loses its sync connection use a [`NetworkLink`]; to
+    /// start a browser offline, stop the server. Applies to this page only, until it closes.
     pub async fn set_offline(&self, offline: bool) {
         let cdp = self.driver.cdp();
         // Without the Network domain enabled, Chromium accepts the conditions but does not

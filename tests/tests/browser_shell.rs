@@ -2,7 +2,7 @@
 //! Chromium. Also checks the harness's two ways of taking a device offline, which the offline
 //! flows in `browser_flows.rs` rely on.
 
-use hearth_e2e::browser::{BrowserEnv, Profile};
+use hearth_e2e::browser::{BrowserEnv, NetworkLink, Profile};
 use hearth_e2e::server_bin;
 
 /// The service name in the GOV.UK header (the service navigation component), rendered by the
@@ -128,6 +128,22 @@ async fn the_harness_can_cut_the_network_or_stop_the_server_without_changing_ori
     );
     browser.set_offline(false).await;
     assert_eq!(browser.execute(health, vec![]).await, 200);
+
+    // A network link cuts one device off while the server stays up for others.
+    let link = NetworkLink::to(&server).await;
+    browser.goto(&link.base).await;
+    browser.wait_for(HEADER_SERVICE_NAME).await;
+    assert_eq!(browser.execute(health, vec![]).await, 200);
+    link.cut();
+    let cut = browser.execute(health, vec![]).await;
+    assert!(
+        cut.as_str().is_some_and(|s| s.starts_with("failed")),
+        "fetch fails with the link cut: {cut}"
+    );
+    link.restore();
+    assert_eq!(browser.execute(health, vec![]).await, 200);
+    browser.goto(&server.base).await;
+    browser.wait_for(HEADER_SERVICE_NAME).await;
 
     // Stopping the server is the other way; it must come back on the same origin, or the
     // browser would see a different site (another service worker, IndexedDB and cookies).

@@ -7,11 +7,23 @@ use super::{clock_time, use_app};
 use crate::engine::SyncStatus;
 use crate::route::Route;
 
+/// Properties of [`Header`].
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    /// Kiosk mode: no menu and no sign-out (a young person holds the tablet); the sync status stays.
+    #[prop_or_default]
+    pub kiosk: bool,
+}
+
 /// GOV.UK-style header plus the sync status bar.
 #[function_component]
-pub fn Header() -> Html {
+pub fn Header(props: &HeaderProps) -> Html {
     let app = use_app();
     let me = app.rt.me();
+    let consultations = me
+        .as_ref()
+        .and_then(|m| m.actor())
+        .is_some_and(|a| super::consultations::shows_consultations(&a));
     let on_sign_out = {
         let rt = app.rt.clone();
         Callback::from(move |_: MouseEvent| {
@@ -32,12 +44,18 @@ pub fn Header() -> Html {
                             <span class="govuk-service-navigation__service-name">
                                 <a href="#/" class="govuk-service-navigation__link">{ "Hearth" }</a>
                             </span>
-                            if let Some(me) = &me {
+                            if let (Some(me), false) = (&me, props.kiosk) {
                                 <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
                                     <ul class="govuk-service-navigation__list">
                                         <li class="govuk-service-navigation__item">
                                             <a class="govuk-service-navigation__link" href="#/">{ "Homes" }</a>
                                         </li>
+                                        if consultations {
+                                            <li class="govuk-service-navigation__item">
+                                                <a class="govuk-service-navigation__link" id="nav-consultations"
+                                                    href={Route::Consultations.href()}>{ "Consultations" }</a>
+                                            </li>
+                                        }
                                     </ul>
                                 </nav>
                                 <div class="hearth-header__user">

@@ -12,7 +12,10 @@ pub fn Homes() -> Html {
     let Some(me) = app.rt.me() else {
         return html! {};
     };
-    let counts = app.rt.with_engine(|e| e.rows());
+    let counts = match me.actor() {
+        Some(actor) => app.rt.with_engine(|e| e.readable_rows(&actor)),
+        None => Vec::new(),
+    };
     html! {
         <>
             <h1 class="govuk-heading-l">{ "Homes" }</h1>

@@ -1,9 +1,11 @@
 //! The app shell (wasm32 only): the context that hands pages the runtime, the header with the
 //! sync status, and hash routing between the screens.
 
+mod consultations;
 mod header;
 mod homes;
 mod inspection;
+mod kiosk;
 mod record;
 mod records;
 mod rejection;
@@ -16,8 +18,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use crate::kiosk_lock;
 use crate::platform::Runtime;
 use crate::route::Route;
+use kiosk::{KioskContext, KioskMode};
 
 /// What every page gets from the app: the runtime, and a revision that changes whenever
 /// something the runtime holds may have changed (so consumers re-render).
@@ -83,6 +87,17 @@ impl Reducible for Revision {
 pub fn App(props: &AppProps) -> Html {
     let revision = use_reducer(|| Revision(0));
     let route = use_state(current_route);
+    let kiosk_mode = use_state(|| KioskMode::Loading);
+    {
+        // Kiosk mode is stored on the device, so a reload stays in it.
+        let (rt, kiosk_mode) = (props.rt.clone(), kiosk_mode.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let stored = rt.setting(kiosk_lock::SETTING).await.ok().flatten();
+                kiosk_mode.set(kiosk::mode_of(stored.as_deref()));
+            });
+        });
+    }
     {
         let rt = props.rt.clone();
         let dispatcher = revision.dispatcher();
@@ -111,13 +126,51 @@ pub fn App(props: &AppProps) -> Html {
         revision: revision.0,
     };
     let signed_in = props.rt.me().is_some();
+    let role = props.rt.me().and_then(|m| m.actor()).map(|a| a.role);
     let current_record = match &*route {
         Route::Record(id) => Some(*id),
         _ => None,
     };
+    let kiosk_context = KioskContext {
+        mode: (*kiosk_mode).clone(),
+        set: {
+            let kiosk_mode = kiosk_mode.clone();
+            Callback::from(move |mode| kiosk_mode.set(mode))
+        },
+    };
+    // In kiosk mode (or until the device says whether it is) the kiosk is the only screen.
+    let locked = match (&*kiosk_mode, signed_in) {
+        (KioskMode::Loading, true) => Some(None),
+        (KioskMode::On(id), true) => Some(Some(*id)),
+        _ => None,
+    };
+    if let Some(Some(id)) = locked
+        && *route != Route::Kiosk(id)
+    {
+        navigate(&Route::Kiosk(id));
+    }
     let page = match (&*route, signed_in) {
+        _ if locked.is_some() => match locked.flatten() {
+            Some(id) => html! { <kiosk::KioskPage id={id} /> },
+            None => html! {},
+        },
         (_, false) | (Route::SignIn, _) => html! { <sign_in::SignIn /> },
+        (Route::Homes, true) if kiosk::runs_kiosk(role) => html! { <kiosk::KioskStart /> },
         (Route::Homes, true) => html! { <homes::Homes /> },
+        (Route::Consultations, true) => html! { <consultations::ConsultationList /> },
+        (Route::Consultation(id), true) => {
+            html! { <consultations::ConsultationPage id={*id} /> }
+        }
+        (Route::ConsultationResults(id), true) => {
+            html! { <consultations::ResultsPage id={*id} /> }
+        }
+        // Kiosk mode starts from the home page, where the worker sets the PIN.
+        (Route::Kiosk(_), true) => html! {
+            <>
+                <h1 class="govuk-heading-l">{ "Kiosk mode is not on" }</h1>
+                <p class="govuk-body"><a class="govuk-link" href="#/">{ "Start kiosk mode from the home page" }</a></p>
+            </>
+        },
         (Route::Home(id), true) => html! { <records::Records home_id={id.clone()} /> },
         (Route::Record(id), true) => html! { <record::RecordPage id={*id} /> },
         (Route::NotFound, true) => html! {
@@ -129,13 +182,17 @@ pub fn App(props: &AppProps) -> Html {
     };
     html! {
         <ContextProvider<AppContext> context={context}>
-            <header::Header />
-            <div class="govuk-width-container">
-                <main class="govuk-main-wrapper" id="main-content" role="main">
-                    <rejection::RejectionSummary current={current_record} />
-                    { page }
-                </main>
-            </div>
+            <ContextProvider<KioskContext> context={kiosk_context}>
+                <header::Header kiosk={locked.is_some()} />
+                <div class="govuk-width-container">
+                    <main class="govuk-main-wrapper" id="main-content" role="main">
+                        if locked.is_none() {
+                            <rejection::RejectionSummary current={current_record} />
+                        }
+                        { page }
+                    </main>
+                </div>
+            </ContextProvider<KioskContext>>
         </ContextProvider<AppContext>>
     }
 }

@@ -21,8 +21,17 @@ pub struct RecordPageProps {
 pub fn RecordPage(props: &RecordPageProps) -> Html {
     let app = use_app();
     let id = props.id;
+    let actor = app.rt.me().and_then(|m| m.actor());
     let (has, row, record, connected) = app.rt.with_engine(|e| {
-        let row = e.rows().into_iter().find(|r| r.id == id);
+        // A record this user may not read (a kiosk's unsent answers) is "not found" here.
+        let readable = actor
+            .as_ref()
+            .map(|a| e.readable_rows(a))
+            .unwrap_or_default();
+        if !readable.iter().any(|r| r.id == id) {
+            return (false, None, None, e.is_connected());
+        }
+        let row = readable.into_iter().find(|r| r.id == id);
         let record = if e.has(id) {
             e.record(id).map(|r| r.map(|r| r.kind()))
         } else {
@@ -66,7 +75,10 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
             <>
                 <a href={back.href()} class="govuk-back-link">{ "Back" }</a>
                 <h1 class="govuk-heading-l">{ row.map(|r| r.title).unwrap_or_default() }</h1>
-                <p class="govuk-body">{ "This kind of record is opened from the consultations pages." }</p>
+                <p class="govuk-body">
+                    { "This kind of record is opened from the " }
+                    <a class="govuk-link" href={Route::Consultations.href()}>{ "consultations pages" }</a>{ "." }
+                </p>
             </>
         },
         _ => html! {

@@ -49,11 +49,15 @@ pub fn Records(props: &RecordsProps) -> Html {
     };
     let home_id = props.home_id.clone();
     let home_name = me.home_name(&home_id).unwrap_or("Home").to_string();
-    let mut rows: Vec<Row> = app.rt.with_engine(|e| e.rows());
+    let actor = me.actor();
+    // Only what this user may read: never a kiosk's write-only responses.
+    let mut rows: Vec<Row> = app.rt.with_engine(|e| match &actor {
+        Some(actor) => e.readable_rows(actor),
+        None => Vec::new(),
+    });
     rows.retain(|r| r.home_id.as_deref() == Some(home_id.as_str()));
     rows.sort_by(|a, b| b.title.cmp(&a.title).then(a.id.cmp(&b.id)));
 
-    let actor = me.actor();
     let can_create = |kind: RecordKind| {
         actor.as_ref().is_some_and(|actor| {
             may_create(

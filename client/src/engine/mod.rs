@@ -405,6 +405,19 @@ impl Engine {
         rows
     }
 
+    /// [`rows`](Self::rows) that `actor` may read: what every list shows. A young person's own
+    /// unsent kiosk answers are write-only, so no list on the tablet ever shows them.
+    pub fn readable_rows(&self, actor: &Actor) -> Vec<Row> {
+        let mut rows = self.rows();
+        rows.retain(|r| {
+            self.docs
+                .get(&r.id)
+                .and_then(|d| d.meta.as_ref())
+                .is_none_or(|m| access(actor, m).can_read())
+        });
+        rows
+    }
+
     /// The local documents holding responses to the consultation `consultation_id` (fetched
     /// ones and any made here), for the results page.
     pub fn responses_to(&self, consultation_id: &str) -> Vec<DocumentId> {

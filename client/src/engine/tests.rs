@@ -522,6 +522,9 @@ fn kiosk_answers_are_unreadable_after_submit() {
     );
     assert!(engine.has(id));
     assert_eq!(engine.status(), SyncStatus::Offline { waiting: 1 });
+    // Even unsent, the answers are in no list on the tablet.
+    assert!(engine.readable_rows(&young_person()).is_empty());
+    assert_eq!(engine.rows().len(), 1);
 
     let mut server = Server::default();
     connect(&mut engine, &mut server, young_person());

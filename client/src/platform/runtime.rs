@@ -189,6 +189,8 @@ impl Runtime {
         }
         *self.engine.borrow_mut() = engine;
         *self.me.borrow_mut() = Some(me);
+        // Acknowledged before the last reload but not yet deleted: delete now.
+        self.forget_unreadable();
         *self.backoff.borrow_mut() = Backoff::new();
         self.notify();
         self.connect();
@@ -266,6 +268,38 @@ impl Runtime {
         self.apply(effects);
     }
 
+    // ----- device settings -------------------------------------------------------------------
+
+    /// A device setting (e.g. the kiosk lock), if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.store.setting(key).await
+    }
+
+    /// Stores a device setting; returns once it is on disk.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.store.set_setting(key, value).await
+    }
+
+    /// Removes a device setting.
+    pub async fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        self.store.delete_setting(key).await
+    }
+
+    /// Drops acknowledged documents this user may not read (a kiosk's submitted responses):
+    /// the server has them, so the device keeps no copy, in memory or in IndexedDB.
+    fn forget_unreadable(self: &Rc<Self>) {
+        let Some(actor) = self.me().and_then(|m| m.actor()) else {
+            return;
+        };
+        let effects = self
+            .engine
+            .borrow_mut()
+            .forget_acknowledged_unreadable(&actor);
+        if !effects.is_empty() {
+            self.apply(effects);
+        }
+    }
+
     // ----- effects ---------------------------------------------------------------------------
 
     fn apply(self: &Rc<Self>, effects: Vec<Effect>) {
@@ -283,6 +317,13 @@ impl Runtime {
                     changed = true;
                 }
                 Effect::Forget(id) => {
+                    {
+                        // Nothing of a forgotten document is written again.
+                        let mut p = self.persistence.borrow_mut();
+                        p.dirty.remove(&id);
+                        p.written.remove(&id);
+                        p.failed.remove(&id);
+                    }
                     let rt = self.clone();
                     spawn_local(async move {
                         let Some(user) = rt.me().map(|m| m.user.id) else {
@@ -484,6 +525,7 @@ impl Runtime {
             let effects = rt.engine.borrow_mut().on_frame(&frame, now_ms());
             let joined = !was_connected && rt.engine.borrow().is_connected();
             rt.apply(effects);
+            rt.forget_unreadable();
             if joined {
                 rt.backoff.borrow_mut().reset();
                 rt.on_joined();

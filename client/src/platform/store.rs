@@ -158,6 +158,14 @@ impl Store {
         Ok(idb::result(&request)?.as_string())
     }
 
+    /// Removes a small setting.
+    pub async fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        let tx = self.db.write(&[SETTINGS])?;
+        tx.object_store(SETTINGS)?.delete(&key.into())?;
+        idb::done(&tx).await?;
+        Ok(())
+    }
+
     /// Stores a small setting.
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let tx = self.db.write(&[SETTINGS])?;
