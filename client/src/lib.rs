@@ -1,7 +1,8 @@
 //! Hearth's browser app: a Yew single-page app compiled to WebAssembly that works offline.
 //!
 //! - [`engine`]: the sync engine, a plain type with no IO (unit-tested natively).
-//! - `platform` (wasm32): IndexedDB, HTTP, the WebSocket and timers that drive the engine.
+//! - `platform` (wasm32): IndexedDB, HTTP, the WebSocket, timers and WebCrypto that drive the
+//!   engine; natively only its pure `vault` formats build (for their tests).
 //! - `app` (wasm32): the shell, routing and pages that use the platform through a context.
 //! - [`pages`]: record editors as pure views of typed records (no IO).
 //! - [`route`], [`session`]: hash routes and the signed-in user, pure.
@@ -12,7 +13,6 @@ mod app;
 pub mod engine;
 pub mod kiosk_lock;
 pub mod pages;
-#[cfg(target_arch = "wasm32")]
 mod platform;
 pub mod route;
 pub mod session;

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::{clock_time, use_app};
 use crate::engine::SyncStatus;
+use crate::platform::vault::SignOut;
 use crate::route::Route;
 
 /// Properties of [`Header`].
@@ -29,8 +30,10 @@ pub fn Header(props: &HeaderProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let rt = rt.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                rt.sign_out().await;
-                super::navigate(&Route::SignIn);
+                // With unsent changes this only shows the warning (`sign_out::ConfirmSignOut`).
+                if rt.sign_out(false).await == SignOut::DeleteNow {
+                    super::navigate(&Route::SignIn);
+                }
             });
         })
     };

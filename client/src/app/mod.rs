@@ -10,6 +10,8 @@ mod record;
 mod records;
 mod rejection;
 mod sign_in;
+mod sign_out;
+mod unlock;
 mod visit_note;
 
 use std::rc::Rc;
@@ -149,7 +151,16 @@ pub fn App(props: &AppProps) -> Html {
     {
         navigate(&Route::Kiosk(id));
     }
+    // A password page (encrypted records, key not in memory) or the sign-out warning replaces
+    // every screen, the kiosk's included.
+    let guard = unlock::guard_page(&props.rt, &route).or_else(|| {
+        props
+            .rt
+            .sign_out_warning()
+            .map(|unsent| html! { <sign_out::ConfirmSignOut {unsent} /> })
+    });
     let page = match (&*route, signed_in) {
+        _ if guard.is_some() => guard.unwrap_or_default(),
         _ if locked.is_some() => match locked.flatten() {
             Some(id) => html! { <kiosk::KioskPage id={id} /> },
             None => html! {},

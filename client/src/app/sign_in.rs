@@ -57,6 +57,7 @@ pub fn SignIn() -> Html {
         })
     };
     let signed_out_with_work = app.rt.me().is_some();
+    let notice = app.rt.notice();
     html! {
         <div class="govuk-grid-row">
             <div class="govuk-grid-column-two-thirds">
@@ -73,6 +74,9 @@ pub fn SignIn() -> Html {
                     </div>
                 }
                 <h1 class="govuk-heading-l">{ "Sign in to Hearth" }</h1>
+                if let Some(notice) = notice {
+                    <p class="govuk-inset-text" id="sign-in-notice">{ notice }</p>
+                }
                 if signed_out_with_work {
                     <p class="govuk-inset-text">
                         { "Your changes are kept on this device. Sign in again to send them." }

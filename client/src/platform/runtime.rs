@@ -17,6 +17,8 @@ use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use super::api::{self, ApiError};
 use super::store::{Store, StoreError};
+use super::vault::webcrypto::{self, DataKey, Kek, VaultError};
+use super::vault::{self, SignOut, WrappedKey};
 use crate::engine::backoff::Backoff;
 use crate::engine::{EditError, Effect, Engine, SyncStatus};
 use crate::session::Me;
@@ -26,6 +28,46 @@ use crate::session::Me;
 const PERSIST_DEBOUNCE_MS: u32 = 250;
 /// How often the list of records is refreshed from the server while connected.
 const LISTING_REFRESH_MS: u32 = 60_000;
+/// How often the auto-lock checks for inactivity ([`vault::AUTO_LOCK_AFTER_MS`]).
+const IDLE_CHECK_MS: u32 = 15_000;
+/// What counts as using the app, for the auto-lock.
+const ACTIVITY_EVENTS: [&str; 5] = ["pointerdown", "keydown", "input", "wheel", "touchstart"];
+
+/// Why the app shows a password page instead of records.
+#[derive(Clone)]
+enum Lock {
+    /// `user_id`'s records are on the device, encrypted; their password unlocks them.
+    Locked {
+        user_id: String,
+        record: WrappedKey,
+        /// Locked by the inactivity timer (rather than found locked at start).
+        idle: bool,
+    },
+    /// Signed in online, but the new password does not unwrap this device's key: the password
+    /// was changed elsewhere. The previous one re-wraps the key under `new_kek`.
+    PreviousPassword {
+        me: Me,
+        record: WrappedKey,
+        new_kek: Rc<Kek>,
+    },
+}
+
+/// The password page the app must show, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockScreen {
+    /// "Unlock Hearth": the records are encrypted on this device.
+    Unlock {
+        /// Whose records (their sign-in name).
+        username: String,
+        /// Locked after inactivity (the page says so).
+        idle: bool,
+    },
+    /// "Enter your previous password", after a password change made elsewhere.
+    PreviousPassword {
+        /// Whose records.
+        username: String,
+    },
+}
 
 /// Whether a document's latest edit is in IndexedDB yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +111,17 @@ pub struct Runtime {
     persistence: RefCell<Persistence>,
     notify: RefCell<Option<Rc<dyn Fn()>>>,
     storage_error: RefCell<Option<StoreError>>,
+    /// The signed-in user's data key, only while unlocked (see `platform::vault`).
+    key: RefCell<Option<Rc<DataKey>>>,
+    /// Set while a password page replaces the app.
+    lock: RefCell<Option<Lock>>,
+    /// The last tap, click or keypress (unix ms), for the auto-lock.
+    last_activity: Cell<i64>,
+    idle_check: RefCell<Option<Interval>>,
+    /// Set while the sign-out warning is shown: records with unsent changes.
+    sign_out_warning: Cell<Option<usize>>,
+    /// A one-off message for the sign-in page.
+    notice: RefCell<Option<String>>,
 }
 
 fn now_ms() -> i64 {
@@ -83,10 +136,28 @@ fn new_peer_id() -> String {
 const PEER_ID: &str = "peerId";
 
 impl Runtime {
-    /// Opens storage and, if a user is remembered, loads their documents and starts syncing.
+    /// Opens storage; if a user's encrypted records are on the device, starts locked (the
+    /// Unlock page), otherwise at sign-in.
     pub async fn boot() -> Result<Rc<Runtime>, StoreError> {
+        // Nothing may be stored unencrypted, so without WebCrypto the app does not start.
+        webcrypto::check_available()?;
         let store = Store::open().await?;
-        let me = store.me().await?;
+        let lock = match store.last_user().await? {
+            Some(user_id) => store
+                .wrapped_key(&user_id)
+                .await?
+                .map(|record| Lock::Locked {
+                    user_id,
+                    record,
+                    idle: false,
+                }),
+            None => None,
+        };
+        let notice = store.discarded_clear_text().then(|| {
+            "Hearth now encrypts records on this device. Records stored by the previous version \
+             were removed from it: sign in to download them again."
+                .to_string()
+        });
         // One peer id per device, kept across reloads, so the server's logs of one tablet's
         // connections read as one peer.
         let peer_id = match store.setting(PEER_ID).await? {
@@ -110,11 +181,15 @@ impl Runtime {
             persistence: RefCell::new(Persistence::default()),
             notify: RefCell::new(None),
             storage_error: RefCell::new(None),
+            key: RefCell::new(None),
+            lock: RefCell::new(lock),
+            last_activity: Cell::new(now_ms()),
+            idle_check: RefCell::new(None),
+            sign_out_warning: Cell::new(None),
+            notice: RefCell::new(notice),
         });
-        if let Some(me) = me {
-            rt.start_session(me).await;
-        }
         rt.watch_page();
+        rt.watch_activity();
         Ok(rt)
     }
 
@@ -137,19 +212,93 @@ impl Runtime {
         self.me.borrow().clone()
     }
 
-    /// Signs in against the server, remembers the user, and syncs their documents.
+    /// Signs in against the server, opens (or creates) the user's data key with the password,
+    /// and syncs their documents. If the password does not open the key already on this device
+    /// (changed elsewhere), the previous-password page follows instead.
     pub async fn sign_in(self: &Rc<Self>, username: &str, password: &str) -> Result<(), ApiError> {
         api::sign_in(username, password).await?;
         let me = api::me().await?;
-        if let Err(e) = self.store.set_me(Some(&me)).await {
+        let previous = self.me().map(|m| m.user.id);
+        if previous.as_ref().is_some_and(|id| *id != me.user.id) {
+            // Another person's edits are written under their key before it leaves memory.
+            self.close_session().await;
+        }
+        let key = match self.open_key(&me, password).await {
+            Ok(Some(key)) => key,
+            Ok(None) => {
+                // The previous-password page: this user's edits in memory are written first.
+                self.close_session().await;
+                self.notify();
+                return Ok(());
+            }
+            Err(e) => {
+                // Only a broken WebCrypto or IndexedDB gets here; say so and store nothing.
+                *self.storage_error.borrow_mut() = Some(StoreError::from(e));
+                self.notify();
+                return Ok(());
+            }
+        };
+        self.open_session(me, key).await;
+        Ok(())
+    }
+
+    /// The data key for `me`: unwrapped from this device's record with `password`, or made and
+    /// stored if there is none. `None`: the password does not open the record; the lock is set
+    /// to ask for the previous password.
+    async fn open_key(&self, me: &Me, password: &str) -> Result<Option<Rc<DataKey>>, VaultError> {
+        let stored = self
+            .store
+            .wrapped_key(&me.user.id)
+            .await
+            .map_err(|e| VaultError::Unavailable(e.to_string()))?;
+        let record = match stored {
+            Some(record) => {
+                let kek = Kek::for_record(password, &record).await?;
+                match DataKey::unwrap(&kek, &record).await {
+                    Ok(key) => {
+                        // Keeps the record, and makes this user the one Unlock opens.
+                        self.save_wrapped_key(&me.user.id, &record).await;
+                        return Ok(Some(Rc::new(key)));
+                    }
+                    Err(VaultError::WrongPassword) => record,
+                    Err(e) => return Err(e),
+                }
+            }
+            None => {
+                let kek = Kek::fresh(password).await?;
+                let (key, record) = DataKey::generate(&kek, &me.user.username).await?;
+                self.save_wrapped_key(&me.user.id, &record).await;
+                return Ok(Some(Rc::new(key)));
+            }
+        };
+        let new_kek = Rc::new(Kek::fresh(password).await?);
+        *self.lock.borrow_mut() = Some(Lock::PreviousPassword {
+            me: me.clone(),
+            record,
+            new_kek,
+        });
+        Ok(None)
+    }
+
+    async fn save_wrapped_key(&self, user_id: &str, record: &WrappedKey) {
+        if let Err(e) = self.store.set_wrapped_key(user_id, record).await {
             *self.storage_error.borrow_mut() = Some(e);
         }
-        let same_user = self
-            .me
-            .borrow()
-            .as_ref()
-            .is_some_and(|m| m.user.id == me.user.id);
-        if same_user {
+    }
+
+    /// Starts (or resumes) `me`'s session with their unwrapped key: caches the user encrypted,
+    /// loads their records and syncs.
+    async fn open_session(self: &Rc<Self>, me: Me, key: Rc<DataKey>) {
+        if let Err(e) = self.store.set_me(&me, &key).await {
+            *self.storage_error.borrow_mut() = Some(e);
+        }
+        *self.lock.borrow_mut() = None;
+        self.last_activity.set(now_ms());
+        let resumed =
+            self.key.borrow().is_some() && self.me().is_some_and(|m| m.user.id == me.user.id);
+        *self.key.borrow_mut() = Some(key);
+        if resumed {
+            // The session had expired while unlocked: the records in memory carry on.
             *self.me.borrow_mut() = Some(me);
             let effects = self.engine.borrow_mut().set_signed_out(false);
             self.apply(effects);
@@ -158,26 +307,246 @@ impl Runtime {
             self.start_session(me).await;
         }
         self.notify();
+    }
+
+    // ----- lock ------------------------------------------------------------------------------
+
+    /// The password page to show instead of the app, if any.
+    pub fn lock_screen(&self) -> Option<LockScreen> {
+        match self.lock.borrow().as_ref()? {
+            Lock::Locked { record, idle, .. } => Some(LockScreen::Unlock {
+                username: record.username.clone(),
+                idle: *idle,
+            }),
+            Lock::PreviousPassword { record, .. } => Some(LockScreen::PreviousPassword {
+                username: record.username.clone(),
+            }),
+        }
+    }
+
+    /// Unlocks the last user's records with their password (works offline), loads them, and
+    /// resumes sync if the session cookie is still valid.
+    pub async fn unlock(self: &Rc<Self>, password: &str) -> Result<(), VaultError> {
+        let Some(Lock::Locked {
+            user_id, record, ..
+        }) = self.lock.borrow().clone()
+        else {
+            return Ok(());
+        };
+        let kek = Kek::for_record(password, &record).await?;
+        let key = Rc::new(DataKey::unwrap(&kek, &record).await?);
+        let me = self
+            .store
+            .me(&user_id, &key)
+            .await
+            .map_err(|e| VaultError::Unavailable(e.to_string()))?
+            .ok_or(VaultError::Corrupt)?;
+        self.open_session(me, key).await;
         Ok(())
     }
 
-    /// Signs out: the server session ends, the device forgets who was signed in. Unsent edits
-    /// stay stored for that user and are sent after they next sign in.
-    pub async fn sign_out(self: &Rc<Self>) {
-        let _ = api::sign_out().await;
-        self.flush_now();
-        let _ = self.store.set_me(None).await;
-        self.disconnect();
-        *self.me.borrow_mut() = None;
-        *self.engine.borrow_mut() = Engine::new(self.peer_id.clone());
+    /// After a password change made elsewhere: re-wraps this device's key from the `previous`
+    /// password to the new one (records are not re-encrypted), then opens the session.
+    pub async fn unlock_with_previous(self: &Rc<Self>, previous: &str) -> Result<(), VaultError> {
+        let Some(Lock::PreviousPassword {
+            me,
+            record,
+            new_kek,
+        }) = self.lock.borrow().clone()
+        else {
+            return Ok(());
+        };
+        let old_kek = Kek::for_record(previous, &record).await?;
+        let (key, rewrapped) = DataKey::rewrap(&old_kek, &new_kek, &record).await?;
+        self.save_wrapped_key(&me.user.id, &rewrapped).await;
+        self.open_session(me, Rc::new(key)).await;
+        Ok(())
+    }
+
+    /// The previous password is forgotten: deletes this user's records from the device (their
+    /// unsent changes with them) and starts again with a new key under the new password.
+    pub async fn start_afresh(self: &Rc<Self>) -> Result<(), VaultError> {
+        let Some(Lock::PreviousPassword { me, new_kek, .. }) = self.lock.borrow().clone() else {
+            return Ok(());
+        };
+        self.store
+            .forget_user(&me.user.id)
+            .await
+            .map_err(|e| VaultError::Unavailable(e.to_string()))?;
+        let (key, record) = DataKey::generate(&new_kek, &me.user.username).await?;
+        self.save_wrapped_key(&me.user.id, &record).await;
+        self.open_session(me, Rc::new(key)).await;
+        Ok(())
+    }
+
+    /// Locks now: every edit is written (encrypted) first, then the key and the decrypted
+    /// records leave memory and the Unlock page shows. If a write fails the app stays unlocked,
+    /// because the edit would exist nowhere else.
+    pub async fn lock_now(self: &Rc<Self>, idle: bool) {
+        let Some(user_id) = self.me().map(|m| m.user.id) else {
+            return;
+        };
+        if self.lock.borrow().is_some() || self.key.borrow().is_none() {
+            return;
+        }
+        let record = match self.store.wrapped_key(&user_id).await {
+            Ok(Some(record)) => record,
+            // No way to unlock again: stay unlocked rather than strand the records.
+            _ => return,
+        };
+        // Edits keep working until everything is written; the lock then follows with no await
+        // in between, so no edit can slip in after the last write.
+        if self.close_session().await {
+            *self.lock.borrow_mut() = Some(Lock::Locked {
+                user_id,
+                record,
+                idle,
+            });
+        }
         self.notify();
+    }
+
+    /// Writes every pending edit, then drops the key, the records and the connection. Returns
+    /// `false` (and drops nothing) if an edit could not be written.
+    async fn close_session(self: &Rc<Self>) -> bool {
+        if !self.flush_all().await {
+            return false;
+        }
+        self.disconnect();
+        *self.engine.borrow_mut() = Engine::new(self.peer_id.clone());
+        *self.persistence.borrow_mut() = Persistence::default();
+        *self.me.borrow_mut() = None;
+        *self.key.borrow_mut() = None;
+        true
+    }
+
+    /// Auto-lock: notes activity, and checks for inactivity on a timer and whenever the page
+    /// becomes visible again (background tabs' timers are throttled).
+    fn watch_activity(self: &Rc<Self>) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let rt = Rc::downgrade(self);
+        let on_activity = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if let Some(rt) = rt.upgrade() {
+                rt.last_activity.set(now_ms());
+            }
+        });
+        for name in ACTIVITY_EVENTS {
+            // Capture phase, so a page that stops propagation still counts as activity.
+            let _ = window.add_event_listener_with_callback_and_bool(
+                name,
+                on_activity.as_ref().unchecked_ref(),
+                true,
+            );
+        }
+        on_activity.forget();
+        let rt = Rc::downgrade(self);
+        let on_visible = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if let Some(rt) = rt.upgrade() {
+                rt.check_idle();
+            }
+        });
+        if let Some(document) = window.document() {
+            let _ = document.add_event_listener_with_callback(
+                "visibilitychange",
+                on_visible.as_ref().unchecked_ref(),
+            );
+        }
+        on_visible.forget();
+        let rt = Rc::downgrade(self);
+        *self.idle_check.borrow_mut() = Some(Interval::new(IDLE_CHECK_MS, move || {
+            if let Some(rt) = rt.upgrade() {
+                rt.check_idle();
+            }
+        }));
+    }
+
+    fn check_idle(self: &Rc<Self>) {
+        let unlocked = self.key.borrow().is_some() && self.lock.borrow().is_none();
+        if unlocked
+            && vault::should_lock(
+                self.last_activity.get(),
+                now_ms(),
+                vault::AUTO_LOCK_AFTER_MS,
+            )
+        {
+            let rt = self.clone();
+            spawn_local(async move { rt.lock_now(true).await });
+        }
+    }
+
+    // ----- sign-out --------------------------------------------------------------------------
+
+    /// Records holding changes the server has not acknowledged, or has refused (whose text the
+    /// user has not copied yet): what deleting this device's data would lose.
+    pub fn unsent(&self) -> usize {
+        let engine = self.engine.borrow();
+        let refused = engine
+            .rows()
+            .iter()
+            .filter(|r| r.local && r.rejected)
+            .count();
+        engine.waiting() + refused
+    }
+
+    /// The sign-out warning to show, if one is pending: records with unsent changes.
+    pub fn sign_out_warning(&self) -> Option<usize> {
+        self.sign_out_warning.get()
+    }
+
+    /// "Stay signed in": leaves the warning.
+    pub fn cancel_sign_out(&self) {
+        self.sign_out_warning.set(None);
+        self.notify();
+    }
+
+    /// Signs out and deletes this user's records and key from the device. With unsent changes
+    /// and `delete_unsent` false, does nothing but show the warning ([`SignOut::Warn`]).
+    pub async fn sign_out(self: &Rc<Self>, delete_unsent: bool) -> SignOut {
+        let decision = SignOut::decide(self.unsent());
+        if matches!(decision, SignOut::Warn { .. }) && !delete_unsent {
+            self.sign_out_warning.set(match decision {
+                SignOut::Warn { unsent } => Some(unsent),
+                SignOut::DeleteNow => None,
+            });
+            self.notify();
+            return decision;
+        }
+        let user = self.me().map(|m| m.user.id);
+        let _ = api::sign_out().await;
+        self.disconnect();
+        // Nothing of this user's is written again.
+        *self.persistence.borrow_mut() = Persistence::default();
+        *self.engine.borrow_mut() = Engine::new(self.peer_id.clone());
+        *self.me.borrow_mut() = None;
+        *self.key.borrow_mut() = None;
+        *self.lock.borrow_mut() = None;
+        self.sign_out_warning.set(None);
+        if let Some(user) = user
+            && let Err(e) = self.store.forget_user(&user).await
+        {
+            *self.storage_error.borrow_mut() = Some(e);
+        }
+        self.notify();
+        decision
+    }
+
+    /// A one-off message for the sign-in page (e.g. records removed by an upgrade).
+    pub fn notice(&self) -> Option<String> {
+        self.notice.borrow().clone()
     }
 
     /// Switches to `me`'s documents and starts syncing them.
     async fn start_session(self: &Rc<Self>, me: Me) {
         self.disconnect();
         let mut engine = Engine::new(self.peer_id.clone());
-        match self.store.documents(&me.user.id).await {
+        let key = self
+            .key
+            .borrow()
+            .clone()
+            .expect("a session starts only with its key");
+        match self.store.documents(&me.user.id, &key).await {
             Ok(docs) => {
                 for doc in docs {
                     // A document that no longer loads is left in storage, untouched, rather
@@ -376,12 +745,17 @@ impl Runtime {
             let Some(user) = self.me().map(|m| m.user.id) else {
                 return;
             };
+            // Locked or signed out: nothing is in memory to write.
+            let Some(key) = self.key.borrow().clone() else {
+                return;
+            };
             if pending.is_empty() {
                 return;
             }
             p.flushing = true;
-            (pending, user)
+            (pending, (user, key))
         };
+        let (user, key) = user;
         let mut engine = self.engine.borrow_mut();
         let docs: Vec<_> = batch
             .iter()
@@ -390,7 +764,7 @@ impl Runtime {
         drop(engine);
         let rt = self.clone();
         spawn_local(async move {
-            let result = rt.store.put_documents(&user, &docs).await;
+            let result = rt.store.put_documents(&user, &key, &docs).await;
             {
                 let mut p = rt.persistence.borrow_mut();
                 p.flushing = false;
@@ -420,6 +794,36 @@ impl Runtime {
             }
             rt.notify();
         });
+    }
+
+    /// Writes every pending edit and waits until they are on disk (or a write failed: `false`).
+    async fn flush_all(self: &Rc<Self>) -> bool {
+        let mut attempted = false;
+        loop {
+            let (flushing, pending, failed) = {
+                let p = self.persistence.borrow();
+                let pending = p.dirty.iter().any(|(id, g)| p.written.get(id) != Some(g));
+                (p.flushing, pending, !p.failed.is_empty())
+            };
+            if flushing {
+                // One write at a time keeps them in order (each writes whole documents); the
+                // one running ends with its transaction.
+                gloo_timers::future::TimeoutFuture::new(20).await;
+                continue;
+            }
+            if !pending {
+                return true;
+            }
+            if attempted && failed {
+                return false;
+            }
+            self.flush_now();
+            attempted = true;
+            if !self.persistence.borrow().flushing {
+                // Nothing could be started (no user or key): nothing more will be written.
+                return !failed;
+            }
+        }
     }
 
     /// Writes pending edits when the page is hidden or closed, without waiting for the timer.
@@ -580,8 +984,9 @@ impl Runtime {
                     me.homes = homes;
                     me
                 });
-                if let Some(me) = updated {
-                    let _ = rt.store.set_me(Some(&me)).await;
+                let key = rt.key.borrow().clone();
+                if let (Some(me), Some(key)) = (updated, key) {
+                    let _ = rt.store.set_me(&me, &key).await;
                     *rt.me.borrow_mut() = Some(me);
                     rt.notify();
                 }
