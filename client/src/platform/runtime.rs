@@ -796,6 +796,16 @@ impl Runtime {
         });
     }
 
+    /// Whether some unsent edit is not in IndexedDB yet (only in memory). An acknowledgement
+    /// waiting to be written does not count: the next connection learns it again.
+    fn edits_only_in_memory(&self) -> bool {
+        let p = self.persistence.borrow();
+        let engine = self.engine.borrow();
+        p.dirty
+            .iter()
+            .any(|(id, g)| p.written.get(id) != Some(g) && engine.is_waiting(*id))
+    }
+
     /// Writes every pending edit and waits until they are on disk (or a write failed: `false`).
     async fn flush_all(self: &Rc<Self>) -> bool {
         let mut attempted = false;
@@ -846,6 +856,23 @@ impl Runtime {
             );
         }
         on_hide.forget();
+        let rt = Rc::downgrade(self);
+        let on_before_unload =
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let Some(rt) = rt.upgrade() else { return };
+                if rt.edits_only_in_memory() {
+                    rt.flush_now();
+                    // Writes are encrypted first and WebCrypto answers asynchronously, so a write
+                    // started now cannot finish while the page unloads: ask before leaving.
+                    event.prevent_default();
+                    let _ = js_sys::Reflect::set(&event, &"returnValue".into(), &"unsaved".into());
+                }
+            });
+        let _ = window.add_event_listener_with_callback(
+            "beforeunload",
+            on_before_unload.as_ref().unchecked_ref(),
+        );
+        on_before_unload.forget();
         let rt = Rc::downgrade(self);
         let on_online = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             if let Some(rt) = rt.upgrade() {
