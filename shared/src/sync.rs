@@ -97,21 +97,62 @@ pub fn receive(
 /// Checks that every chunk of changes parses. Automerge itself skips chunks it cannot read and
 /// applies the rest, which would leave the peer believing a change was delivered that the
 /// server never saw; Hearth refuses the whole message instead, so the peer hears about it.
+///
+/// One entry of a v2 message may be a whole document, a change, a bundle, or several change
+/// chunks back to back (automerge sends a short run of missing changes that way), so each entry
+/// is split into its storage chunks and every chunk is parsed on its own. Changes whose
+/// dependencies are elsewhere parse fine here; they are simply not applied yet.
 fn check_chunks(chunks: &sync::ChunkList) -> Result<(), SyncError> {
-    // A storage chunk: 4 magic bytes, a 4-byte checksum, then the chunk type.
-    const DOCUMENT_CHUNK: u8 = 0;
-    for chunk in chunks.iter() {
-        let parsed = if chunk.get(8) == Some(&DOCUMENT_CHUNK) {
-            // A v2 message's whole-document chunk, as sent when the other side has nothing.
-            Automerge::load(chunk).map(drop)
-        } else {
-            automerge::Change::from_bytes(chunk.to_vec())
-                .map(drop)
-                .map_err(automerge::AutomergeError::from)
-        };
-        parsed.map_err(|e| SyncError::CorruptMessage(format!("unreadable change: {e}")))?;
+    let corrupt = |why: String| SyncError::CorruptMessage(format!("unreadable change: {why}"));
+    for entry in chunks.iter() {
+        let mut rest: &[u8] = entry;
+        if rest.is_empty() {
+            return Err(corrupt("empty chunk".into()));
+        }
+        while !rest.is_empty() {
+            let (chunk_type, chunk) =
+                split_storage_chunk(rest).ok_or_else(|| corrupt("bad chunk header".into()))?;
+            rest = &rest[chunk.len()..];
+            match chunk_type {
+                // A whole document: self-contained, so it must load on its own.
+                0 => Automerge::load(chunk)
+                    .map(drop)
+                    .map_err(|e| corrupt(e.to_string()))?,
+                1 | 2 => automerge::Change::try_from(chunk)
+                    .map(drop)
+                    .map_err(|e| corrupt(e.to_string()))?,
+                3 => automerge::Bundle::try_from(chunk)
+                    .map_err(|e| corrupt(e.to_string()))?
+                    .to_changes()
+                    .map(drop)
+                    .map_err(|e| corrupt(e.to_string()))?,
+                other => return Err(corrupt(format!("unknown chunk type {other}"))),
+            }
+        }
     }
     Ok(())
+}
+
+/// Splits the first automerge storage chunk off `bytes`: 4 magic bytes, a 4-byte checksum, a
+/// type byte, a LEB128 length, then that many bytes. Returns the type and the whole chunk.
+fn split_storage_chunk(bytes: &[u8]) -> Option<(u8, &[u8])> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    if bytes.len() < 9 || bytes[..4] != MAGIC {
+        return None;
+    }
+    let chunk_type = bytes[8];
+    let mut length: u64 = 0;
+    let mut at = 9;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(at)?;
+        at += 1;
+        length |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            let end = at.checked_add(usize::try_from(length).ok()?)?;
+            return (end <= bytes.len()).then(|| (chunk_type, &bytes[..end]));
+        }
+    }
+    None
 }
 
 /// Whether `after` has changes beyond `before`. Changes whose dependencies have not arrived are
@@ -181,8 +222,8 @@ pub fn snapshot(doc: &Automerge) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use automerge::ROOT;
-    use automerge::transaction::Transactable;
+    use automerge::transaction::Transactable as _;
+    use automerge::{AutoCommit, ROOT};
 
     /// The server: one stored document, its chunks, and a rule for which changes it accepts.
     struct Server {
@@ -582,5 +623,56 @@ mod tests {
         let mut truncated = server.stored.concat();
         truncated.truncate(truncated.len() - 3);
         assert!(load_chunks(&[truncated]).is_err());
+    }
+
+    /// A device that was offline sends its few missing changes as one entry of change chunks
+    /// back to back (automerge does this when they are a small part of the history); the server
+    /// must accept it rather than call it corrupt.
+    #[test]
+    fn a_short_run_of_offline_changes_in_one_entry_is_accepted() {
+        let mut device = AutoCommit::new();
+        let text = device
+            .put_object(ROOT, "body", automerge::ObjType::Text)
+            .unwrap();
+        for n in 0..40 {
+            device
+                .splice_text(&text, 0, 0, &format!("line {n}\n"))
+                .unwrap();
+            device.commit();
+        }
+        let mut server = device.document().clone();
+        // Offline: three more changes; then a fresh connection, fresh sync states on both sides.
+        for n in 0..3 {
+            device
+                .splice_text(&text, 0, 0, &format!("offline {n}\n"))
+                .unwrap();
+            device.commit();
+        }
+        let mut device_state = sync::State::new();
+        let mut server_state = sync::State::new();
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            assert!(rounds < 10, "sync settles");
+            let to_server = device.sync().generate_sync_message(&mut device_state);
+            if let Some(message) = &to_server {
+                let proposal = receive(&server, &server_state, &message.clone().encode())
+                    .expect("the server accepts the device's message");
+                server = proposal.doc;
+                server_state = proposal.state;
+            }
+            let to_device = outgoing(&server, &mut server_state);
+            if let Some(bytes) = &to_device {
+                let message = sync::Message::decode(bytes).unwrap();
+                device
+                    .sync()
+                    .receive_sync_message(&mut device_state, message)
+                    .unwrap();
+            }
+            if to_server.is_none() && to_device.is_none() {
+                break;
+            }
+        }
+        assert_eq!(server.get_heads(), device.get_heads());
     }
 }
