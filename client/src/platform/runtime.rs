@@ -464,7 +464,15 @@ impl Runtime {
 
     fn check_idle(self: &Rc<Self>) {
         let unlocked = self.key.borrow().is_some() && self.lock.borrow().is_none();
+        // A young person's kiosk account can read nothing worth locking (its submitted answers
+        // leave the device once the server has them), and locking would strand the next young
+        // person at a password prompt only the participation worker can answer.
+        let kiosk_account = self
+            .me()
+            .and_then(|m| m.actor())
+            .is_some_and(|a| a.role == hearth_shared::permissions::Role::YoungPerson);
         if unlocked
+            && !kiosk_account
             && vault::should_lock(
                 self.last_activity.get(),
                 now_ms(),
