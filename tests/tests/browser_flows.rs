@@ -1,8 +1,7 @@
 //! Issue 4's acceptance tests: the built client in headless Chromium against the real server,
 //! each flow as a councillor, officer or young person would go through it.
 //!
-//! Each is `#[ignore]`d until the client features it drives have landed; enabling one is
-//! removing its `ignore`. They use the client's DOM contract: sign-in `#username`, `#password`,
+//! They use the client's DOM contract: sign-in `#username`, `#password`,
 //! `#sign-in`; `#sync-status[data-state]`; `a.home-link[data-home-id]`; `#new-visit-note`,
 //! `#new-inspection`; `.record-row[data-document-id]`; the visit note editor
 //! `#visit-note-editor[data-document-id]`, `#visit-date`, `#attendees`, `#body`,
@@ -127,7 +126,6 @@ async fn current_record_id(browser: &Browser) -> DocumentId {
 }
 
 #[tokio::test]
-#[ignore = "waiting for the client foundation: the device vault's unlock page after a reload"]
 async fn visit_note_survives_a_reload_and_an_officer_sees_it_after_sync() {
     let Some(env) =
         BrowserEnv::get("visit_note_survives_a_reload_and_an_officer_sees_it_after_sync").await
@@ -183,7 +181,6 @@ async fn visit_note_survives_a_reload_and_an_officer_sees_it_after_sync() {
 }
 
 #[tokio::test]
-#[ignore = "waiting for the client foundation: the device vault's unlock page, offline"]
 async fn reg33_record_made_offline_survives_a_browser_restart_and_reaches_the_server() {
     let Some(env) = BrowserEnv::get(
         "reg33_record_made_offline_survives_a_browser_restart_and_reaches_the_server",
@@ -241,7 +238,6 @@ async fn reg33_record_made_offline_survives_a_browser_restart_and_reaches_the_se
 }
 
 #[tokio::test]
-#[ignore = "waiting for the client foundation"]
 async fn two_devices_edit_one_note_one_offline_and_both_end_with_both_edits() {
     let Some(env) =
         BrowserEnv::get("two_devices_edit_one_note_one_offline_and_both_end_with_both_edits").await
@@ -300,7 +296,6 @@ async fn two_devices_edit_one_note_one_offline_and_both_end_with_both_edits() {
 }
 
 #[tokio::test]
-#[ignore = "waiting for kiosk mode (start, PIN, consent and question screens)"]
 async fn kiosk_response_cannot_be_reopened_and_the_talk_flag_reaches_the_worker() {
     let Some(env) =
         BrowserEnv::get("kiosk_response_cannot_be_reopened_and_the_talk_flag_reaches_the_worker")
@@ -423,7 +418,6 @@ async fn kiosk_response_cannot_be_reopened_and_the_talk_flag_reaches_the_worker(
 }
 
 #[tokio::test]
-#[ignore = "waiting for the client foundation"]
 async fn a_stale_offline_edit_to_a_finished_note_is_refused_visibly_and_the_text_is_kept() {
     let Some(env) = BrowserEnv::get(
         "a_stale_offline_edit_to_a_finished_note_is_refused_visibly_and_the_text_is_kept",
