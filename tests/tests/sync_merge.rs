@@ -61,6 +61,11 @@ async fn concurrent_edits_to_an_inspection_merge_and_survive_a_restart() {
     server.restart().await;
     let (carol_api, _) = server.user(Role::Officer, &[]).await;
     let mut c = carol_api.sync().await;
+    assert!(a.storage_id.is_some(), "the server announces a storage id");
+    assert_eq!(
+        c.storage_id, a.storage_id,
+        "the storage id is stable across restarts, so clients can trust what it acknowledged"
+    );
     c.fetch(id)
         .await
         .expect("the record is still there after a restart");
