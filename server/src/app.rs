@@ -82,6 +82,23 @@ pub async fn ensure_admin(store: &Arc<dyn Store>) -> Result<Option<String>, Stor
     Ok(Some(password))
 }
 
+/// Deletes expired sessions and sync tickets every ten minutes, so the tables do not grow with
+/// every sign-in. (Expired ones are already refused when presented; this is housekeeping.)
+fn spawn_expiry_sweep(store: Arc<dyn Store>, mut stopped: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tokio::select! {
+                _ = stopped.changed() => return,
+                _ = every.tick() => {}
+            }
+            if let Err(e) = store.purge_expired(crate::auth::now_ms()).await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
+}
+
 /// Builds the app and starts listening; returns once the socket is bound.
 pub async fn start(
     store: Arc<dyn Store>,
@@ -99,6 +116,7 @@ pub async fn start(
         (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
         _ => None,
     };
+    let store_for_sweep = store.clone();
     let app = Arc::new(App {
         store,
         hub,
@@ -110,6 +128,7 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let filter = http::routes(app);
     let (stop, mut stopped) = watch::channel(false);
+    spawn_expiry_sweep(store_for_sweep, stopped.clone());
     let task = tokio::spawn(async move {
         loop {
             let (stream, peer) = tokio::select! {
