@@ -13,7 +13,7 @@ use automerge::transaction::Transactable;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Record, VisitNote};
 use hearth_shared::permissions::Role;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// How much load to generate.
@@ -432,6 +432,35 @@ async fn edit_notes(
     }
     sync.close().await;
     Ok(latencies)
+}
+
+/// The server binary's name; Cargo puts it next to the bench binaries.
+const SERVER_BIN: &str = "hearth-e2e-server";
+
+/// `hearth-e2e-server` next to the running executable (a bench binary). `cargo run --bin
+/// hearth-bench` builds only that binary, so a missing (or, after server changes, stale) server
+/// binary is the usual mistake: say how to build both.
+pub fn locate_server_bin() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe()
+        .map_err(|e| format!("cannot tell where this executable is: {e}"))?;
+    let dir = exe
+        .parent()
+        .ok_or_else(|| format!("{} has no parent folder", exe.display()))?;
+    let server = dir.join(format!("{SERVER_BIN}{}", std::env::consts::EXE_SUFFIX));
+    if server.is_file() {
+        Ok(server)
+    } else {
+        let profile = if cfg!(debug_assertions) {
+            ""
+        } else {
+            " --release"
+        };
+        Err(format!(
+            "the server binary {} is missing. Build it alongside this one:\n  \
+             cargo build{profile} -p hearth-e2e --bins\n(`cargo xtask bench` does both.)",
+            server.display()
+        ))
+    }
 }
 
 fn same_filesystem(a: &Path, b: &Path) -> bool {

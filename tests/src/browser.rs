@@ -533,7 +533,18 @@ impl Browser {
     /// Waits until `script` (a function body, e.g. `return !!navigator.serviceWorker.controller`)
     /// returns something truthy in the page, and returns it.
     pub async fn wait_until(&self, what: &str, script: &str) -> serde_json::Value {
-        self.poll(what, || async {
+        self.wait_until_within(crate::WAIT, what, script).await
+    }
+
+    /// [`wait_until`](Self::wait_until) with its own bound, for what legitimately takes longer
+    /// than [`crate::WAIT`] (a benchmark's setup, e.g. syncing hundreds of records down).
+    pub async fn wait_until_within(
+        &self,
+        limit: Duration,
+        what: &str,
+        script: &str,
+    ) -> serde_json::Value {
+        self.poll_within(limit, what, || async {
             let value = self.driver.execute(script, vec![]).await?.json().clone();
             let truthy = !matches!(
                 &value,
@@ -568,6 +579,33 @@ impl Browser {
             Ok(None)
         })
         .await
+    }
+
+    /// Runs `script` at the start of every document this browser loads from now on, before the
+    /// page's own scripts (DevTools' `Page.addScriptToEvaluateOnNewDocument`): e.g. a probe that
+    /// timestamps what the page renders from navigation start.
+    pub async fn run_on_every_page(&self, script: &str) {
+        self.driver
+            .cdp()
+            .page()
+            .add_script_to_evaluate_on_new_document(script)
+            .await
+            .unwrap_or_else(|e| panic!("[{}] adding a script to every page: {e}", self.name));
+    }
+
+    /// Runs `script` (a function body whose last argument is a callback it calls with its
+    /// result) in the page and returns that result as JSON.
+    pub async fn execute_async(
+        &self,
+        script: &str,
+        args: Vec<serde_json::Value>,
+    ) -> serde_json::Value {
+        self.driver
+            .execute_async(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("[{}] running an async script: {e}", self.name))
+            .json()
+            .clone()
     }
 
     /// Runs `script` (a function body; `arguments[i]` are `args`) in the page and returns its
@@ -660,7 +698,16 @@ impl Browser {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = WebDriverResult<Option<T>>>,
     {
-        let deadline = Instant::now() + crate::WAIT;
+        self.poll_within(crate::WAIT, what, check).await
+    }
+
+    /// [`poll`](Self::poll), failing after `limit` instead.
+    async fn poll_within<T, F, Fut>(&self, limit: Duration, what: &str, check: F) -> T
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = WebDriverResult<Option<T>>>,
+    {
+        let deadline = Instant::now() + limit;
         let mut last_error = None;
         loop {
             match check().await {
@@ -676,9 +723,8 @@ impl Browser {
                     .display()
                     .to_string();
                 panic!(
-                    "[{}] waited {:?} for {what} on {}{}; screenshot: {shot}",
+                    "[{}] waited {limit:?} for {what} on {}{}; screenshot: {shot}",
                     self.name,
-                    crate::WAIT,
                     self.url().await,
                     last_error.map_or(String::new(), |e| format!(" (last error: {e})")),
                 );

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod bench;
 pub mod browser;
+pub mod client_bench;
 pub mod server;
 pub mod sync_client;
 

@@ -32,10 +32,14 @@ Tasks:
                                  (`hearth serve --client-dir client/dist ARGS`)
   test [--release|--dev] [ARGS]  Build the client, then `cargo test --workspace ARGS` with
                                  HEARTH_CLIENT_DIR set to client/dist
-  bench [ARGS]                   Build the server and the bench in release, then drive N clients
+  bench [ARGS]                   Build the server and the benches in release, then drive N clients
                                  x M documents x K changes through real WebSockets and print
                                  durable changes/s, sync latency, peak RSS and the raw fsync rate
-                                 (ARGS: --clients N --docs M --changes K, --quick)
+                                 (ARGS: --clients N --docs M --changes K); then build the client
+                                 and time, in headless Chromium, an offline cold start with R
+                                 records stored and opening a Reg 33 record with E edits
+                                 (ARGS: --records R --edits E --runs N; skipped without
+                                 Chromium). --quick makes both small
   help                           Show this message
 
 Profile flags before a `--` belong to xtask. For run, what follows `--` goes to the server; for

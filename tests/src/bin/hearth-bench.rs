@@ -6,11 +6,7 @@
 //! hearth-bench -- [--clients N] [--docs M] [--changes K] [--quick]`
 
 use hearth_e2e::bench::{self, Command};
-use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// The server binary's name; Cargo puts it next to this one.
-const SERVER_BIN: &str = "hearth-e2e-server";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -25,7 +21,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let server_bin = match locate_server_bin() {
+    let server_bin = match bench::locate_server_bin() {
         Ok(path) => path,
         Err(problem) => {
             eprintln!("hearth-bench: {problem}");
@@ -48,31 +44,5 @@ async fn main() -> ExitCode {
             eprintln!("hearth-bench: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// `hearth-e2e-server` next to this executable. `cargo run --bin hearth-bench` builds only this
-/// binary, so a missing (or, after server changes, stale) server binary is the usual mistake:
-/// say how to build both.
-fn locate_server_bin() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe()
-        .map_err(|e| format!("cannot tell where this executable is: {e}"))?;
-    let dir = exe
-        .parent()
-        .ok_or_else(|| format!("{} has no parent folder", exe.display()))?;
-    let server = dir.join(format!("{SERVER_BIN}{}", std::env::consts::EXE_SUFFIX));
-    if server.is_file() {
-        Ok(server)
-    } else {
-        let profile = if cfg!(debug_assertions) {
-            ""
-        } else {
-            " --release"
-        };
-        Err(format!(
-            "the server binary {} is missing. Build it alongside this one:\n  \
-             cargo build{profile} -p hearth-e2e --bins\n(`cargo xtask bench` does both.)",
-            server.display()
-        ))
     }
 }

@@ -1,0 +1,107 @@
+//! Opening a Regulation 33 record with a long edit history: on a new device right after
+//! signing in (downloaded from the server), from memory, and from IndexedDB after a reload.
+
+use super::{fill_sign_in, probe, unlock};
+use crate::browser::{Browser, BrowserEnv, Profile};
+use crate::server::TestUser;
+use hearth_shared::ids::DocumentId;
+use serde_json::Value;
+use std::time::Duration;
+
+/// How long one open may take.
+const OPEN_LIMIT: Duration = Duration::from_secs(120);
+
+/// Opens the record as soon as the homes page appears after signing in, as a councillor
+/// following a link would, so the download from the server is part of the measured open.
+const OPEN_AFTER_SIGN_IN: &str = r#"
+const hash = arguments[0];
+const bench = window.__hearthBench;
+const watch = new MutationObserver(() => {
+  if (!document.querySelector('a.home-link')) return;
+  watch.disconnect();
+  bench.mark('navigate');
+  location.hash = hash;
+});
+watch.observe(document, { childList: true, subtree: true });"#;
+
+/// One run's figures, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reg33Run {
+    /// New device, online: route change → the editor's first frame with the record read
+    /// (premises included), the record downloaded from the server meanwhile.
+    pub online_open_ms: f64,
+    /// Whether the page said "Downloading this record" first (the open included the download).
+    pub downloaded_during_open: bool,
+    /// Pressing "Sign in" → the same frame.
+    pub sign_in_to_editor_ms: f64,
+    /// Opening the premises section → its textarea holds the whole text (next frame).
+    pub premises_section_ms: f64,
+    /// The record already in memory: route change → the editor's first frame.
+    pub memory_open_ms: f64,
+    /// After a reload: unlock pressed → the editor's first frame, from IndexedDB.
+    pub local_unlock_to_editor_ms: f64,
+}
+
+/// One run on a fresh profile for `member`, who wrote the record `id` for `home`.
+pub async fn run(
+    env: &BrowserEnv,
+    base: &str,
+    member: &TestUser,
+    home: &str,
+    id: DocumentId,
+    run: usize,
+) -> Reg33Run {
+    let browser = env.browser(&Profile::new(&format!("reg33-{run}"))).await;
+    probe::install(&browser, 0, super::data::PREMISES_TAIL).await;
+    let record = format!("#/records/{id}");
+
+    fill_sign_in(&browser, base, member).await;
+    browser
+        .execute(OPEN_AFTER_SIGN_IN, vec![Value::from(record.as_str())])
+        .await;
+    browser.click("#sign-in").await;
+    let [signed_in, navigated, _, online] = marks(
+        &browser,
+        &["signInClick", "navigate", "editor", "editorFrame"],
+    )
+    .await;
+    let downloaded_during_open = probe::has_mark(&browser, "downloading").await;
+    browser.screenshot("bench-reg33-task-list").await;
+
+    browser.click(".task-link[data-section=\"premises\"]").await;
+    let [clicked, _, premises] =
+        marks(&browser, &["premisesClick", "premises", "premisesFrame"]).await;
+    browser.screenshot("bench-reg33-premises").await;
+
+    probe::navigate(&browser, &format!("#/homes/{home}")).await;
+    browser.wait_for(".record-row").await;
+    probe::navigate(&browser, &record).await;
+    let [memory_start, _, memory] = marks(&browser, &["navigate", "editor", "editorFrame"]).await;
+
+    // Everything stored and acknowledged before the reload, so the reload reads it all locally.
+    browser.wait_for("#local-save").await;
+    browser
+        .wait_until(
+            "the record saved on the device and the server",
+            "return !!document.querySelector('#sync-status[data-state=\"saved\"]') \
+             && document.getElementById('local-save').textContent.includes('Saved on this device');",
+        )
+        .await;
+    browser.reload().await;
+    unlock(&browser, member).await;
+    let [unlocked, _, local] = marks(&browser, &["unlockClick", "editor", "editorFrame"]).await;
+    browser.close().await;
+
+    Reg33Run {
+        online_open_ms: online - navigated,
+        downloaded_during_open,
+        sign_in_to_editor_ms: online - signed_in,
+        premises_section_ms: premises - clicked,
+        memory_open_ms: memory - memory_start,
+        local_unlock_to_editor_ms: local - unlocked,
+    }
+}
+
+async fn marks<const N: usize>(browser: &Browser, names: &[&str; N]) -> [f64; N] {
+    probe::wait_for_marks(browser, OPEN_LIMIT, names).await
+}
