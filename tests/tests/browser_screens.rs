@@ -20,9 +20,8 @@
 //! `#consultation-results`, `.question-result[data-question-id]` (rows with `data-count`,
 //! `.free-text-answers`) and `#talk-to-someone-list li.talk-to-someone`.
 //!
-//! Record text is typed at a person's pace (a frame drawn after each key): typed at machine
-//! speed, the Reg 33 editor loses the race with its own re-render and duplicates text, which
-//! `fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed` pins (ignored until fixed).
+//! The workflow tests type record text at a person's pace (a frame drawn after each key);
+//! `fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed` types at machine speed.
 
 use std::time::Duration;
 
@@ -893,15 +892,11 @@ async fn a_consultation_built_in_the_browser_shows_kiosk_answers_in_its_results(
     desk.close().await;
 }
 
-/// Pins a client bug (see the `ignore` reason): fails in most runs on the development machine
-/// (3 of 4), not every run, because it is a race between input events and the re-render. The
-/// visit note editor does not have it: it applies one splice per input event to the live
-/// document (`engine::text`) instead of diffing a whole record read at the last render.
+/// Keystrokes that arrive before the editor re-renders are each derived from the same old
+/// record. Before `Engine::write_record` rebased such edits, this failed in most runs (3 of 4)
+/// with duplicated or cut-short text; the engine's unit test
+/// `two_edits_from_the_same_stale_view_keep_exactly_what_was_typed` pins the cause exactly.
 #[tokio::test]
-#[ignore = "client bug: the Reg 33 editor diffs each input event against the record of the last \
-            render and writes it at that render's heads (Engine::write_record forks at stale heads \
-            and merges), so keystrokes that arrive before a re-render are merged as concurrent \
-            inserts: text typed at machine speed comes out duplicated or cut short"]
 async fn fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed() {
     let Some(env) =
         BrowserEnv::get("fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed").await

@@ -12,6 +12,7 @@
 //! survives a reload.
 
 pub mod backoff;
+mod rebase;
 pub mod status;
 pub mod text;
 
@@ -163,6 +164,10 @@ struct LocalDoc {
     opened: bool,
     /// Bumped when another device's change arrives.
     revision: u64,
+    /// Changes made on this device since the document was opened (not persisted): lets
+    /// [`Engine::write_record`] tell "the view is behind my own last keystrokes" from "another
+    /// device's change arrived".
+    own_changes: BTreeSet<ChangeHash>,
 }
 
 impl LocalDoc {
@@ -177,6 +182,7 @@ impl LocalDoc {
             requested: false,
             opened: false,
             revision: 0,
+            own_changes: BTreeSet::new(),
         }
     }
 
@@ -491,6 +497,17 @@ impl Engine {
         let result = result?;
         let mut effects = Vec::new();
         if local.doc.get_heads() != before {
+            if local.own_changes.len() > 50_000 {
+                // Bounded memory; an empty set only means "not sure", which merges (safe).
+                local.own_changes.clear();
+            }
+            let made: Vec<ChangeHash> = local
+                .doc
+                .get_changes(&before)
+                .iter()
+                .map(|c| c.hash())
+                .collect();
+            local.own_changes.extend(made);
             local.waiting = true;
             if meta_may_change {
                 let old_title = local.meta.as_ref().map(|m| (m.title.clone(), m.state));
@@ -531,9 +548,14 @@ impl Engine {
         .map(|((), effects)| effects)
     }
 
-    /// Writes an edited typed record back. `based_on` is the heads the record was read at: if the
-    /// document has moved on since (another device's change arrived), the edit is applied to a
-    /// fork at those heads and merged, so neither side's change is lost.
+    /// Writes an edited typed record back. `based_on` is the heads the record was read at.
+    ///
+    /// - The document has not moved: the record's own edits are applied as they are.
+    /// - Only other devices' changes arrived since: the edit is applied to a fork at `based_on`
+    ///   and merged, so both sides' typing survives character by character.
+    /// - This device made changes since (the view had not re-rendered between two input
+    ///   events): the edit is rebased field by field ([`rebase::rebase`]) so the view's earlier
+    ///   keystrokes, which its value already includes, are not inserted a second time.
     pub fn write_record(
         &mut self,
         id: DocumentId,
@@ -541,19 +563,39 @@ impl Engine {
         based_on: &[ChangeHash],
     ) -> Result<Vec<Effect>, EditError> {
         let write = |e: String| EditError::Write(e);
+        let own_since = match self.docs.get_mut(&id) {
+            Some(local) => {
+                let since = local.doc.get_changes(based_on);
+                since.iter().any(|c| local.own_changes.contains(&c.hash()))
+            }
+            None => false,
+        };
         self.edit(id, |doc| {
             if doc.get_heads() == based_on {
-                record.write_to(doc).map_err(|e| write(e.to_string()))
-            } else {
-                let mut fork = doc.fork_at(based_on).map_err(|e| write(e.to_string()))?;
-                record
-                    .write_to(&mut fork)
-                    .map_err(|e| write(e.to_string()))?;
-                fork.commit();
-                doc.merge(&mut fork)
-                    .map(drop)
-                    .map_err(|e| write(e.to_string()))
+                return record.write_to(doc).map_err(|e| write(e.to_string()));
             }
+            let mut fork = doc.fork_at(based_on).map_err(|e| write(e.to_string()))?;
+            record
+                .write_to(&mut fork)
+                .map_err(|e| write(e.to_string()))?;
+            fork.commit();
+            if own_since {
+                let hydrate = |d: &AutoCommit, heads: Option<&[ChangeHash]>| {
+                    d.hydrate(ROOT, heads).map_err(|e| write(e.to_string()))
+                };
+                let base = hydrate(doc, Some(based_on))?;
+                let mine = hydrate(&fork, None)?;
+                let current = hydrate(doc, None)?;
+                let target = rebase::rebase(&base, &mine, &current);
+                if doc.update_object(ROOT, &target).is_ok() {
+                    return Ok(());
+                }
+                // A shape the diff cannot express: drop its partial ops and merge instead.
+                doc.rollback();
+            }
+            doc.merge(&mut fork)
+                .map(drop)
+                .map_err(|e| write(e.to_string()))
         })
         .map(|((), effects)| effects)
     }

@@ -587,3 +587,40 @@ fn responses_are_found_by_their_consultation() {
     assert_eq!(engine.responses_to("consultation-1"), [id]);
     assert!(engine.responses_to("consultation-2").is_empty());
 }
+
+/// Two input events before the view re-renders: both edits are derived from the same old
+/// record, the second one already containing the first one's text. It must not be inserted
+/// twice (this corrupted fast typing in the Reg 33 editor).
+#[test]
+fn two_edits_from_the_same_stale_view_keep_exactly_what_was_typed() {
+    let mut engine = Engine::new("device".into());
+    let inspection = hearth_shared::model::Inspection::new("u-member", "home-1", NOW);
+    let id = engine.create(&Record::Inspection(inspection)).unwrap().0;
+    let heads = engine.heads(id);
+    let Ok(Record::Inspection(rendered)) = engine.record(id).unwrap() else {
+        panic!()
+    };
+    let mut typed = String::new();
+    for word in [
+        "Two ",
+        "synthetic ",
+        "MAR ",
+        "entries ",
+        "were ",
+        "unsigned.",
+    ] {
+        typed.push_str(word);
+        let mut edited = rendered.clone();
+        edited.premises.update(&typed);
+        engine
+            .write_record(id, &Record::Inspection(edited), &heads)
+            .unwrap();
+    }
+    let Ok(Record::Inspection(now)) = engine.record(id).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        now.premises.as_str(),
+        "Two synthetic MAR entries were unsigned."
+    );
+}
