@@ -1,7 +1,7 @@
 //! Browser tests' harness: the real built client, served by a real server, in headless Chromium
 //! driven over WebDriver by a chromedriver this harness starts.
 //!
-//! ```ignore
+//! ```text
 //! let Some(env) = BrowserEnv::get("visit_note_survives_a_reload").await else { return };
 //! let server = env.start_server(server_bin!()).await;
 //! let profile = Profile::new("member");
