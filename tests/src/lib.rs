@@ -5,6 +5,7 @@
 //! `server.user(Role::Member, &[&home]).await`.
 
 pub mod api;
+pub mod app_steps;
 pub mod bench;
 pub mod browser;
 pub mod client_bench;

@@ -15,9 +15,11 @@
 
 use std::time::Duration;
 
+use hearth_e2e::app_steps::{
+    SAVED, open_home, route_id, sign_in, sign_in_at, unlock, wait_for_server_document,
+};
 use hearth_e2e::browser::{Browser, BrowserEnv, NetworkLink, Profile};
-use hearth_e2e::server::TestUser;
-use hearth_e2e::{Api, TestServer, WAIT, now_ms, server_bin};
+use hearth_e2e::{WAIT, now_ms, server_bin};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{
     Consultation, Question, QuestionType, Record, RecordKind, WorkflowState,
@@ -26,41 +28,10 @@ use hearth_shared::permissions::Role;
 use tokio::time::Instant;
 
 /// The sync status once everything on the device is on the server.
-const SAVED: &str = "#sync-status[data-state=\"saved\"]";
 /// The sync status while the device cannot reach the server.
 const OFFLINE: &str = "#sync-status[data-state=\"offline\"]";
 /// The sync status after the server refused a change.
 const REJECTED: &str = "#sync-status[data-state=\"rejected\"]";
-
-/// Signs `user` in through the sign-in page and waits for their homes.
-async fn sign_in(browser: &Browser, server: &TestServer, user: &TestUser) {
-    sign_in_at(browser, &server.base, user).await;
-}
-
-/// Signs `user` in at `base` (the server, or a [`NetworkLink`] to it) and waits for their homes.
-async fn sign_in_at(browser: &Browser, base: &str, user: &TestUser) {
-    browser.goto(&format!("{base}/#/sign-in")).await;
-    browser.fill("#username", &user.username).await;
-    browser.fill("#password", &user.password).await;
-    browser.click("#sign-in").await;
-    browser.wait_for_text("main h1", "Homes").await;
-}
-
-/// Unlocks the records kept (encrypted) on the device after a reload or restart: needs the
-/// password, not the network.
-async fn unlock(browser: &Browser, user: &TestUser) {
-    browser.fill("#unlock-password", &user.password).await;
-    browser.click("#unlock").await;
-    browser.wait_gone("#unlock-password").await;
-}
-
-/// Opens a home's records list from the homes page.
-async fn open_home(browser: &Browser, home: &str) {
-    browser
-        .click(&format!("a.home-link[data-home-id=\"{home}\"]"))
-        .await;
-    browser.wait_for_text("main h1", "Records").await;
-}
 
 /// Creates a visit note from the records list and returns its id (the editor's
 /// `data-document-id`).
@@ -80,28 +51,6 @@ async fn wait_saved_everywhere(browser: &Browser) {
     browser.wait_for(SAVED).await;
 }
 
-/// Polls `GET /api/documents` as `api` until it lists `id`, and returns that entry.
-async fn wait_for_server_document(api: &Api, id: DocumentId) -> serde_json::Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let (status, list) = api.get("/api/documents").await;
-        assert_eq!(status, 200, "the document list loads: {list}");
-        if let Some(entry) = list
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|d| d["id"] == id.to_string())
-        {
-            return entry.clone();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not list {id} within {WAIT:?}: {list}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// Whether the service worker controls the page (the app shell is cached for offline starts).
 async fn wait_for_service_worker(browser: &Browser) {
     browser
@@ -110,19 +59,6 @@ async fn wait_for_service_worker(browser: &Browser) {
             "return !!(navigator.serviceWorker && navigator.serviceWorker.controller);",
         )
         .await;
-}
-
-/// The document id in the page's `#/records/<id>` route.
-async fn current_record_id(browser: &Browser) -> DocumentId {
-    let hash = browser
-        .wait_until(
-            "a record's page",
-            "return location.hash.startsWith('#/records/') && location.hash.slice(10);",
-        )
-        .await;
-    hash.as_str()
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("a document id in the route: {hash}"))
 }
 
 #[tokio::test]
@@ -204,7 +140,7 @@ async fn reg33_record_made_offline_survives_a_browser_restart_and_reaches_the_se
     // is offline too.
     server.stop().await;
     browser.click("#new-inspection").await;
-    let id = current_record_id(&browser).await;
+    let id = route_id(&browser, "#/records/").await;
     // What the person sees before closing the browser: kept on the device.
     browser
         .wait_for_text("#local-save", "Saved on this device")
@@ -476,7 +412,7 @@ async fn a_stale_offline_edit_to_a_finished_note_is_refused_visibly_and_the_text
     phone.wait_for_value("#body", late.trim()).await;
     phone.screenshot("visit-note-rejected").await;
     phone.click("#copy-to-new-note").await;
-    let copy = current_record_id(&phone).await;
+    let copy = route_id(&phone, "#/records/").await;
     assert_ne!(copy, id, "the text went into a new note");
     phone.wait_for_value("#body", late.trim()).await;
     phone.wait_for("#local-save[data-state=\"saved\"]").await;

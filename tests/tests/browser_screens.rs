@@ -23,39 +23,15 @@
 //! The workflow tests type record text at a person's pace (a frame drawn after each key);
 //! `fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed` types at machine speed.
 
-use std::time::Duration;
-
+use hearth_e2e::app_steps::{SAVED, open_home, route_id, sign_in, wait_for_listing};
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
-use hearth_e2e::server::TestUser;
-use hearth_e2e::{Api, TestServer, WAIT, server_bin};
+use hearth_e2e::{Api, server_bin};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{
     Audience, CheckArea, CheckOutcome, OpinionChoice, Priority, QuestionType, RecommendationStatus,
     Record, RecordKind, WorkflowState,
 };
 use hearth_shared::permissions::Role;
-use tokio::time::Instant;
-
-/// The sync status once everything on the device is on the server.
-const SAVED: &str = "#sync-status[data-state=\"saved\"]";
-
-/// Signs `user` in through the sign-in page and waits for the homes page (every role but a
-/// young person's lands there, with or without homes).
-async fn sign_in(browser: &Browser, server: &TestServer, user: &TestUser) {
-    browser.goto(&format!("{}/#/sign-in", server.base)).await;
-    browser.fill("#username", &user.username).await;
-    browser.fill("#password", &user.password).await;
-    browser.click("#sign-in").await;
-    browser.wait_for_text("main h1", "Homes").await;
-}
-
-/// Opens a home's records list from the homes page.
-async fn open_home(browser: &Browser, home: &str) {
-    browser
-        .click(&format!("a.home-link[data-home-id=\"{home}\"]"))
-        .await;
-    browser.wait_for_text("main h1", "Records").await;
-}
 
 /// Waits until the page says its record is saved on the device (IndexedDB). The Reg 33 and
 /// consultation pages say it in words only (no `data-state`, unlike the visit note editor).
@@ -71,73 +47,35 @@ async fn wait_saved_everywhere(browser: &Browser) {
     browser.wait_for(SAVED).await;
 }
 
-/// The document id after `prefix` in the page's route (`#/records/`, `#/consultations/`).
-async fn route_id(browser: &Browser, prefix: &str) -> DocumentId {
-    let script = format!(
-        "return location.hash.startsWith('{prefix}') && location.hash.slice({}).split('/')[0];",
-        prefix.len()
-    );
-    let id = browser
-        .wait_until(&format!("a page under {prefix}"), &script)
-        .await;
-    id.as_str()
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("a document id in the route: {id}"))
-}
-
 /// Polls `GET /api/documents` as `api` until `id` is listed in `state`.
 async fn wait_for_server_state(api: &Api, id: DocumentId, state: WorkflowState) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let (status, list) = api.get("/api/documents").await;
-        assert_eq!(status, 200, "the document list loads: {list}");
-        let listed = list
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|d| d["id"] == id.to_string());
-        if listed.is_some_and(|d| d["state"] == state.as_str()) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not list {id} as {} within {WAIT:?}: {list}",
-            state.as_str()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let what = format!("{id} as {}", state.as_str());
+    wait_for_listing(api, &what, |rows| {
+        rows.iter()
+            .any(|d| d["id"] == id.to_string() && d["state"] == state.as_str())
+            .then_some(())
+    })
+    .await;
 }
 
 /// Polls `GET /api/documents` as `api` until it lists `count` documents of `kind`, and returns
 /// their ids.
 async fn wait_for_server_kind(api: &Api, kind: RecordKind, count: usize) -> Vec<DocumentId> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let (status, list) = api.get("/api/documents").await;
-        assert_eq!(status, 200, "the document list loads: {list}");
-        let ids: Vec<DocumentId> = list
-            .as_array()
-            .into_iter()
-            .flatten()
+    let what = format!("{count} {} documents", kind.as_str());
+    wait_for_listing(api, &what, |rows| {
+        let ids: Vec<DocumentId> = rows
+            .iter()
             .filter(|d| d["kind"] == kind.as_str())
             .filter_map(|d| d["id"].as_str().and_then(|id| id.parse().ok()))
             .collect();
-        if ids.len() >= count {
-            return ids;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not list {count} {} documents within {WAIT:?}: {list}",
-            kind.as_str()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        (ids.len() >= count).then_some(ids)
+    })
+    .await
 }
 
 /// Types `text` into the empty field `css` one key at a time, letting the page draw a frame
-/// after each key, as at a person's typing speed. Machine-speed typing into the Reg 33 editor
-/// hits a client bug (see `fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed`);
-/// the workflow tests type like a person so that they test the workflow.
+/// after each key, as at a person's typing speed (machine-speed typing has its own test,
+/// `fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed`).
 async fn type_like_a_person(browser: &Browser, css: &str, text: &str) {
     let field = browser.wait_for(css).await;
     for key in text.chars() {

@@ -1,0 +1,87 @@
+//! Steps through the real app that several browser tests share: signing in, unlocking, opening
+//! a home, reading the route, and waiting for the server to list a record.
+
+use crate::browser::Browser;
+use crate::server::TestUser;
+use crate::{Api, TestServer, WAIT};
+use hearth_shared::ids::DocumentId;
+use std::time::{Duration, Instant};
+
+/// The sync status once the server has acknowledged everything.
+pub const SAVED: &str = "#sync-status[data-state=\"saved\"]";
+
+/// Signs `user` in through the sign-in page and waits for the homes page.
+pub async fn sign_in(browser: &Browser, server: &TestServer, user: &TestUser) {
+    sign_in_at(browser, &server.base, user).await;
+}
+
+/// Signs `user` in at `base` (the server, or a network link to it) and waits for the homes
+/// page (every role but a young person's lands there, with or without homes).
+pub async fn sign_in_at(browser: &Browser, base: &str, user: &TestUser) {
+    browser.goto(&format!("{base}/#/sign-in")).await;
+    browser.fill("#username", &user.username).await;
+    browser.fill("#password", &user.password).await;
+    browser.click("#sign-in").await;
+    browser.wait_for_text("main h1", "Homes").await;
+}
+
+/// Unlocks the records kept (encrypted) on the device after a reload or restart: needs the
+/// password, not the network.
+pub async fn unlock(browser: &Browser, user: &TestUser) {
+    browser.fill("#unlock-password", &user.password).await;
+    browser.click("#unlock").await;
+    browser.wait_gone("#unlock-password").await;
+}
+
+/// Opens a home's records list from the homes page.
+pub async fn open_home(browser: &Browser, home: &str) {
+    browser
+        .click(&format!("a.home-link[data-home-id=\"{home}\"]"))
+        .await;
+    browser.wait_for_text("main h1", "Records").await;
+}
+
+/// The document id after `prefix` in the page's route (`#/records/`, `#/consultations/`).
+pub async fn route_id(browser: &Browser, prefix: &str) -> DocumentId {
+    let script = format!(
+        "return location.hash.startsWith('{prefix}') && location.hash.slice({}).split('/')[0];",
+        prefix.len()
+    );
+    let id = browser
+        .wait_until(&format!("a page under {prefix}"), &script)
+        .await;
+    id.as_str()
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("a document id in the route: {id}"))
+}
+
+/// Polls `GET /api/documents` as `api` until `found` picks something out of the listing, and
+/// returns it; fails after [`WAIT`] naming `what`.
+pub async fn wait_for_listing<T>(
+    api: &Api,
+    what: &str,
+    found: impl Fn(&[serde_json::Value]) -> Option<T>,
+) -> T {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (status, list) = api.get("/api/documents").await;
+        assert_eq!(status, 200, "the document list loads: {list}");
+        let rows = list.as_array().map(Vec::as_slice).unwrap_or_default();
+        if let Some(result) = found(rows) {
+            return result;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not list {what} within {WAIT:?}: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the server lists `id` and returns its entry.
+pub async fn wait_for_server_document(api: &Api, id: DocumentId) -> serde_json::Value {
+    wait_for_listing(api, &id.to_string(), |rows| {
+        rows.iter().find(|d| d["id"] == id.to_string()).cloned()
+    })
+    .await
+}
