@@ -13,13 +13,12 @@ use hearth_shared::model::{
     Consultation, ConsultationResponse, DocMeta, Record, RecordKind, WorkflowState,
 };
 use hearth_shared::permissions::{Actor, Role, access, may_create};
-use hearth_shared::rules;
 use yew::prelude::*;
 
 use super::records::state_tag;
+use super::typed_record::{self, LocalSaveIndicator, ReadCache};
 use super::{navigate, now_ms, use_app};
 use crate::pages::consultation::{ConsultationBuilder, ResultsView};
-use crate::platform::LocalSave;
 use crate::route::Route;
 
 /// How often the results page asks the server for new responses while it is open and online.
@@ -144,13 +143,6 @@ pub fn ConsultationList() -> Html {
     }
 }
 
-/// The consultation as last read, and the heads it was read at.
-struct Read {
-    id: DocumentId,
-    heads: Vec<ChangeHash>,
-    record: Consultation,
-}
-
 /// Properties of the consultation pages.
 #[derive(Properties, PartialEq)]
 pub struct ConsultationProps {
@@ -188,71 +180,32 @@ fn not_here(app: &super::AppContext, id: DocumentId) -> Html {
 #[function_component]
 pub fn ConsultationPage(props: &ConsultationProps) -> Html {
     let app = use_app();
-    let cache: Rc<RefCell<Option<Read>>> = use_mut_ref(|| None);
+    let cache: ReadCache<Consultation> = use_mut_ref(|| None);
     let error = use_state(|| None::<String>);
     let id = props.id;
     let rt = app.rt.clone();
     let Some(actor) = rt.me().and_then(|m| m.actor()) else {
         return html! {};
     };
-    let heads = rt.with_engine(|e| e.heads(id));
-    if cache
-        .borrow()
-        .as_ref()
-        .is_none_or(|r| r.id != id || r.heads != heads)
-    {
-        let record = rt.with_engine(|e| match e.record(id) {
-            Some(Ok(Record::Consultation(c))) => Some(c),
-            _ => None,
-        });
-        let Some(record) = record else {
-            return not_here(&app, id);
-        };
-        *cache.borrow_mut() = Some(Read { id, heads, record });
-    }
-    let record = cache
-        .borrow()
-        .as_ref()
-        .map(|r| r.record.clone())
-        .expect("read above");
-
-    let on_change = {
-        let (rt, cache, error, actor) = (rt.clone(), cache.clone(), error.clone(), actor.clone());
-        Callback::from(move |edited: Consultation| {
-            let Some((before, heads)) = cache
-                .borrow()
-                .as_ref()
-                .map(|r| (r.record.clone(), r.heads.clone()))
-            else {
-                return;
-            };
-            let (before, after) = (Record::Consultation(before), Record::Consultation(edited));
-            // The server's check, before anything is stored: a refused change would stop syncing.
-            if let Err(refused) = rules::check_change(Some(&before), &after, &actor) {
-                error.set(Some(format!(
-                    "This change cannot be made: {}",
-                    refused.message()
-                )));
-                return;
-            }
-            match rt.write_record(id, &after, &heads) {
-                Ok(()) => error.set(None),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        })
+    let Some(record) = typed_record::read(&rt, &cache, id, |r| match r {
+        Record::Consultation(c) => Some(c),
+        _ => None,
+    }) else {
+        return not_here(&app, id);
     };
-    let local_save = match rt.local_save(id) {
-        LocalSave::Saved => "Saved on this device",
-        LocalSave::Saving => "Saving on this device…",
-        LocalSave::Failed => "Not saved on this device: storage failed. Do not close this page.",
-    };
+    let on_change = typed_record::write_callback(
+        rt.clone(),
+        cache,
+        error.clone(),
+        actor.clone(),
+        id,
+        Record::Consultation,
+    );
     let show_results = sees_results(&actor) && record.state != WorkflowState::Draft;
     html! {
         <>
             <a href={Route::Consultations.href()} class="govuk-back-link">{ "All consultations" }</a>
-            <p id="local-save" class="govuk-body-s hearth-local-save" role="status" aria-live="polite">
-                { local_save }
-            </p>
+            <LocalSaveIndicator id={id} />
             if let Some(message) = &*error {
                 <p class="govuk-error-message" role="alert">{ message.clone() }</p>
             }

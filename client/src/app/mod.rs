@@ -11,6 +11,7 @@ mod records;
 mod rejection;
 mod sign_in;
 mod sign_out;
+mod typed_record;
 mod unlock;
 mod visit_note;
 

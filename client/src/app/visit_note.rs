@@ -14,9 +14,9 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::records::state_tag;
+use super::typed_record::LocalSaveIndicator;
 use super::{navigate, now_ms, use_app};
 use crate::engine::text;
-use crate::platform::LocalSave;
 use crate::route::Route;
 
 /// Properties of [`VisitNoteEditor`].
@@ -258,21 +258,13 @@ pub fn VisitNoteEditor(props: &VisitNoteEditorProps) -> Html {
         .unwrap_or("Home")
         .to_string();
     let (state_label, state_colour) = state_tag(Some(note.state));
-    let local_save = match rt.local_save(id) {
-        LocalSave::Saved => "Saved on this device",
-        LocalSave::Saving => "Saving on this device…",
-        LocalSave::Failed => "Not saved on this device: storage failed. Do not close this page.",
-    };
 
     html! {
         <div id="visit-note-editor" data-document-id={id.to_string()}>
             <a href={props.back.href()} class="govuk-back-link">{ "Back to records" }</a>
             <span class="govuk-caption-l">{ &home_name }</span>
             <h1 class="govuk-heading-l">{ format!("Visit note {}", note.visit_date) }</h1>
-            <p id="local-save" class="govuk-body-s hearth-local-save" role="status" aria-live="polite"
-                data-state={format!("{:?}", rt.local_save(id)).to_lowercase()}>
-                { local_save }
-            </p>
+            <LocalSaveIndicator id={id} />
             if rejection.is_some() {
                 <div class="govuk-inset-text">
                     { "Your text below is exactly as you left it on this device. It has not been sent." }
