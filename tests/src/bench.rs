@@ -77,24 +77,38 @@ sync round latency, the server's peak RSS and the disk's raw fsync'd commit rate
 
 Build both binaries first: cargo build --release -p hearth-e2e --bins";
 
-/// Parses the arguments after the program name. `--quick` picks the smaller defaults wherever
-/// it appears; explicit counts override either set.
-pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
-    let mut quick = false;
-    let (mut clients, mut docs, mut changes) = (None, None, None);
+/// What a bench's command line said: whether `--quick` was given, and each named count.
+pub struct CountArgs<const N: usize> {
+    /// `--quick` was given (anywhere).
+    pub quick: bool,
+    /// `--NAME n` for each name, in the order the names were passed.
+    pub counts: [Option<usize>; N],
+}
+
+/// Parses `--help`, `--quick` and `--NAME n` (a whole number of at least 1) for each of
+/// `names`; `Ok(None)` when help was asked for. Shared by both bench programs.
+pub fn parse_counts<const N: usize>(
+    args: impl IntoIterator<Item = String>,
+    names: [&str; N],
+) -> Result<Option<CountArgs<N>>, String> {
+    let mut parsed = CountArgs {
+        quick: false,
+        counts: [None; N],
+    };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let slot = match arg.as_str() {
-            "--help" | "-h" => return Ok(Command::Help),
+        match arg.as_str() {
+            "--help" | "-h" => return Ok(None),
             "--quick" => {
-                quick = true;
+                parsed.quick = true;
                 continue;
             }
-            "--clients" => &mut clients,
-            "--docs" => &mut docs,
-            "--changes" => &mut changes,
-            other => return Err(format!("unknown argument `{other}`")),
-        };
+            _ => {}
+        }
+        let slot = names
+            .iter()
+            .position(|name| arg.strip_prefix("--") == Some(name))
+            .ok_or_else(|| format!("unknown argument `{arg}`"))?;
         let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
         let n: usize = value
             .parse()
@@ -102,8 +116,21 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
         if n == 0 {
             return Err(format!("{arg} must be at least 1"));
         }
-        *slot = Some(n);
+        parsed.counts[slot] = Some(n);
     }
+    Ok(Some(parsed))
+}
+
+/// Parses the arguments after the program name. `--quick` picks the smaller defaults wherever
+/// it appears; explicit counts override either set.
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let Some(CountArgs {
+        quick,
+        counts: [clients, docs, changes],
+    }) = parse_counts(args, ["clients", "docs", "changes"])?
+    else {
+        return Ok(Command::Help);
+    };
     let base = if quick {
         BenchConfig::QUICK
     } else {

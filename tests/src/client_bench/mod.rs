@@ -82,30 +82,13 @@ pub enum Command {
 
 /// Parses the arguments after the program name.
 pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
-    let mut quick = false;
-    let (mut records, mut edits, mut runs) = (None, None, None);
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let slot = match arg.as_str() {
-            "--help" | "-h" => return Ok(Command::Help),
-            "--quick" => {
-                quick = true;
-                continue;
-            }
-            "--records" => &mut records,
-            "--edits" => &mut edits,
-            "--runs" => &mut runs,
-            other => return Err(format!("unknown argument `{other}`")),
-        };
-        let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
-        let n: usize = value
-            .parse()
-            .map_err(|_| format!("{arg} needs a whole number, got `{value}`"))?;
-        if n == 0 {
-            return Err(format!("{arg} must be at least 1"));
-        }
-        *slot = Some(n);
-    }
+    let Some(crate::bench::CountArgs {
+        quick,
+        counts: [records, edits, runs],
+    }) = crate::bench::parse_counts(args, ["records", "edits", "runs"])?
+    else {
+        return Ok(Command::Help);
+    };
     let base = if quick {
         ClientBenchConfig::QUICK
     } else {
