@@ -682,6 +682,20 @@ impl Browser {
             .unwrap_or_else(|e| panic!("[{}] setting offline={offline}: {e}", self.name));
     }
 
+    /// Slows this page's CPU by `rate` (DevTools' `Emulation.setCPUThrottlingRate`; 1 is full
+    /// speed), as on a cheap tablet: rendering then takes long enough for the browser to run
+    /// input events between parts of one render, the conditions a race there needs.
+    pub async fn slow_cpu(&self, rate: f64) {
+        self.driver
+            .cdp()
+            .send_raw(
+                "Emulation.setCPUThrottlingRate",
+                serde_json::json!({ "rate": rate }),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("[{}] throttling the CPU by {rate}: {e}", self.name));
+    }
+
     /// Quits Chromium (its profile folder stays, for a later [`BrowserEnv::browser`]).
     pub async fn close(self) {
         let name = self.name.clone();

@@ -831,15 +831,14 @@ async fn a_consultation_built_in_the_browser_shows_kiosk_answers_in_its_results(
 }
 
 /// Keystrokes that arrive before the editor re-renders are each derived from the same old
-/// record. Before `Engine::write_record` rebased such edits, this failed in most runs (3 of 4)
-/// with duplicated text; the engine's unit test
-/// `two_edits_from_the_same_stale_view_keep_exactly_what_was_typed` pins that cause. It still
-/// fails now and then (1 run in ~6) with the text cut short, which is a second, open bug.
+/// record, and Yew may run them between rendering the page and rendering the form inside it (its
+/// scheduler yields to the browser every 16 ms), so a form can emit an edit from an older record
+/// than the page last read. Two bugs came from that, both caught here before they were fixed:
+/// duplicated text (3 runs in 4; fixed by `Engine::write_record` rebasing such edits, pinned by
+/// `two_edits_from_the_same_stale_view_keep_exactly_what_was_typed`) and text cut short (every
+/// run with the CPU slowed; fixed by writing each edit relative to the version it was made from,
+/// `pages::Edit`).
 #[tokio::test]
-#[ignore = "client bug, open: at machine typing speed the Reg 33 text box sometimes keeps only \
-            the first part of what was typed (seen once: 'two en' of 'two entries unsigned.'), \
-            likely an edit emitted from a section form's stale copy failing autosurgeon's heads \
-            check so the box is reset; duplication is fixed, truncation is not"]
 async fn fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed() {
     let Some(env) =
         BrowserEnv::get("fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed").await
@@ -867,6 +866,8 @@ async fn fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed() {
         )
     };
     open_section(&councillor, "recordsChecked", "Records checked").await;
+    // A slow tablet: renders long enough for Yew to yield to key events part-way through.
+    councillor.slow_cpu(4.0).await;
     let mut shown = Vec::new();
     for &area in areas {
         let name = format!("records-{}", area.as_str());
@@ -931,10 +932,17 @@ async fn fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed() {
             ));
         }
     }
+    // What the page said, if anything: an error message tells which write failed and why.
+    let alerts = councillor
+        .execute(
+            "return [...document.querySelectorAll('[role=alert]')].map(e => e.textContent);",
+            vec![],
+        )
+        .await;
     councillor.close().await;
     assert!(
         wrong.is_empty(),
-        "text typed was not kept:\n{}",
+        "text typed was not kept:\n{}\nalerts on the page: {alerts}",
         wrong.join("\n")
     );
 }

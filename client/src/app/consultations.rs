@@ -195,7 +195,6 @@ pub fn ConsultationPage(props: &ConsultationProps) -> Html {
     };
     let on_change = typed_record::write_callback(
         rt.clone(),
-        cache,
         error.clone(),
         actor.clone(),
         id,

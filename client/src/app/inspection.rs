@@ -38,7 +38,6 @@ pub fn InspectionPage(props: &InspectionPageProps) -> Html {
     };
     let on_change = typed_record::write_callback(
         rt.clone(),
-        cache,
         error.clone(),
         actor.clone(),
         id,

@@ -1,11 +1,11 @@
 //! What the pages hosting a pure record editor (Reg 33, consultation) share: the record as last
-//! read (re-read only when the document changed), the write path through the server's own check,
-//! and the `#local-save` indicator every editor shows.
+//! read (re-read only when the document changed), the write path through the server's own check
+//! (each edit written relative to the version it was made from), and the `#local-save`
+//! indicator every editor shows.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use automerge::ChangeHash;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::Record;
 use hearth_shared::permissions::Actor;
@@ -13,59 +13,47 @@ use hearth_shared::rules;
 use yew::prelude::*;
 
 use super::use_app;
+use crate::pages::{Edit, Shown, Version};
 use crate::platform::{LocalSave, Runtime};
 
-/// A typed record as the page last read it, and the heads it was read at (edits are written
-/// relative to them).
-pub struct Read<T> {
-    id: DocumentId,
-    heads: Vec<ChangeHash>,
-    record: T,
-}
+/// The page's cache of its record between renders: the document and the record as last read.
+pub type ReadCache<T> = Rc<RefCell<Option<(DocumentId, Shown<T>)>>>;
 
-/// The page's cache of its record between renders.
-pub type ReadCache<T> = Rc<RefCell<Option<Read<T>>>>;
-
-/// The record `id` as `extract` types it, re-read only when the document has changed since the
-/// last render (an edit here or another device's). `None` when it is not that kind of record.
+/// The record `id` as `extract` types it, with the version it was read at; re-read only when
+/// the document has changed since the last render (an edit here or another device's). `None`
+/// when it is not that kind of record.
 pub fn read<T: Clone>(
     rt: &Runtime,
     cache: &ReadCache<T>,
     id: DocumentId,
     extract: impl Fn(Record) -> Option<T>,
-) -> Option<T> {
-    let heads = rt.with_engine(|e| e.heads(id));
+) -> Option<Shown<T>> {
+    let version = Version::new(rt.with_engine(|e| e.heads(id)));
     let stale = cache
         .borrow()
         .as_ref()
-        .is_none_or(|r| r.id != id || r.heads != heads);
+        .is_none_or(|(read, shown)| *read != id || *shown.version() != version);
     if stale {
         let record = rt.with_engine(|e| e.record(id).and_then(Result::ok).and_then(&extract))?;
-        *cache.borrow_mut() = Some(Read { id, heads, record });
+        *cache.borrow_mut() = Some((id, Shown::new(record, version)));
     }
-    cache.borrow().as_ref().map(|r| r.record.clone())
+    cache.borrow().as_ref().map(|(_, shown)| shown.clone())
 }
 
 /// The editor's `on_change`: checks the edit exactly as the server will (a change it would
 /// refuse is not stored, so the record never stops syncing), then writes it relative to the
-/// heads it was read at. Problems go to `error` for the page to show.
+/// version of the record it was made from. That is the form's own copy, which can be older than
+/// the page's last read (see [`Shown`]). Problems go to `error` for the page to show.
 pub fn write_callback<T: Clone + 'static>(
     rt: Rc<Runtime>,
-    cache: ReadCache<T>,
     error: UseStateHandle<Option<String>>,
     actor: Actor,
     id: DocumentId,
     wrap: fn(T) -> Record,
-) -> Callback<T> {
-    Callback::from(move |edited: T| {
-        let Some((before, heads)) = cache
-            .borrow()
-            .as_ref()
-            .map(|r| (r.record.clone(), r.heads.clone()))
-        else {
-            return;
-        };
-        let (before, after) = (wrap(before), wrap(edited));
+) -> Callback<Edit<T>> {
+    Callback::from(move |edit: Edit<T>| {
+        let before = wrap((**edit.from.rc()).clone());
+        let after = wrap(edit.to);
         if let Err(refused) = rules::check_change(Some(&before), &after, &actor) {
             error.set(Some(format!(
                 "This change cannot be made: {}",
@@ -73,7 +61,7 @@ pub fn write_callback<T: Clone + 'static>(
             )));
             return;
         }
-        match rt.write_record(id, &after, &heads) {
+        match rt.write_record(id, &after, edit.from.version().heads()) {
             Ok(()) => error.set(None),
             Err(e) => error.set(Some(e.to_string())),
         }

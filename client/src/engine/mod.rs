@@ -553,9 +553,12 @@ impl Engine {
     /// - The document has not moved: the record's own edits are applied as they are.
     /// - Only other devices' changes arrived since: the edit is applied to a fork at `based_on`
     ///   and merged, so both sides' typing survives character by character.
-    /// - This device made changes since (the view had not re-rendered between two input
-    ///   events): the edit is rebased field by field ([`rebase::rebase`]) so the view's earlier
-    ///   keystrokes, which its value already includes, are not inserted a second time.
+    /// - This device made changes since (two input events before the view re-rendered): the
+    ///   form's value already includes those earlier keystrokes, so the edit is made relative
+    ///   to `based_on` plus this device's changes since — the fields it changed take their new
+    ///   value ([`rebase::rebase`]), diffed into minimal operations by automerge's
+    ///   `update_object` — and then merged, so other devices' changes that arrived meanwhile
+    ///   (which the form never showed) are merged, not overwritten.
     pub fn write_record(
         &mut self,
         id: DocumentId,
@@ -563,12 +566,16 @@ impl Engine {
         based_on: &[ChangeHash],
     ) -> Result<Vec<Effect>, EditError> {
         let write = |e: String| EditError::Write(e);
-        let own_since = match self.docs.get_mut(&id) {
+        let own_since: Vec<ChangeHash> = match self.docs.get_mut(&id) {
             Some(local) => {
                 let since = local.doc.get_changes(based_on);
-                since.iter().any(|c| local.own_changes.contains(&c.hash()))
+                since
+                    .iter()
+                    .map(|c| c.hash())
+                    .filter(|h| local.own_changes.contains(h))
+                    .collect()
             }
-            None => false,
+            None => Vec::new(),
         };
         self.edit(id, |doc| {
             if doc.get_heads() == based_on {
@@ -579,19 +586,25 @@ impl Engine {
                 .write_to(&mut fork)
                 .map_err(|e| write(e.to_string()))?;
             fork.commit();
-            if own_since {
+            if !own_since.is_empty() {
+                // What the form's value was typed over: the view plus this device's changes.
+                let typed_over: Vec<ChangeHash> =
+                    based_on.iter().chain(&own_since).copied().collect();
+                let mut local = doc.fork_at(&typed_over).map_err(|e| write(e.to_string()))?;
                 let hydrate = |d: &AutoCommit, heads: Option<&[ChangeHash]>| {
                     d.hydrate(ROOT, heads).map_err(|e| write(e.to_string()))
                 };
                 let base = hydrate(doc, Some(based_on))?;
                 let mine = hydrate(&fork, None)?;
-                let current = hydrate(doc, None)?;
-                let target = rebase::rebase(&base, &mine, &current);
-                if doc.update_object(ROOT, &target).is_ok() {
-                    return Ok(());
+                let target = rebase::rebase(&base, &mine, &hydrate(&local, None)?);
+                if local.update_object(ROOT, &target).is_ok() {
+                    local.commit();
+                    return doc
+                        .merge(&mut local)
+                        .map(drop)
+                        .map_err(|e| write(e.to_string()));
                 }
-                // A shape the diff cannot express: drop its partial ops and merge instead.
-                doc.rollback();
+                // A shape the diff cannot express: fall back to merging the edit as made.
             }
             doc.merge(&mut fork)
                 .map(drop)

@@ -624,3 +624,48 @@ fn two_edits_from_the_same_stale_view_keep_exactly_what_was_typed() {
         "Two synthetic MAR entries were unsigned."
     );
 }
+
+/// Another device's words arrive between two keystrokes the view has not caught up with: the
+/// second keystroke's edit (made from the old view, its text without those words) adds only what
+/// was typed and keeps the other device's words.
+#[test]
+fn a_remote_edit_between_two_stale_keystrokes_is_kept() {
+    let mut server = Server::default();
+    let mut a = Engine::new("a".into());
+    let inspection = hearth_shared::model::Inspection::new("u-member", "home-1", NOW);
+    let id = a.create(&Record::Inspection(inspection)).unwrap().0;
+    a.set_text(id, "premises", "Checked: ").unwrap();
+    connect(&mut a, &mut server, member());
+    let mut b = Engine::new("b".into());
+    b.load(a.snapshot(id).unwrap()).unwrap();
+    a.on_closed();
+
+    // A's view of the record, and its first keystrokes from it.
+    let version = a.heads(id);
+    let Ok(Record::Inspection(shown)) = a.record(id).unwrap() else {
+        panic!()
+    };
+    let typed = |text: &str| {
+        let mut edited = shown.clone();
+        edited.premises.update(text);
+        Record::Inspection(edited)
+    };
+    a.write_record(id, &typed("Checked: fire doors"), &version)
+        .unwrap();
+    // B's words reach A before A's view re-renders.
+    b.set_text(id, "premises", "Kitchen clean. Checked: ")
+        .unwrap();
+    connect(&mut b, &mut server, member());
+    connect(&mut a, &mut server, member());
+    assert_eq!(
+        a.text(id, "premises").unwrap(),
+        "Kitchen clean. Checked: fire doors"
+    );
+    // The next keystroke, still from the old view.
+    a.write_record(id, &typed("Checked: fire doors."), &version)
+        .unwrap();
+    assert_eq!(
+        a.text(id, "premises").unwrap(),
+        "Kitchen clean. Checked: fire doors."
+    );
+}

@@ -1,7 +1,5 @@
 //! The consultation builder: title, purpose, audience and the questions, then Open and Close.
 
-use std::rc::Rc;
-
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Audience, Consultation, QuestionType, Record, WorkflowState as S};
 use hearth_shared::permissions::{Actor, access};
@@ -10,31 +8,31 @@ use yew::prelude::*;
 
 use super::questions::{self, has_options, type_label};
 use crate::pages::inspection::form::{ErrorSummary, Problem, Radios, Select, TextArea, TextInput};
+use crate::pages::{Edit, Shown};
 
 /// Properties of [`ConsultationBuilder`].
 #[derive(Properties, PartialEq)]
 pub struct ConsultationBuilderProps {
     /// The consultation as it is now.
-    pub record: Consultation,
-    /// Called with the whole edited consultation after every edit and state move.
-    pub on_change: Callback<Consultation>,
+    pub record: Shown<Consultation>,
+    /// Called with every edit and state move.
+    pub on_change: Callback<Edit<Consultation>>,
     /// The signed-in user; only a participation worker edits (others see it read-only).
     pub actor: Actor,
 }
 
-/// A callback applying `apply` to a copy of `record` and emitting it if it changed.
+/// A callback applying `apply` to a copy of `record` and emitting the edit if it changed
+/// anything.
 fn edit<T: 'static>(
-    record: &Rc<Consultation>,
-    on_change: &Callback<Consultation>,
+    record: &Shown<Consultation>,
+    on_change: &Callback<Edit<Consultation>>,
     apply: impl Fn(&mut Consultation, T) + 'static,
 ) -> Callback<T> {
     let record = record.clone();
     let on_change = on_change.clone();
     Callback::from(move |value: T| {
-        let mut next = (*record).clone();
-        apply(&mut next, value);
-        if next != *record {
-            on_change.emit(next);
+        if let Some(edit) = record.edit(|next| apply(next, value)) {
+            on_change.emit(edit);
         }
     })
 }
@@ -66,10 +64,10 @@ pub fn ConsultationBuilder(props: &ConsultationBuilderProps) -> Html {
     let problems = use_state(Vec::<Problem>::new);
     let refused = use_state(|| None::<String>);
     let new_type = use_state(|| QuestionType::EmojiScale);
-    let record = Rc::new(props.record.clone());
+    let record = props.record.clone();
     let can_write = access(
         &props.actor,
-        &Record::Consultation(props.record.clone()).meta(),
+        &Record::Consultation((*props.record).clone()).meta(),
     )
     .can_write();
 
@@ -77,15 +75,15 @@ pub fn ConsultationBuilder(props: &ConsultationBuilderProps) -> Html {
     let on_change = {
         let on_change = props.on_change.clone();
         let refused = refused.clone();
-        Callback::from(move |next: Consultation| {
-            let next = Record::Consultation(next);
+        Callback::from(move |edit: Edit<Consultation>| {
+            let next = Record::Consultation(edit.to);
             match validate_record(&next) {
                 Ok(()) => {
                     if refused.is_some() {
                         refused.set(None);
                     }
-                    if let Record::Consultation(next) = next {
-                        on_change.emit(next);
+                    if let Record::Consultation(to) = next {
+                        on_change.emit(Edit { to, ..edit });
                     }
                 }
                 Err(rejection) => refused.set(Some(rejection.message().to_string())),
@@ -103,7 +101,7 @@ pub fn ConsultationBuilder(props: &ConsultationBuilderProps) -> Html {
                 Callback::from(move |_: MouseEvent| {
                     let found = questions::open_problems(&record);
                     if found.is_empty() {
-                        on_change.emit(questions::opened(&record));
+                        on_change.emit(record.edit_to(questions::opened(&record)));
                     }
                     problems.set(found);
                 })
@@ -165,8 +163,8 @@ fn state_label(state: S) -> &'static str {
 
 /// The editable form for a draft.
 fn draft_form(
-    record: &Rc<Consultation>,
-    on_change: &Callback<Consultation>,
+    record: &Shown<Consultation>,
+    on_change: &Callback<Edit<Consultation>>,
     new_type: &UseStateHandle<QuestionType>,
 ) -> Html {
     let on_title = edit(record, on_change, |c, v: String| c.title = v);
@@ -233,8 +231,8 @@ fn draft_form(
 
 /// One question's card: prompt, type, options, and move/remove actions.
 fn question_card(
-    record: &Rc<Consultation>,
-    on_change: &Callback<Consultation>,
+    record: &Shown<Consultation>,
+    on_change: &Callback<Edit<Consultation>>,
     i: usize,
     count: usize,
     q: &hearth_shared::model::Question,

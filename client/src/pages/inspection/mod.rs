@@ -1,8 +1,8 @@
 //! The Regulation 33 inspection editor: a task list of sections, check your answers, sign-off, and the manager's responses.
 //!
-//! A pure view of a typed [`Inspection`]: every edit is emitted whole through `on_change` (the
-//! caller writes it to the document and persists it) and the record comes back as the new
-//! `record` prop. Which section is open is the only state kept here.
+//! A pure view of a typed [`Inspection`]: every edit is emitted whole through `on_change`, with
+//! the record it was made from ([`Edit`]; the caller writes it to the document and persists it),
+//! and the record comes back as the new `record` prop. Which section is open is the only state kept here.
 //!
 //! Text fields are edited with `Text::update`, which records minimal splices, so two members
 //! typing in the same paragraph merge instead of overwriting each other.
@@ -33,13 +33,15 @@ use sections::{Section, completed_count, is_complete};
 use summary::Summary;
 use workflow::Mode;
 
+use super::{Edit, Shown};
+
 /// Properties of [`InspectionEditor`].
 #[derive(Properties, PartialEq)]
 pub struct InspectionEditorProps {
     /// The record as it is now (re-rendered whenever the document changes).
-    pub record: Inspection,
-    /// Called with the whole edited record after every edit and state move.
-    pub on_change: Callback<Inspection>,
+    pub record: Shown<Inspection>,
+    /// Called with every edit and state move.
+    pub on_change: Callback<Edit<Inspection>>,
     /// The signed-in user: decides between editing, signing off, responding and reading.
     pub actor: Actor,
     /// The document's id, exposed as `data-document-id` for browser tests.
@@ -49,15 +51,16 @@ pub struct InspectionEditorProps {
 /// What every section form gets: the record, where to send edits, and who is editing.
 #[derive(Properties, PartialEq)]
 pub struct SectionProps {
-    /// The record (shared, so a section's callbacks do not each copy it).
-    pub record: Rc<Inspection>,
+    /// The record as this section was given it (shared, so its callbacks do not each copy it).
+    pub record: Shown<Inspection>,
     /// Where edits go (already guarded by the schema check).
-    pub on_change: Callback<Inspection>,
+    pub on_change: Callback<Edit<Inspection>>,
     /// The signed-in user's id.
     pub user_id: AttrValue,
 }
 
-/// A callback that applies `apply` to a copy of the record and emits the copy if it changed.
+/// A callback that applies `apply` to a copy of the record this section was given and emits the
+/// edit if it changed anything.
 pub(crate) fn edit<T: 'static>(
     props: &SectionProps,
     apply: impl Fn(&mut Inspection, T) + 'static,
@@ -65,10 +68,8 @@ pub(crate) fn edit<T: 'static>(
     let record = props.record.clone();
     let on_change = props.on_change.clone();
     Callback::from(move |value: T| {
-        let mut next = (*record).clone();
-        apply(&mut next, value);
-        if next != *record {
-            on_change.emit(next);
+        if let Some(edit) = record.edit(|next| apply(next, value)) {
+            on_change.emit(edit);
         }
     })
 }
@@ -116,29 +117,29 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
     }
     let refused = use_state(|| None::<String>);
     let problems = use_state(Vec::<Problem>::new);
-    let record = Rc::new(props.record.clone());
+    let record = props.record.clone();
 
     // The last line of defence: an edit the schema refuses is never emitted (the server would
     // refuse it and stop syncing this document); the person is told instead.
     let on_change = {
         let on_change = props.on_change.clone();
         let refused = refused.clone();
-        Callback::from(move |next: Inspection| {
-            let next = Record::Inspection(next);
+        Callback::from(move |edit: Edit<Inspection>| {
+            let next = Record::Inspection(edit.to);
             match validate_record(&next) {
                 Ok(()) => {
                     if refused.is_some() {
                         refused.set(None);
                     }
-                    if let Record::Inspection(next) = next {
-                        on_change.emit(next);
+                    if let Record::Inspection(to) = next {
+                        on_change.emit(Edit { to, ..edit });
                     }
                 }
                 Err(rejection) => refused.set(Some(rejection.message().to_string())),
             }
         })
     };
-    let section_props = |record: &Rc<Inspection>| SectionProps {
+    let section_props = |record: &Shown<Inspection>| SectionProps {
         record: record.clone(),
         on_change: on_change.clone(),
         user_id: props.actor.user_id.clone().into(),
@@ -157,7 +158,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
     let emit_move = |make: Rc<dyn Fn(&Inspection) -> Inspection>| {
         let record = record.clone();
         let on_change = on_change.clone();
-        Callback::from(move |_: MouseEvent| on_change.emit(make(&record)))
+        Callback::from(move |_: MouseEvent| on_change.emit(record.edit_to(make(&record))))
     };
 
     let body = match workflow::mode(&props.record, &props.actor) {
@@ -180,7 +181,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
                     Callback::from(move |_: MouseEvent| {
                         let found = workflow::submit_problems(&record);
                         if found.is_empty() {
-                            on_change.emit(workflow::submitted(&record));
+                            on_change.emit(record.edit_to(workflow::submitted(&record)));
                         }
                         problems.set(found);
                     })
@@ -190,7 +191,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
                         <a href="#task-list" class="govuk-back-link" onclick={go(View::TaskList)}>{ "Back to sections" }</a>
                         <h2 class="govuk-heading-l" id="check-answers-heading">{ "Check your answers" }</h2>
                         <ErrorSummary problems={(*problems).clone()} />
-                        <Summary record={record.clone()} on_change_section={open_section} />
+                        <Summary record={record.rc().clone()} on_change_section={open_section} />
                         <h2 class="govuk-heading-m">{ "Now submit the record" }</h2>
                         <p class="govuk-body">{ "Once submitted, the record cannot be edited unless it is returned to draft. The member who started it then signs it off." }</p>
                         <button type="button" class="govuk-button" id="submit-inspection" onclick={submit}>
@@ -210,7 +211,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
             html! {
                 <>
                     <div class="govuk-inset-text">{ "This record has been submitted and is waiting to be signed off." }</div>
-                    <Summary record={record.clone()} />
+                    <Summary record={record.rc().clone()} />
                     if can_sign_off {
                         <h2 class="govuk-heading-m">{ "Sign off the record" }</h2>
                         <p class="govuk-body">{ "By signing off you confirm this is an accurate record of the visit. It cannot be changed afterwards, and the home's manager can then respond." }</p>
@@ -229,7 +230,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
             let send = emit_move(Rc::new(workflow::responded));
             html! {
                 <>
-                    <Summary record={record.clone()} />
+                    <Summary record={record.rc().clone()} />
                     <respond::Respond ..section_props(&record) />
                     if can_send {
                         <button type="button" class="govuk-button" id="send-responses" onclick={send}>
@@ -249,7 +250,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
             );
             html! {
                 <>
-                    <Summary record={record.clone()} show_responses={signed} />
+                    <Summary record={record.rc().clone()} show_responses={signed} />
                     if can_close {
                         <button type="button" class="govuk-button govuk-button--secondary" id="close-inspection"
                             onclick={close}>{ "Close the record" }</button>
