@@ -20,8 +20,8 @@
 //! `#consultation-results`, `.question-result[data-question-id]` (rows with `data-count`,
 //! `.free-text-answers`) and `#talk-to-someone-list li.talk-to-someone`.
 //!
-//! The workflow tests type record text at a person's pace (a frame drawn after each key);
-//! `fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed` types at machine speed.
+//! The workflow tests type record text at a person's pace (a frame drawn after each key); the
+//! two `fast_typing_*` tests type at machine speed on a CPU slowed 4× (a cheap tablet).
 
 use hearth_e2e::app_steps::{SAVED, open_home, route_id, sign_in, wait_for_listing};
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
@@ -945,4 +945,71 @@ async fn fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed() {
         "text typed was not kept:\n{}\nalerts on the page: {alerts}",
         wrong.join("\n")
     );
+}
+
+/// The consultation builder's forms are fed the same way as the Reg 33 sections (a record with
+/// its version, edits emitted whole), so the same burst typing on a slow tablet must keep
+/// every character: the title and prompts (plain strings) and the purpose (collaborative text).
+/// (Its page is lighter than the Reg 33 one: this did not hit the render race that cut Reg 33
+/// text short, even with the old client and the CPU slowed 10×; it guards the builder's own
+/// write path under bursts.)
+#[tokio::test]
+async fn fast_typing_into_the_consultation_builder_keeps_exactly_what_was_typed() {
+    let Some(env) =
+        BrowserEnv::get("fast_typing_into_the_consultation_builder_keeps_exactly_what_was_typed")
+            .await
+    else {
+        return;
+    };
+    let server = env.start_server(server_bin!()).await;
+    let (worker_api, worker) = server.user(Role::ParticipationWorker, &[]).await;
+    let desk = env.browser(&Profile::new("consultation-fast-typist")).await;
+    sign_in(&desk, &server, &worker).await;
+    desk.click("#nav-consultations").await;
+    desk.wait_for_text("main h1", "Consultations").await;
+    desk.click("#new-consultation").await;
+    let cid = route_id(&desk, "#/consultations/").await;
+    desk.wait_for("#consultation-builder[data-state=\"draft\"]")
+        .await;
+    desk.slow_cpu(4.0).await;
+
+    let title = "Synthetic survey: weekend activities and pocket money";
+    let purpose = "We want to know what you would like to do at weekends, so we can plan trips.";
+    desk.fill("#consultation-title", title).await;
+    desk.fill("#consultation-purpose", purpose).await;
+    let prompts = [
+        "Which trips would you like to go on?",
+        "What would you change about weekends?",
+        "Is your pocket money enough for what you like doing?",
+    ];
+    for (n, prompt) in prompts.iter().enumerate() {
+        choose_option(&desk, "#add-question-type", QuestionType::FreeText.as_str()).await;
+        desk.click("#add-question").await;
+        desk.fill(&format!("#question-{n}-prompt"), prompt).await;
+        wait_saved_on_device(&desk).await;
+    }
+    wait_saved_everywhere(&desk).await;
+    let shown = (
+        desk.value("#consultation-title").await,
+        desk.value("#consultation-purpose").await,
+    );
+    let mut shown_prompts = Vec::new();
+    for n in 0..prompts.len() {
+        shown_prompts.push(desk.value(&format!("#question-{n}-prompt")).await);
+    }
+    let mut sync = worker_api.sync().await;
+    let Record::Consultation(stored) = sync.fetch(cid).await.expect("the worker reads it") else {
+        panic!("{cid} is a consultation");
+    };
+    sync.close().await;
+    desk.close().await;
+    assert_eq!(shown, (title.to_string(), purpose.to_string()), "shown");
+    assert_eq!(shown_prompts, prompts, "prompts shown");
+    assert_eq!(
+        (stored.title.as_str(), stored.purpose.as_str()),
+        (title, purpose),
+        "stored"
+    );
+    let stored_prompts: Vec<&str> = stored.questions.iter().map(|q| q.prompt.as_str()).collect();
+    assert_eq!(stored_prompts, prompts, "prompts stored");
 }
