@@ -62,7 +62,8 @@ HEARTH_CLIENT_DIR and drives Debian's headless Chromium (/usr/bin/chromium, /usr
      profile with the server stopped: navigation -> Unlock page, and Unlock -> all N rows
      rendered / the list's next frame;
   2. a Regulation 33 record with K edits to its premises text is opened on a new device right
-     after signing in (downloaded meanwhile), from memory, and from IndexedDB after a reload.
+     after signing in (downloaded meanwhile), its premises text is typed into (each keystroke
+     -> the next frame), and it is opened from memory and from IndexedDB after a reload.
 
   --records N   visit notes on the device (default 500)
   --edits K     edits in the Regulation 33 record's history (default 2000)

@@ -14,7 +14,12 @@
 //! - `editor` / `editorFrame`: `#inspection-editor` is rendered with the premises section
 //!   marked complete (the record was read, premises text included) / the next frame;
 //! - `premisesClick`, `premises` / `premisesFrame`: the premises section was opened / its
-//!   `#premises` textarea holds the whole text, ending with the expected tail / the next frame.
+//!   `#premises` textarea holds the whole text, the expected tail included (earlier runs type
+//!   after it) / the next frame.
+//!
+//! And `keys`: for each `input` event on `#premises`, the milliseconds from the event to the
+//! first frame after it (the app has written the keystroke, re-rendered, and can take the next
+//! one).
 
 use crate::browser::Browser;
 use serde_json::Value;
@@ -55,11 +60,17 @@ const PROBE: &str = r#"(() => {
       if (main && main.textContent.includes('Downloading this record')) mark('downloading');
     }
     const premises = document.getElementById('premises');
-    if (!('premises' in marks) && premises && premises.value.endsWith(bench.premisesTail)) {
+    if (!('premises' in marks) && premises && premises.value.includes(bench.premisesTail)) {
       mark('premises');
       afterFrame('premisesFrame');
     }
   };
+  bench.keys = [];
+  addEventListener('input', (event) => {
+    if (!(event.target instanceof Element) || event.target.id !== 'premises') return;
+    const start = performance.now();
+    requestAnimationFrame(() => setTimeout(() => bench.keys.push(performance.now() - start), 0));
+  }, true);
   addEventListener('click', (event) => {
     const target = event.target instanceof Element ? event.target : null;
     if (!target) return;

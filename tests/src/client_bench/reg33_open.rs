@@ -8,6 +8,9 @@ use hearth_shared::ids::DocumentId;
 use serde_json::Value;
 use std::time::Duration;
 
+/// What is typed at the end of the premises text, one key at a time.
+pub const KEYS: &str = " Synthetic note: boiler serviced.";
+
 /// How long one open may take.
 const OPEN_LIMIT: Duration = Duration::from_secs(120);
 
@@ -36,6 +39,11 @@ pub struct Reg33Run {
     pub sign_in_to_editor_ms: f64,
     /// Opening the premises section → its textarea holds the whole text (next frame).
     pub premises_section_ms: f64,
+    /// Typing at the end of the premises text, one key per frame: input event → the next
+    /// frame, median and slowest of [`KEYS`].
+    pub keystroke_ms: f64,
+    /// The slowest of those keystrokes.
+    pub slowest_keystroke_ms: f64,
     /// The record already in memory: route change → the editor's first frame.
     pub memory_open_ms: f64,
     /// After a reload: unlock pressed → the editor's first frame, from IndexedDB.
@@ -72,6 +80,7 @@ pub async fn run(
     let [clicked, _, premises] =
         marks(&browser, &["premisesClick", "premises", "premisesFrame"]).await;
     browser.screenshot("bench-reg33-premises").await;
+    let (keystroke_ms, slowest_keystroke_ms) = type_keys(&browser).await;
 
     probe::navigate(&browser, &format!("#/homes/{home}")).await;
     browser.wait_for(".record-row").await;
@@ -97,6 +106,8 @@ pub async fn run(
         downloaded_during_open,
         sign_in_to_editor_ms: online - signed_in,
         premises_section_ms: premises - clicked,
+        keystroke_ms,
+        slowest_keystroke_ms,
         memory_open_ms: memory - memory_start,
         local_unlock_to_editor_ms: local - unlocked,
     }
@@ -104,4 +115,38 @@ pub async fn run(
 
 async fn marks<const N: usize>(browser: &Browser, names: &[&str; N]) -> [f64; N] {
     probe::wait_for_marks(browser, OPEN_LIMIT, names).await
+}
+
+/// Types [`KEYS`] at the end of `#premises`, waiting for each key's frame before the next key
+/// (a person's pace, so each figure is one keystroke's own cost), and returns the median and
+/// the slowest input-to-frame time.
+async fn type_keys(browser: &Browser) -> (f64, f64) {
+    let field = browser.wait_for("#premises").await;
+    browser
+        .execute(
+            "const t = document.getElementById('premises'); t.focus(); \
+             t.setSelectionRange(t.value.length, t.value.length); return true;",
+            vec![],
+        )
+        .await;
+    for (n, key) in KEYS.chars().enumerate() {
+        field
+            .send_keys(key.to_string())
+            .await
+            .expect("typing into the premises text");
+        browser
+            .wait_until(
+                "the keystroke's frame",
+                &format!("return window.__hearthBench.keys.length >= {};", n + 1),
+            )
+            .await;
+    }
+    let keys: Vec<f64> = serde_json::from_value(
+        browser
+            .execute("return window.__hearthBench.keys;", vec![])
+            .await,
+    )
+    .expect("keystroke times are numbers");
+    let spread = super::report::Spread::of(keys.iter().copied());
+    (spread.median, spread.max)
 }

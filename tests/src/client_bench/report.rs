@@ -203,6 +203,18 @@ impl ClientReport {
             self.reg33_spread(|r| r.premises_section_ms).show(reg_runs),
         );
         row(
+            "keystroke -> next frame (median)",
+            format!(
+                "{}  ({} keys typed at the end of the premises text, one per frame)",
+                self.reg33_spread(|r| r.keystroke_ms).show(reg_runs),
+                super::reg33_open::KEYS.chars().count()
+            ),
+        );
+        row(
+            "slowest keystroke -> next frame",
+            self.reg33_spread(|r| r.slowest_keystroke_ms).show(reg_runs),
+        );
+        row(
             "in memory: route -> editor",
             self.reg33_spread(|r| r.memory_open_ms).show(reg_runs),
         );
@@ -275,6 +287,8 @@ impl ClientReport {
                 "downloadedDuringOpen": self.reg33.iter().filter(|r| r.downloaded_during_open).count(),
                 "signInToEditorMs": self.reg33_spread(|r| r.sign_in_to_editor_ms).json(),
                 "premisesSectionMs": self.reg33_spread(|r| r.premises_section_ms).json(),
+                "keystrokeMs": self.reg33_spread(|r| r.keystroke_ms).json(),
+                "slowestKeystrokeMs": self.reg33_spread(|r| r.slowest_keystroke_ms).json(),
                 "memoryOpenMs": self.reg33_spread(|r| r.memory_open_ms).json(),
                 "unlockToEditorMs": self.reg33_spread(|r| r.local_unlock_to_editor_ms).json(),
             },
