@@ -1,5 +1,6 @@
 //! Steps through the real app that several browser tests share: signing in, unlocking, opening
-//! a home, reading the route, and waiting for the server to list a record.
+//! a home, starting a consultation, reading the route, and waiting for the server to list a
+//! record.
 
 use crate::browser::Browser;
 use crate::server::TestUser;
@@ -39,6 +40,19 @@ pub async fn open_home(browser: &Browser, home: &str) {
         .click(&format!("a.home-link[data-home-id=\"{home}\"]"))
         .await;
     browser.wait_for_text("main h1", "Records").await;
+}
+
+/// Starts a new consultation from the consultations page (a participation worker, signed in)
+/// and returns its id once the builder shows the draft.
+pub async fn new_consultation(browser: &Browser) -> DocumentId {
+    browser.click("#nav-consultations").await;
+    browser.wait_for_text("main h1", "Consultations").await;
+    browser.click("#new-consultation").await;
+    let id = route_id(browser, "#/consultations/").await;
+    browser
+        .wait_for("#consultation-builder[data-state=\"draft\"]")
+        .await;
+    id
 }
 
 /// The document id after `prefix` in the page's route (`#/records/`, `#/consultations/`).

@@ -23,7 +23,9 @@
 //! The workflow tests type record text at a person's pace (a frame drawn after each key); the
 //! two `fast_typing_*` tests type at machine speed on a CPU slowed 4× (a cheap tablet).
 
-use hearth_e2e::app_steps::{SAVED, open_home, route_id, sign_in, wait_for_listing};
+use hearth_e2e::app_steps::{
+    SAVED, new_consultation, open_home, route_id, sign_in, wait_for_listing,
+};
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
 use hearth_e2e::{Api, server_bin};
 use hearth_shared::ids::DocumentId;
@@ -629,12 +631,7 @@ async fn a_consultation_built_in_the_browser_shows_kiosk_answers_in_its_results(
     // The participation worker builds it: one question of each kind a tablet shows differently.
     let desk = env.browser(&Profile::new("participation-worker")).await;
     sign_in(&desk, &server, &worker).await;
-    desk.click("#nav-consultations").await;
-    desk.wait_for_text("main h1", "Consultations").await;
-    desk.click("#new-consultation").await;
-    let cid = route_id(&desk, "#/consultations/").await;
-    desk.wait_for("#consultation-builder[data-state=\"draft\"]")
-        .await;
+    let cid = new_consultation(&desk).await;
     type_like_a_person(&desk, "#consultation-title", title).await;
     type_like_a_person(
         &desk,
@@ -965,12 +962,7 @@ async fn fast_typing_into_the_consultation_builder_keeps_exactly_what_was_typed(
     let (worker_api, worker) = server.user(Role::ParticipationWorker, &[]).await;
     let desk = env.browser(&Profile::new("consultation-fast-typist")).await;
     sign_in(&desk, &server, &worker).await;
-    desk.click("#nav-consultations").await;
-    desk.wait_for_text("main h1", "Consultations").await;
-    desk.click("#new-consultation").await;
-    let cid = route_id(&desk, "#/consultations/").await;
-    desk.wait_for("#consultation-builder[data-state=\"draft\"]")
-        .await;
+    let cid = new_consultation(&desk).await;
     desk.slow_cpu(4.0).await;
 
     let title = "Synthetic survey: weekend activities and pocket money";
