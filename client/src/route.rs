@@ -62,6 +62,41 @@ impl Route {
     }
 }
 
+/// The sections of the service menu.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MenuSection {
+    /// Homes, their records, and the records themselves.
+    Homes,
+    /// Consultations, a consultation and its results.
+    Consultations,
+}
+
+/// How the menu marks a section for the route being shown (GOV.UK service navigation: the
+/// item is highlighted, and `aria-current` tells screen readers where they are).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MenuMark {
+    /// The section's own page: `aria-current="page"`.
+    Page,
+    /// A page inside the section: `aria-current="true"`.
+    Within,
+}
+
+impl Route {
+    /// The menu section this route belongs to and how to mark it; `None` outside the menu
+    /// (signing in, kiosk mode, an unknown address).
+    pub fn menu(&self) -> Option<(MenuSection, MenuMark)> {
+        match self {
+            Route::Homes => Some((MenuSection::Homes, MenuMark::Page)),
+            Route::Home(_) | Route::Record(_) => Some((MenuSection::Homes, MenuMark::Within)),
+            Route::Consultations => Some((MenuSection::Consultations, MenuMark::Page)),
+            Route::Consultation(_) | Route::ConsultationResults(_) => {
+                Some((MenuSection::Consultations, MenuMark::Within))
+            }
+            Route::SignIn | Route::Kiosk(_) | Route::NotFound => None,
+        }
+    }
+}
+
 /// Home ids are server-made tokens; anything else in the URL is not one.
 fn valid_home_id(id: &str) -> bool {
     !id.is_empty()
@@ -122,5 +157,25 @@ mod tests {
             Route::ConsultationResults(doc)
         );
         assert_eq!(Route::parse(&format!("#/kiosk/{doc}")), Route::Kiosk(doc));
+    }
+
+    #[test]
+    fn the_menu_marks_the_section_a_page_is_in() {
+        let doc = DocumentId::random();
+        let page = |s| Some((s, MenuMark::Page));
+        let within = |s| Some((s, MenuMark::Within));
+        assert_eq!(Route::Homes.menu(), page(MenuSection::Homes));
+        assert_eq!(Route::Home("h-1".into()).menu(), within(MenuSection::Homes));
+        assert_eq!(Route::Record(doc).menu(), within(MenuSection::Homes));
+        assert_eq!(
+            Route::Consultations.menu(),
+            page(MenuSection::Consultations)
+        );
+        assert_eq!(
+            Route::ConsultationResults(doc).menu(),
+            within(MenuSection::Consultations)
+        );
+        assert_eq!(Route::Kiosk(doc).menu(), None);
+        assert_eq!(Route::SignIn.menu(), None);
     }
 }

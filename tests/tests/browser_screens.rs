@@ -200,7 +200,8 @@ async fn screenshot_at(browser: &Browser, css: &str, name: &str) {
 /// wrong): every form control has a name from a `<label for>` (or wrapping label), `aria-label`
 /// or `aria-labelledby`; every button says what it does; the page has exactly one `h1`; ids are
 /// unique (a duplicate breaks `for` and `aria-*` links) and every id an `aria-labelledby`,
-/// `aria-describedby` or `label[for]` names exists.
+/// `aria-describedby` or `label[for]` names exists; where the menu is shown, it marks exactly
+/// one item as where the person is (`aria-current`).
 const ACCESSIBILITY_SMOKE_CHECK: &str = r#"
 const problems = [];
 const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
@@ -234,6 +235,11 @@ for (const attr of ['aria-labelledby', 'aria-describedby']) {
 }
 for (const label of document.querySelectorAll('label[for]')) {
     if (!document.getElementById(label.htmlFor)) problems.push('a label is for a missing #' + label.htmlFor);
+}
+const menu = document.querySelector('nav[aria-label="Menu"]');
+if (menu) {
+    const current = menu.querySelectorAll('a[aria-current]');
+    if (current.length !== 1) problems.push('the menu marks ' + current.length + ' items as where you are, not 1');
 }
 return problems;
 "#;

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::{clock_time, use_app};
 use crate::engine::SyncStatus;
 use crate::platform::vault::SignOut;
-use crate::route::Route;
+use crate::route::{MenuMark, MenuSection, Route};
 
 /// Properties of [`Header`].
 #[derive(Properties, PartialEq)]
@@ -14,6 +14,31 @@ pub struct HeaderProps {
     /// Kiosk mode: no menu and no sign-out (a young person holds the tablet); the sync status stays.
     #[prop_or_default]
     pub kiosk: bool,
+    /// The page being shown, for marking where the person is in the menu.
+    pub route: Route,
+}
+
+/// One item of the service menu, marked as GOV.UK's service navigation does when `route` is in
+/// `section`: highlighted, `aria-current`, and the name in bold for when the page's colours are
+/// overridden.
+fn menu_item(section: MenuSection, id: &str, href: String, label: &str, route: &Route) -> Html {
+    let mark = route.menu().filter(|(s, _)| *s == section).map(|(_, m)| m);
+    let current = mark.map(|m| match m {
+        MenuMark::Page => "page",
+        MenuMark::Within => "true",
+    });
+    html! {
+        <li class={classes!("govuk-service-navigation__item",
+            mark.is_some().then_some("govuk-service-navigation__item--active"))}>
+            <a class="govuk-service-navigation__link" id={id.to_string()} {href} aria-current={current}>
+                if mark.is_some() {
+                    <strong class="govuk-service-navigation__active-fallback">{ label }</strong>
+                } else {
+                    { label }
+                }
+            </a>
+        </li>
+    }
 }
 
 /// GOV.UK-style header plus the sync status bar.
@@ -50,14 +75,10 @@ pub fn Header(props: &HeaderProps) -> Html {
                             if let (Some(me), false) = (&me, props.kiosk) {
                                 <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
                                     <ul class="govuk-service-navigation__list">
-                                        <li class="govuk-service-navigation__item">
-                                            <a class="govuk-service-navigation__link" href="#/">{ "Homes" }</a>
-                                        </li>
+                                        { menu_item(MenuSection::Homes, "nav-homes", "#/".into(), "Homes", &props.route) }
                                         if consultations {
-                                            <li class="govuk-service-navigation__item">
-                                                <a class="govuk-service-navigation__link" id="nav-consultations"
-                                                    href={Route::Consultations.href()}>{ "Consultations" }</a>
-                                            </li>
+                                            { menu_item(MenuSection::Consultations, "nav-consultations",
+                                                Route::Consultations.href(), "Consultations", &props.route) }
                                         }
                                     </ul>
                                 </nav>

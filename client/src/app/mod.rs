@@ -195,7 +195,7 @@ pub fn App(props: &AppProps) -> Html {
     html! {
         <ContextProvider<AppContext> context={context}>
             <ContextProvider<KioskContext> context={kiosk_context}>
-                <header::Header kiosk={locked.is_some()} />
+                <header::Header kiosk={locked.is_some()} route={(*route).clone()} />
                 <div class="govuk-width-container">
                     <main class="govuk-main-wrapper" id="main-content" role="main">
                         if locked.is_none() {
