@@ -10,6 +10,7 @@ use std::rc::Rc;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Record, VisitAction, VisitNote, WorkflowState};
 use hearth_shared::rules;
+use hearth_shared::rules::schema::long_date;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -263,7 +264,7 @@ pub fn VisitNoteEditor(props: &VisitNoteEditorProps) -> Html {
         <div id="visit-note-editor" data-document-id={id.to_string()}>
             <a href={props.back.href()} class="govuk-back-link">{ "Back to records" }</a>
             <span class="govuk-caption-l">{ &home_name }</span>
-            <h1 class="govuk-heading-l">{ format!("Visit note {}", note.visit_date) }</h1>
+            <h1 class="govuk-heading-l">{ format!("Visit note {}", long_date(&note.visit_date)) }</h1>
             <LocalSaveIndicator id={id} />
             if rejection.is_some() {
                 <div class="govuk-inset-text">

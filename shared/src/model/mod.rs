@@ -30,6 +30,7 @@ pub use response::{Answer, ConsultationResponse, FollowUp};
 pub use visit_note::{VisitAction, VisitNote};
 
 use crate::rules::Rejection;
+use crate::rules::schema::long_date;
 
 /// The version of the document shapes in this module; written to every root as `schemaVersion`.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -131,7 +132,7 @@ pub struct DocMeta {
     pub created_by: String,
     /// The workflow state.
     pub state: WorkflowState,
-    /// A short title for lists (e.g. "Visit note 2026-11-03"); never a child's details.
+    /// A short title for lists (e.g. "Visit note 3 November 2026"); never a child's details.
     pub title: String,
     /// For a consultation response: the consultation it answers (a document id string).
     pub consultation_id: Option<String>,
@@ -218,8 +219,10 @@ impl Record {
     /// shown on shared screens, so no child's details may appear in them.
     pub fn meta(&self) -> DocMeta {
         let title = match self {
-            Record::VisitNote(r) => format!("Visit note {}", r.visit_date),
-            Record::Inspection(r) => format!("Regulation 33 visit {}", r.visit_date),
+            Record::VisitNote(r) => format!("Visit note {}", long_date(&r.visit_date)),
+            Record::Inspection(r) => {
+                format!("Regulation 33 visit {}", long_date(&r.visit_date))
+            }
             Record::Consultation(r) if r.title.trim().is_empty() => "Consultation".to_string(),
             Record::Consultation(r) => r.title.chars().take(TITLE_MAX_CHARS).collect(),
             Record::ConsultationResponse(_) => "Response".to_string(),

@@ -279,7 +279,7 @@ fn inspection_written_by_a_js_client_is_read_and_can_be_written_back() {
     assert_eq!(i.sign_off, None);
     assert_eq!(
         record.meta().title,
-        "Regulation 33 visit 2026-11-03",
+        "Regulation 33 visit 3 November 2026",
         "title is the date, never content"
     );
 
@@ -422,7 +422,7 @@ fn meta_titles_never_carry_record_content() {
     let mut note = VisitNote::new("m1", "home-1", NOW);
     note.body = Text::with_value("AB told us about school");
     let meta = Record::VisitNote(note).meta();
-    assert_eq!(meta.title, "Visit note 2026-11-03");
+    assert_eq!(meta.title, "Visit note 3 November 2026");
     assert_eq!(meta.home_id.as_deref(), Some("home-1"));
     assert_eq!(meta.created_by, "m1");
 

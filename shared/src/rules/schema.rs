@@ -338,6 +338,33 @@ pub fn is_date(s: &str) -> bool {
     y >= 1900 && (1..=days_in_month).contains(&d)
 }
 
+/// A `YYYY-MM-DD` date the way GOV.UK writes dates for people ("3 November 2026"); anything
+/// that is not a real date comes back as it is, so a half-typed date is still shown.
+pub fn long_date(s: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    if !is_date(s) {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    match (digits(&b[5..7]), digits(&b[8..10])) {
+        (Some(month), Some(day)) => format!("{day} {} {}", MONTHS[month as usize - 1], &s[0..4]),
+        _ => s.to_string(),
+    }
+}
+
 /// Whether `s` is a 24-hour time written `HH:MM`.
 pub fn is_time(s: &str) -> bool {
     let b = s.as_bytes();
@@ -604,5 +631,15 @@ mod tests {
             let err = validate_record(&record).unwrap_err();
             assert!(!err.to_string().contains("Jane"), "{err}");
         }
+    }
+
+    #[test]
+    fn dates_are_written_out_for_people_and_anything_else_is_left_alone() {
+        assert_eq!(long_date("2026-11-03"), "3 November 2026");
+        assert_eq!(long_date("2024-02-29"), "29 February 2024");
+        assert_eq!(long_date("2026-01-31"), "31 January 2026");
+        assert_eq!(long_date("2026-02-30"), "2026-02-30");
+        assert_eq!(long_date("2026-11"), "2026-11");
+        assert_eq!(long_date(""), "");
     }
 }

@@ -18,8 +18,21 @@ pub struct ResultsViewProps {
 fn when(ms: i64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-        String::from(date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+        use wasm_bindgen::JsValue;
+        // GOV.UK style, "26 November 2026 at 14:03", in the device's time zone.
+        let options = js_sys::Object::new();
+        for (key, value) in [
+            ("day", "numeric"),
+            ("month", "long"),
+            ("year", "numeric"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ] {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+        String::from(date.to_locale_string("en-GB", &options))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

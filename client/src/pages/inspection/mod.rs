@@ -24,6 +24,7 @@ use std::rc::Rc;
 
 use hearth_shared::model::{Inspection, Record, WorkflowState};
 use hearth_shared::permissions::Actor;
+use hearth_shared::rules::schema::long_date;
 use hearth_shared::rules::validate_record;
 use yew::prelude::*;
 
@@ -263,7 +264,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
     html! {
         <div id="inspection-editor" data-document-id={props.document_id.clone()}
             data-state={props.record.state.as_str()}>
-            <span class="govuk-caption-l">{ format!("Visit on {}", props.record.visit_date) }</span>
+            <span class="govuk-caption-l">{ format!("Visit on {}", long_date(&props.record.visit_date)) }</span>
             <h1 class="govuk-heading-xl">
                 { "Regulation 33 visit " }
                 <strong class="govuk-tag govuk-tag--grey">{ state_label(props.record.state) }</strong>

@@ -2,6 +2,7 @@
 //! read-only view afterwards.
 
 use hearth_shared::model::Inspection;
+use hearth_shared::rules::schema::long_date;
 use yew::prelude::*;
 
 use super::form::multiline;
@@ -102,7 +103,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
     html! {
         <>
             { card(Section::VisitDetails, html! { <>
-                { row("Date of visit", html! { { r.visit_date.clone() } }) }
+                { row("Date of visit", html! { { long_date(&r.visit_date) } }) }
                 { row("Time arrived", html! { { or_none(&r.time_in) } }) }
                 { row("Time left", html! { { or_none(&r.time_out) } }) }
                 { row("Announced", html! { { if r.announced { "Yes" } else { "No" } } }) }
