@@ -190,6 +190,26 @@ pub(crate) fn relation(actor: &Actor, meta: &DocMeta) -> Access {
     }
 }
 
+/// Whether `viewer` may see `person`'s display name (`GET /api/people`), so records show who
+/// visited or signed off rather than an id. Members and managers see the members and managers
+/// of their own homes (the people on those homes' records); officers and participation workers
+/// see every member and manager; young people and admins see none. A young person's account
+/// name is never shown to anyone, and neither is an officer's, worker's or admin's: records do
+/// not name them.
+pub fn sees_name_of(viewer: &Actor, person: &Actor) -> bool {
+    if !matches!(person.role, Role::Member | Role::Manager) {
+        return false;
+    }
+    match viewer.role {
+        Role::Member | Role::Manager => {
+            viewer.user_id == person.user_id
+                || viewer.homes.iter().any(|h| person.homes.contains(h))
+        }
+        Role::Officer | Role::ParticipationWorker => true,
+        Role::YoungPerson | Role::Admin => false,
+    }
+}
+
 /// Whether the record's home is one of the actor's assigned homes.
 pub(crate) fn assigned(actor: &Actor, meta: &DocMeta) -> bool {
     meta.home_id
@@ -449,5 +469,37 @@ mod tests {
         assert!(Access::ReadWrite.can_read() && Access::ReadWrite.can_write());
         assert!(!Access::WriteOnly.can_read() && Access::WriteOnly.can_write());
         assert!(!Access::None.can_read() && !Access::None.can_write());
+    }
+
+    #[test]
+    fn names_are_seen_within_a_home_and_by_officers_only() {
+        let person = |id: &str, role, homes: &[&str]| Actor {
+            user_id: id.into(),
+            role,
+            homes: homes.iter().map(|h| h.to_string()).collect(),
+        };
+        let member_a = person("m-a", Role::Member, &["home-a"]);
+        let member_b = person("m-b", Role::Member, &["home-b"]);
+        let manager_a = person("k-a", Role::Manager, &["home-a"]);
+        let unassigned = person("m-0", Role::Member, &[]);
+        let officer = person("o", Role::Officer, &[]);
+        let worker = person("w", Role::ParticipationWorker, &[]);
+        let young = person("y", Role::YoungPerson, &[]);
+        let admin = person("a", Role::Admin, &[]);
+
+        assert!(sees_name_of(&member_a, &manager_a));
+        assert!(sees_name_of(&manager_a, &member_a));
+        assert!(sees_name_of(&unassigned, &unassigned));
+        assert!(!sees_name_of(&member_a, &member_b));
+        assert!(!sees_name_of(&unassigned, &member_a));
+        assert!(sees_name_of(&officer, &member_b));
+        assert!(sees_name_of(&worker, &manager_a));
+        for viewer in [&young, &admin] {
+            assert!(!sees_name_of(viewer, &member_a));
+        }
+        for hidden in [&young, &officer, &worker, &admin] {
+            assert!(!sees_name_of(&officer, hidden));
+            assert!(!sees_name_of(&member_a, hidden));
+        }
     }
 }

@@ -77,6 +77,7 @@ async fn every_api_route_needs_a_session_and_admin_routes_need_an_admin() {
         "/api/me",
         "/api/documents",
         "/api/homes",
+        "/api/people",
         "/api/admin/users",
     ] {
         let (status, body) = anonymous.get(path).await;
@@ -177,4 +178,71 @@ async fn malformed_json_bodies_get_a_clear_error() {
         .await
         .unwrap();
     assert_eq!(res.status(), 413);
+}
+
+/// The names records refer to by id: a member sees the members and managers of their own homes,
+/// an officer every member and manager, a young person nobody; sign-in names and roles are
+/// never shown.
+#[tokio::test]
+async fn people_are_named_to_those_who_share_their_homes() {
+    let server = TestServer::start(server_bin!()).await;
+    let home_a = server.home("Synthetic House A").await;
+    let home_b = server.home("Synthetic House B").await;
+    let (member_a, member_a_user) = server.user(Role::Member, &[&home_a]).await;
+    let (_, manager_a) = server.user(Role::Manager, &[&home_a]).await;
+    let (_, member_b) = server.user(Role::Member, &[&home_b]).await;
+    let (officer, officer_user) = server.user(Role::Officer, &[]).await;
+    let (young, young_user) = server.user(Role::YoungPerson, &[]).await;
+
+    let ids = |body: &serde_json::Value| -> Vec<String> {
+        let mut ids: Vec<String> = body
+            .as_array()
+            .expect("a list of people")
+            .iter()
+            .map(|p| p["id"].as_str().expect("an id").to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+
+    let (status, body) = member_a.get("/api/people").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ids(&body),
+        sorted(vec![member_a_user.id.clone(), manager_a.id.clone()])
+    );
+    let manager = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == manager_a.id.as_str())
+        .unwrap();
+    let name = manager["displayName"].as_str().expect("a display name");
+    assert!(name.starts_with("Test manager "), "{name}");
+    assert_eq!(
+        manager.as_object().unwrap().len(),
+        2,
+        "only the id and the name: {manager}"
+    );
+
+    let (status, body) = officer.get("/api/people").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ids(&body),
+        sorted(vec![
+            member_a_user.id.clone(),
+            manager_a.id.clone(),
+            member_b.id.clone()
+        ])
+    );
+    assert!(!ids(&body).contains(&officer_user.id));
+    assert!(!ids(&body).contains(&young_user.id));
+
+    let (status, body) = young.get("/api/people").await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(&body), Vec::<String>::new());
 }

@@ -1,10 +1,11 @@
-//! `GET /api/documents` (the records this user may see, no content) and `GET /api/homes`.
+//! `GET /api/documents` (the records this user may see, no content), `GET /api/homes` and
+//! `GET /api/people` (the names records refer to by user id).
 
 use super::{signed_in, with_app};
 use crate::app::App;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
-use hearth_shared::permissions::{self, Role};
+use hearth_shared::permissions::{self, Actor, Role};
 use serde::Serialize;
 use std::sync::Arc;
 use warp::{Filter, Rejection, Reply};
@@ -29,6 +30,15 @@ pub struct HomeView {
     name: String,
 }
 
+/// A person records refer to by id (visiting members, who signed off), as the API shows them:
+/// the name only, never the sign-in name or role.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PersonView {
+    id: String,
+    display_name: String,
+}
+
 /// The document and home listing routes.
 pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
     let documents = warp::path!("api" / "documents")
@@ -39,14 +49,47 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rej
     let homes = warp::path!("api" / "homes")
         .and(warp::get())
         .and(with_app(app.clone()))
-        .and(signed_in(app))
+        .and(signed_in(app.clone()))
         .and_then(|app: Arc<App>, who: SignedIn| async move {
             visible_homes(&app, &who)
                 .await
                 .map(|h| warp::reply::json(&h))
                 .map_err(warp::reject::custom)
         });
-    documents.or(homes)
+    let people = warp::path!("api" / "people")
+        .and(warp::get())
+        .and(with_app(app.clone()))
+        .and(signed_in(app))
+        .and_then(|app: Arc<App>, who: SignedIn| async move {
+            visible_people(&app, &who)
+                .await
+                .map(|p| warp::reply::json(&p))
+                .map_err(warp::reject::custom)
+        });
+    documents.or(homes).or(people)
+}
+
+/// The people whose names `who` may see ([`permissions::sees_name_of`]), disabled accounts
+/// included: their names stay on the records they wrote.
+async fn visible_people(app: &App, who: &SignedIn) -> Result<Vec<PersonView>, ApiError> {
+    let mut people = Vec::new();
+    for user in app.store.list_users().await? {
+        if !matches!(user.role, Role::Member | Role::Manager) {
+            continue;
+        }
+        let person = Actor {
+            homes: app.store.homes_of(&user.id).await?,
+            user_id: user.id,
+            role: user.role,
+        };
+        if permissions::sees_name_of(&who.actor, &person) {
+            people.push(PersonView {
+                id: person.user_id,
+                display_name: user.display_name,
+            });
+        }
+    }
+    Ok(people)
 }
 
 async fn list_documents(app: Arc<App>, who: SignedIn) -> Result<impl Reply, Rejection> {
