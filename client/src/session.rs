@@ -1,16 +1,48 @@
-//! The signed-in user as the server describes them (`GET /api/me`), cached on the device so the
-//! app can start offline.
+//! The signed-in user as the server describes them (`GET /api/me`, plus `GET /api/people` for
+//! the names records refer to), cached on the device so the app can start offline.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use hearth_shared::permissions::{Actor, Role};
 use serde::{Deserialize, Serialize};
 
-/// `GET /api/me`: the user and the homes they may see.
+/// `GET /api/me`: the user and the homes they may see; `people` is filled from `GET
+/// /api/people` afterwards (and is empty in a copy cached before it existed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     /// Who is signed in.
     pub user: User,
     /// Homes this user may see.
     pub homes: Vec<Home>,
+    /// The people whose names records show this user.
+    #[serde(default)]
+    pub people: Vec<Person>,
+}
+
+/// `GET /api/people`: someone records refer to by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    /// Their user id, as records store it.
+    pub id: String,
+    /// The name to show.
+    pub display_name: String,
+}
+
+/// Names for the user ids in records, as the pure record views get them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names(Rc<BTreeMap<String, String>>);
+
+impl Names {
+    /// The name for user `id`; without one (not yet fetched on this device, or someone this
+    /// user is not shown), a phrase saying so rather than an opaque id.
+    pub fn of(&self, id: &str) -> String {
+        self.0
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| "A member whose name is not on this device".to_string())
+    }
 }
 
 /// A user as the API shows them.
@@ -46,6 +78,17 @@ impl Me {
         })
     }
 
+    /// The names this user may see, their own included.
+    pub fn names(&self) -> Names {
+        let mut names: BTreeMap<String, String> = self
+            .people
+            .iter()
+            .map(|p| (p.id.clone(), p.display_name.clone()))
+            .collect();
+        names.insert(self.user.id.clone(), self.user.display_name.clone());
+        Names(Rc::new(names))
+    }
+
     /// The name of a home this user can see.
     pub fn home_name(&self, id: &str) -> Option<&str> {
         self.homes
@@ -68,5 +111,18 @@ mod tests {
         assert_eq!(actor.role, Role::Member);
         assert_eq!(actor.homes, ["h1"]);
         assert_eq!(me.home_name("h1"), Some("Oak House"));
+        assert!(me.people.is_empty(), "filled from /api/people later");
+    }
+
+    #[test]
+    fn names_cover_the_people_and_the_user_and_say_when_one_is_missing() {
+        let json = r#"{"user":{"id":"u1","username":"cllr","displayName":"Cllr Test",
+            "role":"member"},"homes":[],
+            "people":[{"id":"u2","displayName":"Cllr Example"}]}"#;
+        let me: Me = serde_json::from_str(json).unwrap();
+        let names = me.names();
+        assert_eq!(names.of("u1"), "Cllr Test");
+        assert_eq!(names.of("u2"), "Cllr Example");
+        assert_eq!(names.of("u3"), "A member whose name is not on this device");
     }
 }

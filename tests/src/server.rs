@@ -32,6 +32,8 @@ pub struct TestUser {
     pub username: String,
     /// Password.
     pub password: String,
+    /// The name the app shows for them.
+    pub display_name: String,
     /// Role.
     pub role: Role,
 }
@@ -171,13 +173,14 @@ impl TestServer {
         let n = NEXT_USER.fetch_add(1, Ordering::Relaxed);
         let username = format!("test-{}-{n}", role.as_str().to_lowercase());
         let password = format!("synthetic-password-{n}-xyz");
+        let display_name = format!("Test {} {n}", role.as_str());
         let admin = self.admin().await;
         let res = admin
             .post(
                 "/api/admin/users",
                 &serde_json::json!({
                     "username": username,
-                    "displayName": format!("Test {} {n}", role.as_str()),
+                    "displayName": display_name,
                     "role": role.as_str(),
                     "password": password,
                 }),
@@ -204,6 +207,7 @@ impl TestServer {
                 id,
                 username,
                 password,
+                display_name,
                 role,
             },
         )

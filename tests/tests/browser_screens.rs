@@ -320,8 +320,9 @@ async fn reg33_record_goes_from_task_list_to_sign_off_and_the_manager_responds()
     type_time(&councillor, "#time-in", "10:30").await;
     type_time(&councillor, "#time-out", "12:15").await;
     choose_radio(&councillor, "announced", "no").await;
+    // Named, not shown as an id (the names come from /api/people once synced).
     councillor
-        .wait_for_text("#visiting-members", &member.id)
+        .wait_for_text("#visiting-members", &member.display_name)
         .await;
     assert_accessible(&councillor, "Reg 33 visit details").await;
     finish_section(&councillor, "visitDetails").await;
@@ -490,6 +491,9 @@ async fn reg33_record_goes_from_task_list_to_sign_off_and_the_manager_responds()
         .wait_for_text("#summary-visitDetails", "10:30")
         .await;
     councillor
+        .wait_for_text("#summary-visitDetails", &member.display_name)
+        .await;
+    councillor
         .wait_for_text("#summary-spokeWith", "AB (agreed to views being recorded)")
         .await;
     councillor
@@ -529,6 +533,10 @@ async fn reg33_record_goes_from_task_list_to_sign_off_and_the_manager_responds()
         .await;
     manager_browser
         .wait_for("#inspection-editor[data-state=\"signedOff\"]")
+        .await;
+    // The manager shares the home, so sees who visited by name.
+    manager_browser
+        .wait_for_text("#summary-visitDetails", &member.display_name)
         .await;
     type_like_a_person(
         &manager_browser,

@@ -43,6 +43,7 @@ pub fn InspectionPage(props: &InspectionPageProps) -> Html {
         id,
         Record::Inspection,
     );
+    let names = rt.me().map(|m| m.names()).unwrap_or_default();
     let rejection = rt.with_engine(|e| e.rejection(id).cloned());
     let on_discard = {
         let rt = rt.clone();
@@ -64,7 +65,7 @@ pub fn InspectionPage(props: &InspectionPageProps) -> Html {
             if let Some(message) = &*error {
                 <p class="govuk-error-message" role="alert">{ message.clone() }</p>
             }
-            <InspectionEditor record={record} on_change={on_change} actor={actor}
+            <InspectionEditor record={record} on_change={on_change} actor={actor} names={names}
                 document_id={id.to_string()} />
         </>
     }

@@ -77,6 +77,11 @@ pub async fn sign_out() -> Result<(), ApiError> {
         .map(drop)
 }
 
+/// `GET /api/people`.
+pub async fn people() -> Result<Vec<crate::session::Person>, ApiError> {
+    get("/api/people").await
+}
+
 /// `GET /api/me`.
 pub async fn me() -> Result<Me, ApiError> {
     get("/api/me").await

@@ -1010,15 +1010,20 @@ impl Runtime {
         }));
     }
 
-    /// Fetches the user's homes and the server's records list; new records are requested.
+    /// Fetches the user's homes, the names records show them and the server's records list;
+    /// new records are requested.
     pub fn refresh_remote(self: &Rc<Self>) {
         let rt = self.clone();
         spawn_local(async move {
-            if let Ok(homes) = api::homes().await {
-                let updated = rt.me().filter(|m| m.homes != homes).map(|mut me| {
-                    me.homes = homes;
-                    me
-                });
+            if let (Ok(homes), Ok(people)) = (api::homes().await, api::people().await) {
+                let updated = rt
+                    .me()
+                    .filter(|m| m.homes != homes || m.people != people)
+                    .map(|mut me| {
+                        me.homes = homes;
+                        me.people = people;
+                        me
+                    });
                 let key = rt.key.borrow().clone();
                 if let (Some(me), Some(key)) = (updated, key) {
                     let _ = rt.store.set_me(&me, &key).await;

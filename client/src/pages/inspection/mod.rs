@@ -35,6 +35,7 @@ use summary::Summary;
 use workflow::Mode;
 
 use super::{Edit, Shown};
+use crate::session::Names;
 
 /// Properties of [`InspectionEditor`].
 #[derive(Properties, PartialEq)]
@@ -45,6 +46,8 @@ pub struct InspectionEditorProps {
     pub on_change: Callback<Edit<Inspection>>,
     /// The signed-in user: decides between editing, signing off, responding and reading.
     pub actor: Actor,
+    /// Names for the user ids the record holds.
+    pub names: Names,
     /// The document's id, exposed as `data-document-id` for browser tests.
     pub document_id: String,
 }
@@ -58,6 +61,8 @@ pub struct SectionProps {
     pub on_change: Callback<Edit<Inspection>>,
     /// The signed-in user's id.
     pub user_id: AttrValue,
+    /// Names for the user ids the record holds.
+    pub names: Names,
 }
 
 /// A callback that applies `apply` to a copy of the record this section was given and emits the
@@ -144,6 +149,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
         record: record.clone(),
         on_change: on_change.clone(),
         user_id: props.actor.user_id.clone().into(),
+        names: props.names.clone(),
     };
     let go = |to: View| {
         let view = view.clone();
@@ -192,7 +198,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
                         <a href="#task-list" class="govuk-back-link" onclick={go(View::TaskList)}>{ "Back to sections" }</a>
                         <h2 class="govuk-heading-l" id="check-answers-heading">{ "Check your answers" }</h2>
                         <ErrorSummary problems={(*problems).clone()} />
-                        <Summary record={record.rc().clone()} on_change_section={open_section} />
+                        <Summary record={record.rc().clone()} names={props.names.clone()} on_change_section={open_section} />
                         <h2 class="govuk-heading-m">{ "Now submit the record" }</h2>
                         <p class="govuk-body">{ "Once submitted, the record cannot be edited unless it is returned to draft. The member who started it then signs it off." }</p>
                         <button type="button" class="govuk-button" id="submit-inspection" onclick={submit}>
@@ -212,7 +218,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
             html! {
                 <>
                     <div class="govuk-inset-text">{ "This record has been submitted and is waiting to be signed off." }</div>
-                    <Summary record={record.rc().clone()} />
+                    <Summary record={record.rc().clone()} names={props.names.clone()} />
                     if can_sign_off {
                         <h2 class="govuk-heading-m">{ "Sign off the record" }</h2>
                         <p class="govuk-body">{ "By signing off you confirm this is an accurate record of the visit. It cannot be changed afterwards, and the home's manager can then respond." }</p>
@@ -231,7 +237,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
             let send = emit_move(Rc::new(workflow::responded));
             html! {
                 <>
-                    <Summary record={record.rc().clone()} />
+                    <Summary record={record.rc().clone()} names={props.names.clone()} />
                     <respond::Respond ..section_props(&record) />
                     if can_send {
                         <button type="button" class="govuk-button" id="send-responses" onclick={send}>
@@ -251,7 +257,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
             );
             html! {
                 <>
-                    <Summary record={record.rc().clone()} show_responses={signed} />
+                    <Summary record={record.rc().clone()} names={props.names.clone()} show_responses={signed} />
                     if can_close {
                         <button type="button" class="govuk-button govuk-button--secondary" id="close-inspection"
                             onclick={close}>{ "Close the record" }</button>

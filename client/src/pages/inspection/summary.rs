@@ -3,6 +3,8 @@
 
 use hearth_shared::model::Inspection;
 use hearth_shared::rules::schema::long_date;
+
+use crate::session::Names;
 use yew::prelude::*;
 
 use super::form::multiline;
@@ -14,6 +16,8 @@ use super::sections::Section;
 pub struct SummaryProps {
     /// The record shown.
     pub record: std::rc::Rc<Inspection>,
+    /// Names for the user ids it holds (visiting members).
+    pub names: Names,
     /// When set, each card has a "Change" link that opens its section.
     #[prop_or_default]
     pub on_change_section: Option<Callback<Section>>,
@@ -107,7 +111,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 { row("Time arrived", html! { { or_none(&r.time_in) } }) }
                 { row("Time left", html! { { or_none(&r.time_out) } }) }
                 { row("Announced", html! { { if r.announced { "Yes" } else { "No" } } }) }
-                { row("Visiting members", list(&r.visiting_members)) }
+                { row("Visiting members", list(&r.visiting_members.iter().map(|m| props.names.of(m)).collect::<Vec<_>>())) }
             </> }) }
             { card(Section::SpokeWith, html! { <>
                 { row("Children spoken with", html! { { children.count.to_string() } }) }

@@ -54,7 +54,7 @@ pub fn VisitDetails(props: &SectionProps) -> Html {
                 selected={if r.announced { "yes" } else { "no" }} on_change={on_announced} />
             <h3 class="govuk-heading-s">{ "Visiting members" }</h3>
             <ul class="govuk-list govuk-list--bullet" id="visiting-members">
-                { for r.visiting_members.iter().map(|m| html! { <li>{ m.clone() }</li> }) }
+                { for r.visiting_members.iter().map(|m| html! { <li>{ props.names.of(m) }</li> }) }
             </ul>
             if !listed {
                 <button type="button" class="govuk-button govuk-button--secondary" id="add-me"
