@@ -696,6 +696,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("[{}] throttling the CPU by {rate}: {e}", self.name));
     }
 
+    /// The value of this browser's cookie `name` for the current site, HttpOnly ones included
+    /// (WebDriver sees what the page's scripts cannot); `None` when there is none.
+    pub async fn cookie(&self, name: &str) -> Option<String> {
+        self.driver
+            .get_all_cookies()
+            .await
+            .unwrap_or_else(|e| panic!("[{}] reading cookies: {e}", self.name))
+            .into_iter()
+            .find(|c| c.name == name)
+            .map(|c| c.value)
+    }
+
     /// Quits Chromium (its profile folder stays, for a later [`BrowserEnv::browser`]).
     pub async fn close(self) {
         let name = self.name.clone();

@@ -134,6 +134,9 @@ fn new_peer_id() -> String {
 
 /// The settings key of this device's peer id.
 const PEER_ID: &str = "peerId";
+/// Set when signing out could not reach the server: the session cookie (HttpOnly, so out of the
+/// app's reach) still works there until the server is told, which happens as soon as it can be.
+const SERVER_SIGN_OUT_PENDING: &str = "serverSignOutPending";
 
 impl Runtime {
     /// Opens storage; if a user's encrypted records are on the device, starts locked (the
@@ -190,6 +193,8 @@ impl Runtime {
         });
         rt.watch_page();
         rt.watch_activity();
+        let pending = rt.clone();
+        spawn_local(async move { pending.finish_server_sign_out().await });
         Ok(rt)
     }
 
@@ -216,6 +221,8 @@ impl Runtime {
     /// and syncs their documents. If the password does not open the key already on this device
     /// (changed elsewhere), the previous-password page follows instead.
     pub async fn sign_in(self: &Rc<Self>, username: &str, password: &str) -> Result<(), ApiError> {
+        // An earlier offline sign-out's session is ended before its cookie is replaced.
+        self.finish_server_sign_out().await;
         api::sign_in(username, password).await?;
         let me = api::me().await?;
         let previous = self.me().map(|m| m.user.id);
@@ -522,7 +529,7 @@ impl Runtime {
             return decision;
         }
         let user = self.me().map(|m| m.user.id);
-        let _ = api::sign_out().await;
+        self.end_server_session().await;
         self.disconnect();
         // Nothing of this user's is written again.
         *self.persistence.borrow_mut() = Persistence::default();
@@ -538,6 +545,32 @@ impl Runtime {
         }
         self.notify();
         decision
+    }
+
+    /// Ends the session on the server (`DELETE /api/session`). Offline, it is remembered and
+    /// retried at start-up and when the network returns ([`Self::finish_server_sign_out`]):
+    /// a lost tablet's cookie must not keep working for the rest of its 14 days.
+    async fn end_server_session(&self) {
+        let pending = matches!(api::sign_out().await, Err(ApiError::Offline));
+        let stored = if pending {
+            self.store.set_setting(SERVER_SIGN_OUT_PENDING, "1").await
+        } else {
+            self.store.delete_setting(SERVER_SIGN_OUT_PENDING).await
+        };
+        if let Err(e) = stored {
+            *self.storage_error.borrow_mut() = Some(e);
+        }
+    }
+
+    /// Sends a sign-out that could not reach the server earlier, if there is one. Only while
+    /// nobody is signed in here: a newer sign-in has replaced the cookie it was for.
+    pub async fn finish_server_sign_out(&self) {
+        if self.me().is_some() {
+            return;
+        }
+        if let Ok(Some(_)) = self.store.setting(SERVER_SIGN_OUT_PENDING).await {
+            self.end_server_session().await;
+        }
     }
 
     /// A one-off message for the sign-in page (e.g. records removed by an upgrade).
@@ -887,6 +920,7 @@ impl Runtime {
                 // The network is back: try now rather than at the end of the backoff.
                 rt.backoff.borrow_mut().reset();
                 rt.connect();
+                spawn_local(async move { rt.finish_server_sign_out().await });
             }
         });
         let _ =
