@@ -246,3 +246,37 @@ async fn people_are_named_to_those_who_share_their_homes() {
     assert_eq!(status, 200);
     assert_eq!(ids(&body), Vec::<String>::new());
 }
+
+/// Changing the password (say, after losing a tablet) signs out every other device at once;
+/// the device that changed it stays signed in, and only the new password works from then on.
+#[tokio::test]
+async fn a_password_change_signs_out_every_other_device() {
+    let server = TestServer::start(server_bin!()).await;
+    let (laptop, user) = server.user(Role::Member, &[]).await;
+    let lost_tablet = Api::new(&server.base);
+    lost_tablet
+        .sign_in(&user.username, &user.password)
+        .await
+        .expect("signed in on the tablet too");
+    assert_eq!(lost_tablet.get("/api/me").await.0, 200);
+
+    let new_password = "synthetic-new-password-2026";
+    let (status, body) = laptop
+        .post(
+            "/api/me/password",
+            &serde_json::json!({ "currentPassword": user.password, "newPassword": new_password }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(laptop.get("/api/me").await.0, 200, "the laptop stays in");
+    let (status, body) = lost_tablet.get("/api/me").await;
+    assert_eq!(status, 401, "the tablet is signed out");
+    assert_eq!(body["error"]["code"], "not_signed_in");
+
+    let again = Api::new(&server.base);
+    assert!(again.sign_in(&user.username, &user.password).await.is_err());
+    again
+        .sign_in(&user.username, new_password)
+        .await
+        .expect("the new password works");
+}

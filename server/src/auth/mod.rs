@@ -22,6 +22,8 @@ pub struct SignedIn {
     pub user: User,
     /// The account as the permission rules see it (role and assigned homes).
     pub actor: Actor,
+    /// The session (its token's SHA-256) this request came with; `None` for a sync ticket.
+    pub session: Option<[u8; 32]>,
 }
 
 impl SignedIn {
@@ -51,7 +53,11 @@ pub async fn load_signed_in(store: &Arc<dyn Store>, user_id: &str) -> Result<Sig
         role: user.role,
         homes,
     };
-    Ok(SignedIn { user, actor })
+    Ok(SignedIn {
+        user,
+        actor,
+        session: None,
+    })
 }
 
 /// Resolves a session token (from the cookie) to the signed-in user; expired or unknown
@@ -66,7 +72,9 @@ pub async fn from_session_token(store: &Arc<dyn Store>, token: &str) -> Result<S
         store.delete_session(hash).await?;
         return Err(ApiError::NotSignedIn);
     }
-    load_signed_in(store, &user_id).await
+    let mut who = load_signed_in(store, &user_id).await?;
+    who.session = Some(hash);
+    Ok(who)
 }
 
 /// Redeems a single-use sync ticket: it is deleted whether or not it has expired.

@@ -185,7 +185,7 @@ async fn change_password(
     }
     let hash = password::hash(change.new_password).await;
     app.store
-        .set_password_hash(&who.user.id, &hash)
+        .set_password_hash(&who.user.id, &hash, who.session)
         .await
         .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
     Ok(warp::reply::json(&serde_json::json!({ "changed": true })))

@@ -165,8 +165,14 @@ pub trait Store: Send + Sync + 'static {
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
     /// Disables or re-enables a user; disabling also deletes their sessions.
     async fn set_user_disabled(&self, id: &str, disabled: bool) -> Result<(), StoreError>;
-    /// Sets a new password hash.
-    async fn set_password_hash(&self, id: &str, password_hash: &str) -> Result<(), StoreError>;
+    /// Sets a new password hash and ends the user's sessions and sync tickets, except the
+    /// session `keep_session` (the one that made the change).
+    async fn set_password_hash(
+        &self,
+        id: &str,
+        password_hash: &str,
+        keep_session: Option<[u8; 32]>,
+    ) -> Result<(), StoreError>;
     /// How many enabled admins exist (first start creates one when there are none).
     async fn count_admins(&self) -> Result<u64, StoreError>;
 

@@ -248,10 +248,15 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn set_password_hash(&self, id: &str, password_hash: &str) -> Result<(), StoreError> {
+    async fn set_password_hash(
+        &self,
+        id: &str,
+        password_hash: &str,
+        keep_session: Option<[u8; 32]>,
+    ) -> Result<(), StoreError> {
         let id = id.to_owned();
         let password_hash = password_hash.to_owned();
-        self.write(move |conn| accounts::set_password_hash(conn, &id, &password_hash))
+        self.write(move |conn| accounts::set_password_hash(conn, &id, &password_hash, keep_session))
             .await
     }
 

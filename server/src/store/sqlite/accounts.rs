@@ -115,6 +115,7 @@ pub(super) fn set_password_hash(
     conn: &Connection,
     id: &str,
     password_hash: &str,
+    keep_session: Option<[u8; 32]>,
 ) -> Result<(), StoreError> {
     let changed = conn
         .prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
@@ -122,6 +123,12 @@ pub(super) fn set_password_hash(
     if changed == 0 {
         return Err(StoreError::NotFound("user"));
     }
+    // In the same transaction: a device signed in with the old password (a lost one, say)
+    // stops working the moment the new one exists; the device that changed it stays signed in.
+    conn.prepare_cached("DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2")?
+        .execute(params![id, keep_session.map(|h| h.to_vec())])?;
+    conn.prepare_cached("DELETE FROM sync_tickets WHERE user_id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 

@@ -235,7 +235,7 @@ async fn users_round_trip_and_usernames_are_unique_ignoring_case() {
     assert_eq!(names, ["amy.manager", "zed.member"]);
 
     store
-        .set_password_hash(&zed.id, "$argon2id$new")
+        .set_password_hash(&zed.id, "$argon2id$new", None)
         .await
         .unwrap();
     assert_eq!(
@@ -243,7 +243,7 @@ async fn users_round_trip_and_usernames_are_unique_ignoring_case() {
         "$argon2id$new"
     );
     assert!(matches!(
-        store.set_password_hash("no-such-user", "x").await,
+        store.set_password_hash("no-such-user", "x", None).await,
         Err(StoreError::NotFound("user"))
     ));
 }
@@ -816,4 +816,46 @@ fn fsync_commit_rate_is_measured_and_the_scratch_file_removed() {
     let rate = super::measure_fsync_commit_rate(dir.path(), 20).unwrap();
     assert!(rate > 0.0);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[tokio::test]
+async fn a_new_password_ends_every_other_session_and_ticket_of_that_user() {
+    let (_dir, _path, store) = fresh();
+    let user = store
+        .create_user(new_user("member.one", Role::Member))
+        .await
+        .unwrap();
+    let other = store
+        .create_user(new_user("member.two", Role::Member))
+        .await
+        .unwrap();
+    let session = |user_id: &str| Session {
+        user_id: user_id.into(),
+        expires_at_ms: 10_000,
+    };
+    for (hash, who) in [([1; 32], &user), ([2; 32], &user), ([3; 32], &other)] {
+        store.create_session(hash, session(&who.id)).await.unwrap();
+    }
+    store
+        .create_ticket([4; 32], &user.id, 10_000)
+        .await
+        .unwrap();
+
+    store
+        .set_password_hash(&user.id, "$argon2id$new", Some([1; 32]))
+        .await
+        .unwrap();
+    assert!(store.session([1; 32]).await.unwrap().is_some(), "kept");
+    assert!(store.session([2; 32]).await.unwrap().is_none(), "ended");
+    assert!(store.take_ticket([4; 32]).await.unwrap().is_none());
+    assert!(
+        store.session([3; 32]).await.unwrap().is_some(),
+        "someone else's"
+    );
+
+    store
+        .set_password_hash(&user.id, "$argon2id$newer", None)
+        .await
+        .unwrap();
+    assert!(store.session([1; 32]).await.unwrap().is_none());
 }
