@@ -23,6 +23,8 @@ pub enum Route {
     ConsultationResults(DocumentId),
     /// `#/kiosk/<consultationId>`: kiosk mode on a shared tablet.
     Kiosk(DocumentId),
+    /// `#/password`: change your password.
+    Password,
     /// Anything else.
     NotFound,
 }
@@ -35,6 +37,7 @@ impl Route {
         match parts.as_slice() {
             [] => Route::Homes,
             ["sign-in"] => Route::SignIn,
+            ["password"] => Route::Password,
             ["homes", id] if valid_home_id(id) => Route::Home((*id).to_string()),
             ["records", id] => id.parse().map_or(Route::NotFound, Route::Record),
             ["consultations"] => Route::Consultations,
@@ -54,6 +57,7 @@ impl Route {
             Route::Home(id) => format!("#/homes/{id}"),
             Route::Record(id) => format!("#/records/{id}"),
             Route::SignIn => "#/sign-in".into(),
+            Route::Password => "#/password".into(),
             Route::Consultations => "#/consultations".into(),
             Route::Consultation(id) => format!("#/consultations/{id}"),
             Route::ConsultationResults(id) => format!("#/consultations/{id}/results"),
@@ -83,7 +87,7 @@ pub enum MenuMark {
 
 impl Route {
     /// The menu section this route belongs to and how to mark it; `None` outside the menu
-    /// (signing in, kiosk mode, an unknown address).
+    /// (signing in, your password, kiosk mode, an unknown address).
     pub fn menu(&self) -> Option<(MenuSection, MenuMark)> {
         match self {
             Route::Homes => Some((MenuSection::Homes, MenuMark::Page)),
@@ -92,7 +96,7 @@ impl Route {
             Route::Consultation(_) | Route::ConsultationResults(_) => {
                 Some((MenuSection::Consultations, MenuMark::Within))
             }
-            Route::SignIn | Route::Kiosk(_) | Route::NotFound => None,
+            Route::SignIn | Route::Password | Route::Kiosk(_) | Route::NotFound => None,
         }
     }
 }
@@ -118,6 +122,7 @@ mod tests {
             Route::Home("h-1".into()),
             Route::Record(doc),
             Route::SignIn,
+            Route::Password,
             Route::Consultations,
             Route::Consultation(doc),
             Route::ConsultationResults(doc),

@@ -98,6 +98,21 @@ impl Me {
     }
 }
 
+/// The shortest password the server accepts.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// What is wrong with a new password and its confirmation, as the page says it; `None` when
+/// it can be sent (the server checks the length again, and the current password).
+pub fn new_password_problem(new: &str, confirm: &str) -> Option<&'static str> {
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        Some("Your new password must be 12 characters or more")
+    } else if new != confirm {
+        Some("The passwords do not match")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +139,18 @@ mod tests {
         assert_eq!(names.of("u1"), "Cllr Test");
         assert_eq!(names.of("u2"), "Cllr Example");
         assert_eq!(names.of("u3"), "A member whose name is not on this device");
+    }
+
+    #[test]
+    fn a_new_password_must_be_long_enough_and_typed_twice() {
+        assert!(new_password_problem("short", "short").is_some());
+        assert_eq!(
+            new_password_problem("synthetic-long-one", "synthetic-long-two"),
+            Some("The passwords do not match")
+        );
+        assert_eq!(
+            new_password_problem("synthetic-long-one", "synthetic-long-one"),
+            None
+        );
     }
 }

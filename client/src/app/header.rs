@@ -84,6 +84,8 @@ pub fn Header(props: &HeaderProps) -> Html {
                                 </nav>
                                 <div class="hearth-header__user">
                                     <span class="govuk-body-s govuk-!-margin-0">{ &me.user.display_name }</span>
+                                    <a class="govuk-link govuk-body-s govuk-!-margin-0" id="nav-password"
+                                        href={Route::Password.href()}>{ "Change password" }</a>
                                     <button id="sign-out" type="button"
                                         class="govuk-button govuk-button--secondary hearth-header__button"
                                         onclick={on_sign_out}>

@@ -6,6 +6,7 @@ mod header;
 mod homes;
 mod inspection;
 mod kiosk;
+mod password;
 mod record;
 mod records;
 mod rejection;
@@ -183,6 +184,7 @@ pub fn App(props: &AppProps) -> Html {
                 <p class="govuk-body"><a class="govuk-link" href="#/">{ "Start kiosk mode from the home page" }</a></p>
             </>
         },
+        (Route::Password, true) => html! { <password::ChangePassword /> },
         (Route::Home(id), true) => html! { <records::Records home_id={id.clone()} /> },
         (Route::Record(id), true) => html! { <record::RecordPage id={*id} /> },
         (Route::NotFound, true) => html! {

@@ -70,6 +70,16 @@ pub async fn sign_in(username: &str, password: &str) -> Result<(), ApiError> {
     check(request.send().await).await.map(drop)
 }
 
+/// `POST /api/me/password`: the server checks `current`, stores `new`, and ends the user's
+/// other sessions.
+pub async fn change_password(current: &str, new: &str) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "currentPassword": current, "newPassword": new });
+    let request = Request::post("/api/me/password")
+        .json(&body)
+        .map_err(|_| ApiError::Offline)?;
+    check(request.send().await).await.map(drop)
+}
+
 /// `DELETE /api/session`: ends the session on the server.
 pub async fn sign_out() -> Result<(), ApiError> {
     check(Request::delete("/api/session").send().await)

@@ -547,6 +547,28 @@ impl Runtime {
         decision
     }
 
+    /// Changes the password on the server, then re-wraps this device's data key with it so the
+    /// next unlock takes the new password. Should the re-wrap fail (storage full, a closed
+    /// tab), nothing is lost: the next unlock asks for the previous password once, as after a
+    /// change made on another device.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<(), ApiError> {
+        api::change_password(current, new).await?;
+        let Some(me) = self.me() else {
+            return Ok(());
+        };
+        if let Ok(Some(record)) = self.store.wrapped_key(&me.user.id).await {
+            let rewrapped = async {
+                let old = Kek::for_record(current, &record).await?;
+                let new = Kek::fresh(new).await?;
+                DataKey::rewrap(&old, &new, &record).await
+            };
+            if let Ok((_, record)) = rewrapped.await {
+                self.save_wrapped_key(&me.user.id, &record).await;
+            }
+        }
+        Ok(())
+    }
+
     /// Ends the session on the server (`DELETE /api/session`). Offline, it is remembered and
     /// retried at start-up and when the network returns ([`Self::finish_server_sign_out`]):
     /// a lost tablet's cookie must not keep working for the rest of its 14 days.

@@ -1,11 +1,14 @@
-//! Signing out on a shared or lost device: the device's copy of the user's records, their
-//! wrapped key and cached profile are deleted, and the server session ends — at once when
-//! online, or as soon as the network is back when signed out offline (the session cookie is
-//! HttpOnly, so until the server is told it would keep working on that device).
+//! A person's account on a device. Signing out on a shared or lost device: the device's copy
+//! of the user's records, their wrapped key and cached profile are deleted, and the server
+//! session ends — at once when online, or as soon as the network is back when signed out
+//! offline (the session cookie is HttpOnly, so until the server is told it would keep working
+//! on that device). Changing the password: the device's records then unlock with the new one.
 //!
-//! DOM contract: `#sign-out` in the header, the sign-in page's `#username`.
+//! DOM contract: `#sign-out` and `#nav-password` in the header, the sign-in page's
+//! `#username`, the password page's `#current-password`, `#new-password`,
+//! `#confirm-password`, `#change-password`, `#password-changed` and `.govuk-error-summary`.
 
-use hearth_e2e::app_steps::{SAVED, open_home, sign_in};
+use hearth_e2e::app_steps::{SAVED, open_home, route_id, sign_in, unlock};
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
 use hearth_e2e::{WAIT, server_bin};
 use hearth_shared::permissions::Role;
@@ -48,6 +51,18 @@ async fn me_status(base: &str, session: &str) -> u16 {
         .expect("the server answers")
         .status()
         .as_u16()
+}
+
+/// Fails on anything the page logged as an error except the browser's own log lines
+/// containing `expected` (a request the test made fail on purpose).
+async fn assert_no_errors_but(browser: &Browser, expected: &str) {
+    let errors: Vec<String> = browser
+        .console_errors()
+        .await
+        .into_iter()
+        .filter(|e| !e.contains(expected))
+        .collect();
+    assert!(errors.is_empty(), "the page logged errors: {errors:?}");
 }
 
 #[tokio::test]
@@ -105,12 +120,63 @@ async fn signing_out_offline_deletes_the_device_copy_and_ends_the_session_once_o
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Requests made while the network was cut are logged by the browser; nothing else may be.
-    let errors: Vec<String> = tablet
-        .console_errors()
-        .await
-        .into_iter()
-        .filter(|e| !e.contains("net::ERR_INTERNET_DISCONNECTED"))
-        .collect();
-    assert!(errors.is_empty(), "the page logged errors: {errors:?}");
+    assert_no_errors_but(&tablet, "net::ERR_INTERNET_DISCONNECTED").await;
     tablet.close().await;
+}
+
+#[tokio::test]
+async fn a_changed_password_unlocks_the_records_on_this_device() {
+    let Some(env) = BrowserEnv::get("a_changed_password_unlocks_the_records_on_this_device").await
+    else {
+        return;
+    };
+    let server = env.start_server(server_bin!()).await;
+    let home = server.home("Synthetic House Nine").await;
+    let (_, mut member) = server.user(Role::Member, &[&home]).await;
+    let laptop = env.browser(&Profile::new("password-changer")).await;
+    sign_in(&laptop, &server, &member).await;
+    open_home(&laptop, &home).await;
+    laptop.click("#new-visit-note").await;
+    let id = route_id(&laptop, "#/records/").await;
+    let body = "Synthetic note kept across a password change.";
+    laptop.fill("#body", body).await;
+    laptop.wait_for("#local-save[data-state=\"saved\"]").await;
+    laptop.wait_for(SAVED).await;
+
+    laptop.click("#nav-password").await;
+    laptop
+        .wait_for_text("main h1", "Change your password")
+        .await;
+    let new_password = "synthetic-changed-password-9";
+    laptop
+        .fill("#current-password", "not-the-password-at-all")
+        .await;
+    laptop.fill("#new-password", new_password).await;
+    laptop.fill("#confirm-password", new_password).await;
+    laptop.click("#change-password").await;
+    laptop
+        .wait_for_text(".govuk-error-summary", "Your current password is not right")
+        .await;
+    laptop.fill("#current-password", &member.password).await;
+    laptop.click("#change-password").await;
+    laptop
+        .wait_for_text("#password-changed", "Your password has been changed")
+        .await;
+    laptop.screenshot("password-changed").await;
+
+    // The records on this device open with the new password.
+    member.password = new_password.to_string();
+    laptop
+        .goto(&format!("{}/#/records/{id}", server.base))
+        .await;
+    laptop.reload().await;
+    unlock(&laptop, &member).await;
+    laptop.wait_for_value("#body", body).await;
+    // The browser logs the refused wrong password; nothing else may be logged.
+    assert_no_errors_but(
+        &laptop,
+        "/api/me/password - Failed to load resource: the server responded with a status of 401",
+    )
+    .await;
+    laptop.close().await;
 }
