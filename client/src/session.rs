@@ -57,6 +57,10 @@ pub struct User {
     pub display_name: String,
     /// Role name, e.g. `member`, `participationWorker`.
     pub role: String,
+    /// Signed in with a password someone else was shown (generated): the app asks for a new
+    /// one before anything else, and the server refuses everything else until then.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// A children's home.

@@ -65,7 +65,7 @@ pub fn storage_id(data_dir: &Path) -> std::io::Result<String> {
 }
 
 /// On first start (no enabled administrator) creates `admin` with a random one-time password
-/// and returns it so the operator can be told once.
+/// and returns it so the operator can be told once; it must be changed at first sign-in.
 pub async fn ensure_admin(store: &Arc<dyn Store>) -> Result<Option<String>, StoreError> {
     if store.count_admins().await? > 0 {
         return Ok(None);
@@ -77,6 +77,7 @@ pub async fn ensure_admin(store: &Arc<dyn Store>) -> Result<Option<String>, Stor
             display_name: "Administrator".into(),
             role: Role::Admin,
             password_hash: password::hash(password.clone()).await,
+            must_change_password: true,
         })
         .await?;
     Ok(Some(password))

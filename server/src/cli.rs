@@ -234,6 +234,7 @@ async fn user(store: Arc<dyn Store>, cmd: UserCommand) -> Result<(), CliError> {
                     display_name,
                     role,
                     password_hash: password::hash(pw.clone()).await,
+                    must_change_password: !password_stdin,
                 })
                 .await?;
             println!("created {} ({})", user.username, user.id);

@@ -21,6 +21,9 @@ pub enum ApiError {
     /// Signed in, but this role may not do this.
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// Signed in with a password someone else was shown: change it first.
+    #[error("Change your password before you do anything else.")]
+    PasswordChangeRequired,
     /// The thing asked for does not exist (or is not visible to this user).
     #[error("Not found.")]
     NotFound,
@@ -48,6 +51,7 @@ impl ApiError {
             ApiError::BadCredentials => "bad_credentials",
             ApiError::TooManyAttempts => "too_many_attempts",
             ApiError::Forbidden => "forbidden",
+            ApiError::PasswordChangeRequired => "password_change_required",
             ApiError::NotFound => "not_found",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Conflict(_) => "conflict",
@@ -61,7 +65,7 @@ impl ApiError {
         match self {
             ApiError::NotSignedIn | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

@@ -280,3 +280,48 @@ async fn a_password_change_signs_out_every_other_device() {
         .await
         .expect("the new password works");
 }
+
+/// An account made with a generated password (shown once to the admin) can only read who it
+/// is and change the password until its owner has chosen one; then everything works.
+#[tokio::test]
+async fn a_generated_password_must_be_changed_before_anything_else() {
+    let server = TestServer::start(server_bin!()).await;
+    let admin = server.admin().await;
+    let (status, body) = admin
+        .post(
+            "/api/admin/users",
+            &serde_json::json!({ "username": "test-fresh", "displayName": "Test Fresh", "role": "officer" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let generated = body["password"].as_str().expect("a generated password");
+
+    let fresh = Api::new(&server.base);
+    fresh
+        .sign_in("test-fresh", generated)
+        .await
+        .expect("the generated password signs in");
+    let (status, body) = fresh.get("/api/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["user"]["mustChangePassword"], true);
+    for path in ["/api/documents", "/api/homes", "/api/people"] {
+        let (status, body) = fresh.get(path).await;
+        assert_eq!(status, 403, "{path}");
+        assert_eq!(body["error"]["code"], "password_change_required", "{path}");
+    }
+    let (status, _) = fresh
+        .post("/api/sync-tickets", &serde_json::Value::Null)
+        .await;
+    assert_eq!(status, 403, "no sync before the change either");
+
+    let (status, body) = fresh
+        .post(
+            "/api/me/password",
+            &serde_json::json!({ "currentPassword": generated, "newPassword": "synthetic-chosen-password" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = fresh.get("/api/me").await;
+    assert_eq!(body["user"]["mustChangePassword"], false);
+    assert_eq!(fresh.get("/api/homes").await.0, 200);
+}

@@ -180,3 +180,53 @@ async fn a_changed_password_unlocks_the_records_on_this_device() {
     .await;
     laptop.close().await;
 }
+
+#[tokio::test]
+async fn a_generated_password_is_replaced_before_anything_else() {
+    let Some(env) = BrowserEnv::get("a_generated_password_is_replaced_before_anything_else").await
+    else {
+        return;
+    };
+    let server = env.start_server(server_bin!()).await;
+    let home = server.home("Synthetic House Ten").await;
+    let admin = server.admin().await;
+    let (status, body) = admin
+        .post(
+            "/api/admin/users",
+            &serde_json::json!({ "username": "test-new-member", "displayName": "Test New Member", "role": "member" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let generated = body["password"].as_str().expect("a generated password");
+    let id = body["user"]["id"].as_str().expect("an id");
+    let (status, body) = admin
+        .post(
+            "/api/admin/assignments",
+            &serde_json::json!({ "userId": id, "homeId": home }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let browser = env.browser(&Profile::new("first-sign-in")).await;
+    browser.goto(&format!("{}/#/sign-in", server.base)).await;
+    browser.fill("#username", "test-new-member").await;
+    browser.fill("#password", generated).await;
+    browser.click("#sign-in").await;
+    browser
+        .wait_for_text("main h1", "Choose your own password")
+        .await;
+    browser.screenshot("password-must-change").await;
+    let chosen = "synthetic-chosen-password-10";
+    browser.fill("#current-password", generated).await;
+    browser.fill("#new-password", chosen).await;
+    browser.fill("#confirm-password", chosen).await;
+    browser.click("#change-password").await;
+    // Then the app is theirs: the homes page, and their home's records list syncs.
+    browser.wait_for_text("main h1", "Homes").await;
+    open_home(&browser, &home).await;
+    browser.wait_for(SAVED).await;
+    // Before the change the server refused the sync ticket and the listings (403), which the
+    // browser logs; nothing else may be logged.
+    assert_no_errors_but(&browser, "the server responded with a status of 403").await;
+    browser.close().await;
+}

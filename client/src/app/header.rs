@@ -50,6 +50,9 @@ pub fn Header(props: &HeaderProps) -> Html {
         .as_ref()
         .and_then(|m| m.actor())
         .is_some_and(|a| super::consultations::shows_consultations(&a));
+    // Until a given password is replaced there is nowhere to go and nothing syncs: no menu
+    // and no sync status, only who is signed in and the way out.
+    let password_first = me.as_ref().is_some_and(|m| m.user.must_change_password);
     let on_sign_out = {
         let rt = app.rt.clone();
         Callback::from(move |_: MouseEvent| {
@@ -73,6 +76,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                                 <a href="#/" class="govuk-service-navigation__link">{ "Hearth" }</a>
                             </span>
                             if let (Some(me), false) = (&me, props.kiosk) {
+                                if !password_first {
                                 <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
                                     <ul class="govuk-service-navigation__list">
                                         { menu_item(MenuSection::Homes, "nav-homes", "#/".into(), "Homes", &props.route) }
@@ -82,6 +86,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                                         }
                                     </ul>
                                 </nav>
+                                }
                                 <div class="hearth-header__user">
                                     <span class="govuk-body-s govuk-!-margin-0">{ &me.user.display_name }</span>
                                     <a class="govuk-link govuk-body-s govuk-!-margin-0" id="nav-password"
@@ -97,7 +102,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                     </div>
                 </section>
             </header>
-            if me.is_some() {
+            if me.is_some() && !password_first {
                 <SyncStatusBar />
             }
             if let Some(problem) = app.rt.storage_error() {

@@ -161,8 +161,11 @@ pub fn App(props: &AppProps) -> Html {
             .sign_out_warning()
             .map(|unsent| html! { <sign_out::ConfirmSignOut {unsent} /> })
     });
+    let must_change_password = props.rt.me().is_some_and(|m| m.user.must_change_password);
     let page = match (&*route, signed_in) {
         _ if guard.is_some() => guard.unwrap_or_default(),
+        // A password someone else was shown is replaced before anything else.
+        (_, true) if must_change_password => html! { <password::ChangePassword /> },
         _ if locked.is_some() => match locked.flatten() {
             Some(id) => html! { <kiosk::KioskPage id={id} /> },
             None => html! {},

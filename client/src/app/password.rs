@@ -88,6 +88,7 @@ pub fn ChangePassword() -> Html {
             });
         })
     };
+    let forced = app.rt.me().is_some_and(|m| m.user.must_change_password);
     let problem = match &*outcome {
         Some(Outcome::Problem(field, message)) => Some((*field, message.clone())),
         _ => None,
@@ -139,7 +140,14 @@ pub fn ChangePassword() -> Html {
                         </div>
                     </div>
                 }
-                <h1 class="govuk-heading-l">{ "Change your password" }</h1>
+                if forced {
+                    <h1 class="govuk-heading-l">{ "Choose your own password" }</h1>
+                    <p class="govuk-body" id="password-must-change">
+                        { "You signed in with a password you were given. Choose your own before you start: nothing else works until you do." }
+                    </p>
+                } else {
+                    <h1 class="govuk-heading-l">{ "Change your password" }</h1>
+                }
                 <p class="govuk-body">
                     { "You need an internet connection. On this device, use your new password from now on, including to unlock Hearth." }
                 </p>

@@ -551,11 +551,28 @@ impl Runtime {
     /// next unlock takes the new password. Should the re-wrap fail (storage full, a closed
     /// tab), nothing is lost: the next unlock asks for the previous password once, as after a
     /// change made on another device.
-    pub async fn change_password(&self, current: &str, new: &str) -> Result<(), ApiError> {
+    pub async fn change_password(
+        self: &Rc<Self>,
+        current: &str,
+        new: &str,
+    ) -> Result<(), ApiError> {
         api::change_password(current, new).await?;
         let Some(me) = self.me() else {
             return Ok(());
         };
+        if me.user.must_change_password {
+            // Everything else was refused until now: take the fresh profile and start syncing.
+            let mut changed = me.clone();
+            changed.user.must_change_password = false;
+            let key = self.key.borrow().clone();
+            if let Some(key) = key {
+                let _ = self.store.set_me(&changed, &key).await;
+            }
+            *self.me.borrow_mut() = Some(changed);
+            self.notify();
+            self.backoff.borrow_mut().reset();
+            self.connect();
+        }
         if let Ok(Some(record)) = self.store.wrapped_key(&me.user.id).await {
             let rewrapped = async {
                 let old = Kek::for_record(current, &record).await?;

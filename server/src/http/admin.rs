@@ -218,6 +218,7 @@ async fn add_user(
             display_name: req.display_name.trim().to_string(),
             role,
             password_hash: password::hash(password.clone()).await,
+            must_change_password: generated,
         })
         .await
         .map_err(rejected)?;

@@ -99,6 +99,20 @@ pub fn client_ip() -> impl Filter<Extract = (IpAddr,), Error = Infallible> + Clo
 
 /// Requires a valid session cookie; rejects with `not_signed_in` otherwise.
 pub fn signed_in(app: Arc<App>) -> impl Filter<Extract = (SignedIn,), Error = Rejection> + Clone {
+    signed_in_to_change_password(app).and_then(|who: SignedIn| async move {
+        if who.user.must_change_password {
+            Err(warp::reject::custom(ApiError::PasswordChangeRequired))
+        } else {
+            Ok(who)
+        }
+    })
+}
+
+/// Requires a session, even one whose password must be changed first: only for reading
+/// `/api/me` and changing the password.
+pub fn signed_in_to_change_password(
+    app: Arc<App>,
+) -> impl Filter<Extract = (SignedIn,), Error = Rejection> + Clone {
     with_app(app)
         .and(warp::cookie::optional::<String>(SESSION_COOKIE))
         .and_then(|app: Arc<App>, token: Option<String>| async move {

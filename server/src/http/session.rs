@@ -1,6 +1,6 @@
 //! Signing in and out, who am I, and single-use sync tickets for non-browser clients.
 
-use super::{client_ip, json_body, signed_in, with_app};
+use super::{client_ip, json_body, signed_in, signed_in_to_change_password, with_app};
 use crate::app::App;
 use crate::auth::{self, SESSION_COOKIE, SignedIn, now_ms, password, token};
 use crate::error::ApiError;
@@ -35,6 +35,7 @@ pub struct UserView {
     display_name: String,
     role: &'static str,
     disabled: bool,
+    must_change_password: bool,
 }
 
 impl From<&crate::store::User> for UserView {
@@ -45,6 +46,7 @@ impl From<&crate::store::User> for UserView {
             display_name: u.display_name.clone(),
             role: u.role.as_str(),
             disabled: u.disabled,
+            must_change_password: u.must_change_password,
         }
     }
 }
@@ -65,12 +67,12 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rej
     let me = warp::path!("api" / "me")
         .and(warp::get())
         .and(with_app(app.clone()))
-        .and(signed_in(app.clone()))
+        .and(signed_in_to_change_password(app.clone()))
         .and_then(me);
     let password = warp::path!("api" / "me" / "password")
         .and(warp::post())
         .and(with_app(app.clone()))
-        .and(signed_in(app.clone()))
+        .and(signed_in_to_change_password(app.clone()))
         .and(json_body())
         .and_then(change_password);
     let ticket = warp::path!("api" / "sync-tickets")
@@ -212,7 +214,10 @@ pub async fn sync_credential(
 ) -> Result<SignedIn, ApiError> {
     match (ticket, cookie) {
         (Some(t), _) => auth::from_ticket(&app.store, &t).await,
-        (None, Some(c)) => auth::from_session_token(&app.store, &c).await,
+        (None, Some(c)) => match auth::from_session_token(&app.store, &c).await? {
+            who if who.user.must_change_password => Err(ApiError::PasswordChangeRequired),
+            who => Ok(who),
+        },
         (None, None) => Err(ApiError::NotSignedIn),
     }
 }

@@ -69,6 +69,9 @@ pub struct User {
     pub password_hash: String,
     /// A disabled user cannot sign in and their sessions stop working.
     pub disabled: bool,
+    /// The password was generated and shown to someone: until its owner changes it, the
+    /// account may only read `/api/me`, change the password and sign out.
+    pub must_change_password: bool,
 }
 
 /// A new account to create.
@@ -82,6 +85,9 @@ pub struct NewUser {
     pub role: Role,
     /// argon2id PHC string.
     pub password_hash: String,
+    /// The password is generated (shown once to whoever created the account): its owner must
+    /// change it at first sign-in.
+    pub must_change_password: bool,
 }
 
 /// A children's home.
@@ -165,8 +171,8 @@ pub trait Store: Send + Sync + 'static {
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
     /// Disables or re-enables a user; disabling also deletes their sessions.
     async fn set_user_disabled(&self, id: &str, disabled: bool) -> Result<(), StoreError>;
-    /// Sets a new password hash and ends the user's sessions and sync tickets, except the
-    /// session `keep_session` (the one that made the change).
+    /// Sets a new password hash (clearing `must_change_password`) and ends the user's sessions
+    /// and sync tickets, except the session `keep_session` (the one that made the change).
     async fn set_password_hash(
         &self,
         id: &str,

@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::{is_constraint, now_ms};
 use crate::store::{Home, NewUser, Session, StoreError, User};
 
-const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, disabled";
+const USER_COLUMNS: &str =
+    "id, username, display_name, role, password_hash, disabled, must_change_password";
 /// Index of `role` in [`USER_COLUMNS`], for conversion errors.
 const ROLE_COLUMN: usize = 3;
 
@@ -27,6 +28,7 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
         role,
         password_hash: row.get(4)?,
         disabled: row.get(5)?,
+        must_change_password: row.get(6)?,
     })
 }
 
@@ -36,8 +38,9 @@ pub(super) fn create_user(conn: &Connection, new: NewUser) -> Result<User, Store
     let id = uuid::Uuid::new_v4().to_string();
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO users (id, username, display_name, role, password_hash, disabled, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
+            "INSERT INTO users (id, username, display_name, role, password_hash, disabled,
+                                created_at, must_change_password)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)",
         )?
         .execute(params![
             id,
@@ -46,6 +49,7 @@ pub(super) fn create_user(conn: &Connection, new: NewUser) -> Result<User, Store
             new.role.as_str(),
             new.password_hash,
             now_ms(),
+            new.must_change_password,
         ]);
     match inserted {
         Ok(_) => Ok(User {
@@ -55,6 +59,7 @@ pub(super) fn create_user(conn: &Connection, new: NewUser) -> Result<User, Store
             role: new.role,
             password_hash: new.password_hash,
             disabled: false,
+            must_change_password: new.must_change_password,
         }),
         Err(e) if is_constraint(&e, rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE) => {
             Err(StoreError::Conflict("username"))
@@ -118,7 +123,9 @@ pub(super) fn set_password_hash(
     keep_session: Option<[u8; 32]>,
 ) -> Result<(), StoreError> {
     let changed = conn
-        .prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
+        .prepare_cached(
+            "UPDATE users SET password_hash = ?2, must_change_password = 0 WHERE id = ?1",
+        )?
         .execute(params![id, password_hash])?;
     if changed == 0 {
         return Err(StoreError::NotFound("user"));

@@ -89,6 +89,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX audit_by_document ON audit (document_id) WHERE document_id IS NOT NULL;
     "#,
+    // 2: a password someone else was shown (the first admin's, a generated one) must be
+    // replaced by its owner before anything else.
+    r#"
+    ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0
+        CHECK (must_change_password IN (0, 1));
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -46,6 +46,7 @@ fn visit_note(state: WorkflowState) -> DocMeta {
 
 fn new_user(username: &str, role: Role) -> NewUser {
     NewUser {
+        must_change_password: false,
         username: username.into(),
         display_name: format!("Test {username}"),
         role,
