@@ -13,10 +13,9 @@ use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{ConsultationResponse, Record, RecordKind, WorkflowState};
 use hearth_shared::permissions::Role;
 use hearth_shared::rules;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{navigate, now_ms, use_app};
+use super::{input_value, navigate, now_ms, use_app};
 use crate::kiosk_lock::{self, Attempt, KioskLock, check_new_pin};
 use crate::pages::kiosk::Kiosk;
 use crate::route::Route;
@@ -106,12 +105,7 @@ pub fn KioskStart() -> Html {
                 if *saving {
                     return;
                 }
-                let value = |r: &NodeRef| {
-                    r.cast::<HtmlInputElement>()
-                        .map(|i| i.value())
-                        .unwrap_or_default()
-                };
-                let (first, second) = (value(&pin), value(&again));
+                let (first, second) = (input_value(&pin), input_value(&again));
                 if let Err(p) = check_new_pin(&first, &second) {
                     problem.set(Some(p.message().to_string()));
                     return;

@@ -49,6 +49,14 @@ pub fn use_app() -> AppContext {
     use_context::<AppContext>().expect("pages are rendered inside App")
 }
 
+/// The text in the `<input>` behind `r`, for forms that read their fields on submit (sign-in,
+/// the password page, the kiosk PIN); empty when it is not rendered.
+pub fn input_value(r: &NodeRef) -> String {
+    r.cast::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
 /// Goes to `route` (a hash change; the page is not reloaded).
 pub fn navigate(route: &Route) {
     if let Some(window) = web_sys::window() {

@@ -4,7 +4,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::use_app;
+use super::{input_value, use_app};
 use crate::platform::api::ApiError;
 use crate::session::new_password_problem;
 
@@ -33,12 +33,11 @@ pub fn ChangePassword() -> Html {
         Callback::from(move |event: SubmitEvent| {
             // Keep the page: a real submit would reload it.
             event.prevent_default();
-            let value = |r: &NodeRef| {
-                r.cast::<HtmlInputElement>()
-                    .map(|i| i.value())
-                    .unwrap_or_default()
-            };
-            let (now, next, again) = (value(&current), value(&new), value(&confirm));
+            let (now, next, again) = (
+                input_value(&current),
+                input_value(&new),
+                input_value(&confirm),
+            );
             if now.is_empty() {
                 outcome.set(Some(Outcome::Problem(
                     "current-password",

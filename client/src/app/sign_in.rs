@@ -1,10 +1,9 @@
 //! Sign in. Needs the network once per device; afterwards the user is remembered and the app
 //! starts offline.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{navigate, use_app};
+use super::{input_value, navigate, use_app};
 use crate::platform::api::ApiError;
 use crate::route::Route;
 
@@ -22,12 +21,7 @@ pub fn SignIn() -> Html {
         Callback::from(move |event: SubmitEvent| {
             // Keep the page: a real submit would reload it.
             event.prevent_default();
-            let value = |r: &NodeRef| {
-                r.cast::<HtmlInputElement>()
-                    .map(|i| i.value())
-                    .unwrap_or_default()
-            };
-            let (user, pass) = (value(&username), value(&password));
+            let (user, pass) = (input_value(&username), input_value(&password));
             if user.trim().is_empty() || pass.is_empty() {
                 error.set(Some("Enter your username and password".into()));
                 return;

@@ -272,21 +272,33 @@ async fn only_enabled_admins_are_counted() {
     assert_eq!(store.count_admins().await.unwrap(), 2);
 }
 
+/// Two member accounts, for tests about one user's sessions next to someone else's.
+async fn two_members(store: &SqliteStore) -> (crate::store::User, crate::store::User) {
+    let mut made = Vec::new();
+    for name in ["member.one", "member.two"] {
+        made.push(
+            store
+                .create_user(new_user(name, Role::Member))
+                .await
+                .unwrap(),
+        );
+    }
+    let other = made.pop().unwrap();
+    (made.pop().unwrap(), other)
+}
+
+/// A session for `user_id`, valid until 10 s after the epoch.
+fn session(user_id: &str) -> Session {
+    Session {
+        user_id: user_id.into(),
+        expires_at_ms: 10_000,
+    }
+}
+
 #[tokio::test]
 async fn disabling_a_user_ends_their_sessions_and_tickets() {
     let (_dir, _path, store) = fresh();
-    let user = store
-        .create_user(new_user("member.one", Role::Member))
-        .await
-        .unwrap();
-    let other = store
-        .create_user(new_user("member.two", Role::Member))
-        .await
-        .unwrap();
-    let session = |user_id: &str| Session {
-        user_id: user_id.into(),
-        expires_at_ms: 10_000,
-    };
+    let (user, other) = two_members(&store).await;
     store
         .create_session([1; 32], session(&user.id))
         .await
@@ -822,18 +834,7 @@ fn fsync_commit_rate_is_measured_and_the_scratch_file_removed() {
 #[tokio::test]
 async fn a_new_password_ends_every_other_session_and_ticket_of_that_user() {
     let (_dir, _path, store) = fresh();
-    let user = store
-        .create_user(new_user("member.one", Role::Member))
-        .await
-        .unwrap();
-    let other = store
-        .create_user(new_user("member.two", Role::Member))
-        .await
-        .unwrap();
-    let session = |user_id: &str| Session {
-        user_id: user_id.into(),
-        expires_at_ms: 10_000,
-    };
+    let (user, other) = two_members(&store).await;
     for (hash, who) in [([1; 32], &user), ([2; 32], &user), ([3; 32], &other)] {
         store.create_session(hash, session(&who.id)).await.unwrap();
     }
