@@ -1,21 +1,23 @@
 //! Bringing an edit made on a view that had fallen behind this device's own last keystrokes
-//! onto the document as it is now.
+//! onto what the person was actually typing over: the view plus those keystrokes.
 //!
 //! A record editor emits the whole edited record, derived from the record it last rendered.
 //! Two input events can arrive before the next render, so the second one is derived from the
 //! same old record and repeats the first one's text. Writing both as edits of that old version
 //! would insert the first keystrokes twice. Instead: the fields this edit changed (compared
-//! with what the view showed) take the edited value, every other field keeps the document's
-//! current value, and automerge's diffing `update_object` turns the result into minimal
-//! operations (text by a character diff against the current text).
+//! with what the view showed) take the edited value, every other field keeps its value in
+//! `current`, and automerge's diffing `update_object` turns the result into minimal operations
+//! (text by a character diff). `Engine::write_record` passes the view plus this device's own
+//! changes as `current` and merges the result, so another device's changes that arrived
+//! meanwhile are merged rather than diffed away.
 
 use std::collections::{BTreeSet, HashMap};
 
 use automerge::hydrate::{List, Value};
 
 /// Three-way: `base` is the document as the view showed it, `mine` the view's edited record
-/// written at `base`, `current` the document now. The edit's changes win where it made them;
-/// everything else keeps `current`.
+/// written at `base`, `current` what the edit lands on. The edit's changes win where it made
+/// them; everything else keeps `current`.
 pub fn rebase(base: &Value, mine: &Value, current: &Value) -> Value {
     if mine == base {
         return current.clone();
