@@ -1,6 +1,6 @@
 //! Steps through the real app that several browser tests share: signing in, unlocking, opening
-//! a home, starting a consultation, reading the route, and waiting for the server to list a
-//! record.
+//! a home, starting a visit note or a consultation, waiting for a record to be saved, reading
+//! the route, and waiting for the server to list a record.
 
 use crate::browser::Browser;
 use crate::server::TestUser;
@@ -40,6 +40,30 @@ pub async fn open_home(browser: &Browser, home: &str) {
         .click(&format!("a.home-link[data-home-id=\"{home}\"]"))
         .await;
     browser.wait_for_text("main h1", "Records").await;
+}
+
+/// Waits until the page says its record is saved on the device (IndexedDB): every editor's
+/// `#local-save` indicator, `data-state="saved"`.
+pub async fn wait_saved_on_device(browser: &Browser) {
+    browser.wait_for("#local-save[data-state=\"saved\"]").await;
+}
+
+/// Waits for the device's local save (IndexedDB) and then for the server's acknowledgement.
+pub async fn wait_saved_everywhere(browser: &Browser) {
+    wait_saved_on_device(browser).await;
+    browser.wait_for(SAVED).await;
+}
+
+/// Creates a visit note from the records list and returns its id (the editor's
+/// `data-document-id`).
+pub async fn new_visit_note(browser: &Browser) -> DocumentId {
+    browser.click("#new-visit-note").await;
+    browser.wait_for("#visit-note-editor #body").await;
+    let id = browser
+        .attribute("#visit-note-editor", "data-document-id")
+        .await
+        .expect("the editor names its document");
+    id.parse().expect("a document id")
 }
 
 /// Starts a new consultation from the consultations page (a participation worker, signed in)

@@ -8,7 +8,9 @@
 //! `#username`, the password page's `#current-password`, `#new-password`,
 //! `#confirm-password`, `#change-password`, `#password-changed` and `.govuk-error-summary`.
 
-use hearth_e2e::app_steps::{SAVED, open_home, route_id, sign_in, unlock};
+use hearth_e2e::app_steps::{
+    SAVED, new_visit_note, open_home, sign_in, unlock, wait_saved_everywhere,
+};
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
 use hearth_e2e::{WAIT, server_bin};
 use hearth_shared::permissions::Role;
@@ -80,12 +82,11 @@ async fn signing_out_offline_deletes_the_device_copy_and_ends_the_session_once_o
     let tablet = env.browser(&Profile::new("shared-tablet")).await;
     sign_in(&tablet, &server, &member).await;
     open_home(&tablet, &home).await;
-    tablet.click("#new-visit-note").await;
+    new_visit_note(&tablet).await;
     tablet
         .fill("#body", "Synthetic note written on a shared tablet.")
         .await;
-    tablet.wait_for("#local-save[data-state=\"saved\"]").await;
-    tablet.wait_for(SAVED).await;
+    wait_saved_everywhere(&tablet).await;
     let before = stored_counts(&tablet).await;
     assert!(
         before["documents"].as_u64() >= Some(1) && before["keys"] == 1 && before["user"] == 1,
@@ -136,12 +137,10 @@ async fn a_changed_password_unlocks_the_records_on_this_device() {
     let laptop = env.browser(&Profile::new("password-changer")).await;
     sign_in(&laptop, &server, &member).await;
     open_home(&laptop, &home).await;
-    laptop.click("#new-visit-note").await;
-    let id = route_id(&laptop, "#/records/").await;
+    let id = new_visit_note(&laptop).await;
     let body = "Synthetic note kept across a password change.";
     laptop.fill("#body", body).await;
-    laptop.wait_for("#local-save[data-state=\"saved\"]").await;
-    laptop.wait_for(SAVED).await;
+    wait_saved_everywhere(&laptop).await;
 
     laptop.click("#nav-password").await;
     laptop

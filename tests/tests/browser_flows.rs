@@ -16,7 +16,8 @@
 use std::time::Duration;
 
 use hearth_e2e::app_steps::{
-    SAVED, open_home, route_id, sign_in, sign_in_at, unlock, wait_for_server_document,
+    SAVED, new_visit_note, open_home, route_id, sign_in, sign_in_at, unlock,
+    wait_for_server_document, wait_saved_everywhere, wait_saved_on_device,
 };
 use hearth_e2e::browser::{Browser, BrowserEnv, NetworkLink, Profile};
 use hearth_e2e::{WAIT, now_ms, server_bin};
@@ -32,24 +33,6 @@ use tokio::time::Instant;
 const OFFLINE: &str = "#sync-status[data-state=\"offline\"]";
 /// The sync status after the server refused a change.
 const REJECTED: &str = "#sync-status[data-state=\"rejected\"]";
-
-/// Creates a visit note from the records list and returns its id (the editor's
-/// `data-document-id`).
-async fn new_visit_note(browser: &Browser) -> DocumentId {
-    browser.click("#new-visit-note").await;
-    browser.wait_for("#visit-note-editor #body").await;
-    let id = browser
-        .attribute("#visit-note-editor", "data-document-id")
-        .await
-        .expect("the editor names its document");
-    id.parse().expect("a document id")
-}
-
-/// Waits for the device's local save (IndexedDB) and then for the server's acknowledgement.
-async fn wait_saved_everywhere(browser: &Browser) {
-    browser.wait_for("#local-save[data-state=\"saved\"]").await;
-    browser.wait_for(SAVED).await;
-}
 
 /// Whether the service worker controls the page (the app shell is cached for offline starts).
 async fn wait_for_service_worker(browser: &Browser) {
@@ -206,7 +189,7 @@ async fn two_devices_edit_one_note_one_offline_and_both_end_with_both_edits() {
     phone
         .type_into("#body", " Added on the phone, offline.")
         .await;
-    phone.wait_for("#local-save[data-state=\"saved\"]").await;
+    wait_saved_on_device(&phone).await;
     phone.wait_for_text(OFFLINE, "1 change waiting").await;
     laptop
         .type_into("#body", " Added on the laptop, online.")
@@ -384,7 +367,7 @@ async fn a_stale_offline_edit_to_a_finished_note_is_refused_visibly_and_the_text
     phone.wait_for(OFFLINE).await;
     let late = " A late thought typed on the phone.";
     phone.type_into("#body", late).await;
-    phone.wait_for("#local-save[data-state=\"saved\"]").await;
+    wait_saved_on_device(&phone).await;
 
     // ...while the laptop marks the note finished, which locks it on the server.
     laptop.click("#close-note").await;
@@ -415,7 +398,7 @@ async fn a_stale_offline_edit_to_a_finished_note_is_refused_visibly_and_the_text
     let copy = route_id(&phone, "#/records/").await;
     assert_ne!(copy, id, "the text went into a new note");
     phone.wait_for_value("#body", late.trim()).await;
-    phone.wait_for("#local-save[data-state=\"saved\"]").await;
+    wait_saved_on_device(&phone).await;
     let listed = wait_for_server_document(&member_api, copy).await;
     assert_eq!(listed["state"], WorkflowState::Draft.as_str());
 

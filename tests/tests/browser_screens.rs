@@ -24,7 +24,8 @@
 //! two `fast_typing_*` tests type at machine speed on a CPU slowed 4× (a cheap tablet).
 
 use hearth_e2e::app_steps::{
-    SAVED, new_consultation, open_home, route_id, sign_in, wait_for_listing,
+    new_consultation, open_home, route_id, sign_in, wait_for_listing, wait_saved_everywhere,
+    wait_saved_on_device,
 };
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
 use hearth_e2e::{Api, server_bin};
@@ -34,20 +35,6 @@ use hearth_shared::model::{
     Record, RecordKind, WorkflowState,
 };
 use hearth_shared::permissions::Role;
-
-/// Waits until the page says its record is saved on the device (IndexedDB). The Reg 33 and
-/// consultation pages say it in words only (no `data-state`, unlike the visit note editor).
-async fn wait_saved_on_device(browser: &Browser) {
-    browser
-        .wait_for_text("#local-save", "Saved on this device")
-        .await;
-}
-
-/// Waits for the device's local save (IndexedDB) and then for the server's acknowledgement.
-async fn wait_saved_everywhere(browser: &Browser) {
-    wait_saved_on_device(browser).await;
-    browser.wait_for(SAVED).await;
-}
 
 /// Polls `GET /api/documents` as `api` until `id` is listed in `state`.
 async fn wait_for_server_state(api: &Api, id: DocumentId, state: WorkflowState) {

@@ -2,7 +2,7 @@
 //! wide) the main screens fit the width without scrolling sideways, and their buttons stay
 //! big enough to tap.
 
-use hearth_e2e::app_steps::{open_home, sign_in};
+use hearth_e2e::app_steps::{new_visit_note, open_home, sign_in};
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
 use hearth_e2e::server_bin;
 use hearth_shared::permissions::Role;
@@ -70,8 +70,7 @@ async fn main_screens_reflow_at_200_percent_zoom() {
     assert_reflows(&browser, "homes").await;
     open_home(&browser, &home).await;
     assert_reflows(&browser, "records").await;
-    browser.click("#new-visit-note").await;
-    browser.wait_for("#visit-note-editor #body").await;
+    new_visit_note(&browser).await;
     assert_reflows(&browser, "visit-note").await;
     browser.click("a.govuk-back-link").await;
     browser.wait_for("#new-inspection").await;
