@@ -19,6 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::DocumentId;
 use crate::model::{DocMeta, RecordKind, WorkflowState};
 
 /// A user's role. One role per account.
@@ -207,6 +208,36 @@ pub fn sees_name_of(viewer: &Actor, person: &Actor) -> bool {
         }
         Role::Officer | Role::ParticipationWorker => true,
         Role::YoungPerson | Role::Admin => false,
+    }
+}
+
+/// Whether document `id` (described by `meta`) lies within a kiosk's binding to the
+/// consultation `bound` (an id or `automerge:` URL): the consultation itself and responses to it.
+///
+/// A tablet set up for one consultation signs in as a young-person account bound to it
+/// (`users.kioskConsultationId`); it must not see or answer any other consultation.
+pub fn within_kiosk_binding(bound: &str, id: DocumentId, meta: &DocMeta) -> bool {
+    let Ok(bound) = DocumentId::from_url(bound) else {
+        return false;
+    };
+    match meta.kind {
+        RecordKind::Consultation => id == bound,
+        RecordKind::ConsultationResponse => {
+            meta.consultation_id
+                .as_deref()
+                .and_then(|c| DocumentId::from_url(c).ok())
+                == Some(bound)
+        }
+        RecordKind::VisitNote | RecordKind::Inspection => false,
+    }
+}
+
+/// [`access`] narrowed by a kiosk binding: an account bound to a consultation (`bound` is
+/// `Some`) keeps only what it could do within that consultation; unbound accounts are unchanged.
+pub fn kiosk_access(bound: Option<&str>, id: DocumentId, meta: &DocMeta, access: Access) -> Access {
+    match bound {
+        Some(bound) if !within_kiosk_binding(bound, id, meta) => Access::None,
+        _ => access,
     }
 }
 
@@ -469,6 +500,58 @@ mod tests {
         assert!(Access::ReadWrite.can_read() && Access::ReadWrite.can_write());
         assert!(!Access::WriteOnly.can_read() && Access::WriteOnly.can_write());
         assert!(!Access::None.can_read() && !Access::None.can_write());
+    }
+
+    #[test]
+    fn kiosk_binding_keeps_one_consultation_and_its_responses() {
+        let bound = DocumentId::random();
+        let other = DocumentId::random();
+        let yp = young_person("yp1");
+        let consultation = consultation_meta(WorkflowState::Open);
+        let open = access(&yp, &consultation);
+        assert_eq!(open, Access::Read);
+        let bound_url = bound.to_url();
+        assert_eq!(
+            kiosk_access(Some(&bound_url), bound, &consultation, open),
+            Access::Read
+        );
+        assert_eq!(
+            kiosk_access(Some(&bound.to_string()), other, &consultation, open),
+            Access::None
+        );
+        assert_eq!(kiosk_access(None, other, &consultation, open), Access::Read);
+
+        let response_to = |c: &str| DocMeta {
+            consultation_id: Some(c.to_string()),
+            ..response_meta("yp1", WorkflowState::Draft)
+        };
+        let own = Access::WriteOnly;
+        let response = DocumentId::random();
+        assert_eq!(
+            kiosk_access(Some(&bound_url), response, &response_to(&bound_url), own),
+            Access::WriteOnly
+        );
+        assert_eq!(
+            kiosk_access(
+                Some(&bound_url),
+                response,
+                &response_to(&bound.to_string()),
+                own
+            ),
+            Access::WriteOnly,
+            "a bare id and a URL name the same consultation"
+        );
+        assert_eq!(
+            kiosk_access(
+                Some(&bound_url),
+                response,
+                &response_to(&other.to_url()),
+                own
+            ),
+            Access::None
+        );
+        assert!(!within_kiosk_binding(&bound_url, bound, &note_meta("yp1")));
+        assert!(!within_kiosk_binding("not an id", bound, &consultation));
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub enum Rejection {
     /// A response to a consultation that is not open.
     #[error("consultation closed: {0}")]
     ConsultationClosed(String),
+    /// A new record in a home that has been archived (it takes no new records).
+    #[error("home archived: {0}")]
+    HomeArchived(String),
 }
 
 impl Rejection {
@@ -53,6 +56,7 @@ impl Rejection {
             Rejection::InvalidTransition(_) => "invalid_transition",
             Rejection::ForgedAuthor(_) => "forged_author",
             Rejection::ConsultationClosed(_) => "consultation_closed",
+            Rejection::HomeArchived(_) => "home_archived",
         }
     }
 
@@ -64,9 +68,22 @@ impl Rejection {
             | Rejection::RecordLocked(m)
             | Rejection::InvalidTransition(m)
             | Rejection::ForgedAuthor(m)
-            | Rejection::ConsultationClosed(m) => m,
+            | Rejection::ConsultationClosed(m)
+            | Rejection::HomeArchived(m) => m,
         }
     }
+}
+
+/// An archived home takes no new records: a record *created* naming it is refused, while the
+/// records it already has stay readable and keep their workflow (a manager can still respond).
+/// `home_archived` is the caller's lookup of the new record's `homeId`.
+pub fn check_home_takes_records(creating: bool, home_archived: bool) -> Result<(), Rejection> {
+    if creating && home_archived {
+        return Err(Rejection::HomeArchived(
+            "That home has been archived and takes no new records.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Reads a document as a record and checks it is well-formed: shape ([`Record::from_doc`])

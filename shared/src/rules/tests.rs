@@ -733,3 +733,11 @@ fn rejection_codes_are_stable() {
         assert_eq!(rejection.code(), code);
     }
 }
+
+#[test]
+fn archived_home_refuses_new_records_only() {
+    let refused = crate::rules::check_home_takes_records(true, true).unwrap_err();
+    assert_eq!(refused.code(), "home_archived");
+    assert!(crate::rules::check_home_takes_records(false, true).is_ok());
+    assert!(crate::rules::check_home_takes_records(true, false).is_ok());
+}
