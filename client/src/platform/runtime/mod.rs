@@ -1,0 +1,280 @@
+//! The thin loop that drives the engine in the browser: it owns the WebSocket, the IndexedDB
+//! store and the timers, feeds their events to the [`Engine`] and carries out its effects.
+//!
+//! Pages reach it only through the app context, and only through the methods of [`Runtime`].
+//! By concern: `session` (sign-in, sign-out, the lock and unlock), `persistence` (dirty documents,
+//! flushing to IndexedDB, the page's lifecycle), `socket` (the WebSocket, tickets, retries and the
+//! listing refresh); this module holds the type, start-up, reading, editing and the engine's
+//! effects.
+
+mod persistence;
+mod session;
+mod socket;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_timers::callback::{Interval, Timeout};
+use hearth_shared::ids::DocumentId;
+use hearth_shared::model::Record;
+use wasm_bindgen_futures::spawn_local;
+
+use super::store::{Store, StoreError};
+use super::vault::webcrypto::{self, DataKey};
+use crate::engine::backoff::Backoff;
+use crate::engine::{EditError, Effect, Engine, SyncStatus};
+use crate::session::Me;
+pub use persistence::LocalSave;
+use persistence::Persistence;
+use session::Lock;
+pub use session::LockScreen;
+use socket::Socket;
+
+/// The browser runtime. Held in an `Rc` by the app context.
+pub struct Runtime {
+    peer_id: String,
+    engine: RefCell<Engine>,
+    store: Store,
+    me: RefCell<Option<Me>>,
+    socket: RefCell<Option<Socket>>,
+    connecting: Cell<bool>,
+    backoff: RefCell<Backoff>,
+    retry: RefCell<Option<Timeout>>,
+    refresh: RefCell<Option<Interval>>,
+    persistence: RefCell<Persistence>,
+    notify: RefCell<Option<Rc<dyn Fn()>>>,
+    storage_error: RefCell<Option<StoreError>>,
+    /// The signed-in user's data key, only while unlocked (see `platform::vault`).
+    key: RefCell<Option<Rc<DataKey>>>,
+    /// Set while a password page replaces the app.
+    lock: RefCell<Option<Lock>>,
+    /// The last tap, click or keypress (unix ms), for the auto-lock.
+    last_activity: Cell<i64>,
+    idle_check: RefCell<Option<Interval>>,
+    /// Set while the sign-out warning is shown: records with unsent changes.
+    sign_out_warning: Cell<Option<usize>>,
+    /// A one-off message for the sign-in page.
+    notice: RefCell<Option<String>>,
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+fn new_peer_id() -> String {
+    format!("hearth-browser-{}", DocumentId::random())
+}
+
+/// The settings key of this device's peer id.
+const PEER_ID: &str = "peerId";
+
+impl Runtime {
+    /// Opens storage; if a user's encrypted records are on the device, starts locked (the
+    /// Unlock page), otherwise at sign-in.
+    pub async fn boot() -> Result<Rc<Runtime>, StoreError> {
+        // Nothing may be stored unencrypted, so without WebCrypto the app does not start.
+        webcrypto::check_available()?;
+        let store = Store::open().await?;
+        let lock = match store.last_user().await? {
+            Some(user_id) => store
+                .wrapped_key(&user_id)
+                .await?
+                .map(|record| Lock::Locked {
+                    user_id,
+                    record,
+                    idle: false,
+                }),
+            None => None,
+        };
+        let notice = store.discarded_clear_text().then(|| {
+            "Hearth now encrypts records on this device. Records stored by the previous version \
+             were removed from it: sign in to download them again."
+                .to_string()
+        });
+        // One peer id per device, kept across reloads, so the server's logs of one tablet's
+        // connections read as one peer.
+        let peer_id = match store.setting(PEER_ID).await? {
+            Some(id) => id,
+            None => {
+                let id = new_peer_id();
+                store.set_setting(PEER_ID, &id).await?;
+                id
+            }
+        };
+        let rt = Rc::new(Runtime {
+            peer_id,
+            engine: RefCell::new(Engine::new(String::new())),
+            store,
+            me: RefCell::new(None),
+            socket: RefCell::new(None),
+            connecting: Cell::new(false),
+            backoff: RefCell::new(Backoff::new()),
+            retry: RefCell::new(None),
+            refresh: RefCell::new(None),
+            persistence: RefCell::new(Persistence::default()),
+            notify: RefCell::new(None),
+            storage_error: RefCell::new(None),
+            key: RefCell::new(None),
+            lock: RefCell::new(lock),
+            last_activity: Cell::new(now_ms()),
+            idle_check: RefCell::new(None),
+            sign_out_warning: Cell::new(None),
+            notice: RefCell::new(notice),
+        });
+        rt.watch_page();
+        rt.watch_activity();
+        let pending = rt.clone();
+        spawn_local(async move { pending.finish_server_sign_out().await });
+        Ok(rt)
+    }
+
+    /// Sets the function called whenever anything the UI shows may have changed.
+    pub fn set_notify(&self, notify: impl Fn() + 'static) {
+        *self.notify.borrow_mut() = Some(Rc::new(notify));
+    }
+
+    fn notify(&self) {
+        let notify = self.notify.borrow().clone();
+        if let Some(notify) = notify {
+            notify();
+        }
+    }
+    // ----- reading ---------------------------------------------------------------------------
+
+    /// Runs `f` with read access to the engine (for rendering).
+    pub fn with_engine<R>(&self, f: impl FnOnce(&mut Engine) -> R) -> R {
+        f(&mut self.engine.borrow_mut())
+    }
+
+    /// The sync status for the header.
+    pub fn status(&self) -> SyncStatus {
+        self.engine.borrow().status()
+    }
+
+    /// Why local storage is failing, if it is.
+    pub fn storage_error(&self) -> Option<StoreError> {
+        self.storage_error.borrow().clone()
+    }
+
+    // ----- editing ---------------------------------------------------------------------------
+
+    /// Creates a record on this device; it syncs when possible.
+    pub fn create(self: &Rc<Self>, record: &Record) -> Result<DocumentId, EditError> {
+        let (id, effects) = self.engine.borrow_mut().create(record)?;
+        self.apply(effects);
+        Ok(id)
+    }
+
+    /// Sets a root-level Text field (one splice, merges with other devices' typing).
+    pub fn set_text(
+        self: &Rc<Self>,
+        id: DocumentId,
+        prop: &str,
+        value: &str,
+    ) -> Result<(), EditError> {
+        let effects = self.engine.borrow_mut().set_text(id, prop, value)?;
+        self.apply(effects);
+        Ok(())
+    }
+
+    /// Writes an edited typed record read at `based_on` heads.
+    pub fn write_record(
+        self: &Rc<Self>,
+        id: DocumentId,
+        record: &Record,
+        based_on: &[automerge::ChangeHash],
+    ) -> Result<(), EditError> {
+        let effects = self
+            .engine
+            .borrow_mut()
+            .write_record(id, record, based_on)?;
+        self.apply(effects);
+        Ok(())
+    }
+
+    /// Drops a refused local copy and fetches the server's.
+    pub fn discard_rejected(self: &Rc<Self>, id: DocumentId) {
+        let effects = self.engine.borrow_mut().discard_rejected(id);
+        self.apply(effects);
+    }
+
+    // ----- device settings -------------------------------------------------------------------
+
+    /// A device setting (e.g. the kiosk lock), if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.store.setting(key).await
+    }
+
+    /// Stores a device setting; returns once it is on disk.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.store.set_setting(key, value).await
+    }
+
+    /// Removes a device setting.
+    pub async fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        self.store.delete_setting(key).await
+    }
+
+    /// Drops acknowledged documents this user may not read (a kiosk's submitted responses):
+    /// the server has them, so the device keeps no copy, in memory or in IndexedDB.
+    fn forget_unreadable(self: &Rc<Self>) {
+        let Some(actor) = self.me().and_then(|m| m.actor()) else {
+            return;
+        };
+        let effects = self
+            .engine
+            .borrow_mut()
+            .forget_acknowledged_unreadable(&actor);
+        if !effects.is_empty() {
+            self.apply(effects);
+        }
+    }
+
+    // ----- effects ---------------------------------------------------------------------------
+
+    fn apply(self: &Rc<Self>, effects: Vec<Effect>) {
+        let mut changed = false;
+        for effect in effects {
+            match effect {
+                Effect::Send(frame) => {
+                    if let Some(socket) = self.socket.borrow().as_ref() {
+                        // A failed send means the socket is closing; its close handler resyncs.
+                        let _ = socket.ws.send_with_u8_array(&frame);
+                    }
+                }
+                Effect::Persist(id) => {
+                    self.mark_dirty(id);
+                    changed = true;
+                }
+                Effect::Forget(id) => {
+                    {
+                        // Nothing of a forgotten document is written again.
+                        let mut p = self.persistence.borrow_mut();
+                        p.dirty.remove(&id);
+                        p.written.remove(&id);
+                        p.failed.remove(&id);
+                    }
+                    let rt = self.clone();
+                    spawn_local(async move {
+                        let Some(user) = rt.me().map(|m| m.user.id) else {
+                            return;
+                        };
+                        if let Err(e) = rt.store.delete_document(&user, id).await {
+                            *rt.storage_error.borrow_mut() = Some(e);
+                            rt.notify();
+                        }
+                    });
+                }
+                Effect::Updated(_) | Effect::ListChanged | Effect::Status(_) => changed = true,
+                Effect::Close => {
+                    if let Some(socket) = self.socket.borrow().as_ref() {
+                        let _ = socket.ws.close();
+                    }
+                }
+            }
+        }
+        if changed {
+            self.notify();
+        }
+    }
+}
