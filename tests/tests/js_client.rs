@@ -1,7 +1,7 @@
 //! A stock automerge-repo JavaScript client (the reference implementation of the protocol)
 //! creates a visit note; the Rust client reads the same record back.
 //!
-//! Needs `npm ci` in tests/js (done by .ci/run). Missing Node or packages fail the test.
+//! Needs `npm ci` in tests/js (`cargo xtask test` runs it when needed). Missing Node or packages fail the test.
 
 use hearth_e2e::{TestServer, server_bin};
 use hearth_shared::ids::DocumentId;
@@ -18,7 +18,7 @@ async fn javascript_automerge_repo_client_creates_a_visit_note_the_rust_client_r
     let dir = js_dir();
     assert!(
         dir.join("node_modules/@automerge/automerge-repo").exists(),
-        "run `npm ci` in {} first (.ci/run does)",
+        "run `npm ci` in {} first (`cargo xtask test` does)",
         dir.display()
     );
     let server = TestServer::start(server_bin!()).await;

@@ -10,13 +10,11 @@
 //!   comment), and a council service is not on GOV.UK; the Design System's advice for such
 //!   services is Arial, which is the next font in every stack anyway.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::SystemTime;
+use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::command;
+use crate::npm;
 
 /// Where the stylesheet lands in `dist`, and so the `href` the page links it with.
 pub const STYLESHEET: &str = "govuk-frontend.min.css";
@@ -27,7 +25,7 @@ const RESTRICTED_FONT: &str = "GDS Transport";
 /// Installs `govuk-frontend` if needed, then writes the rewritten stylesheet and every asset it
 /// references into `dist`. Returns the paths written, relative to `dist`.
 pub fn install(client_dir: &Path, dist: &Path) -> anyhow::Result<Vec<String>> {
-    ensure_node_modules(client_dir)?;
+    npm::ensure_installed(client_dir, npm::Scripts::Ignore, "govuk-frontend")?;
     let package = client_dir.join("node_modules/govuk-frontend/dist/govuk");
     let source = package.join(STYLESHEET);
     let css = std::fs::read_to_string(&source).with_context(|| {
@@ -63,59 +61,6 @@ pub fn install(client_dir: &Path, dist: &Path) -> anyhow::Result<Vec<String>> {
         written.push(asset);
     }
     Ok(written)
-}
-
-/// Runs `npm ci` in `client_dir` unless `node_modules` is at least as new as the lockfile.
-fn ensure_node_modules(client_dir: &Path) -> anyhow::Result<()> {
-    let lockfile = client_dir.join("package-lock.json");
-    let lock_changed = [client_dir.join("package.json"), lockfile.clone()]
-        .iter()
-        .filter_map(|path| modified(path))
-        .max()
-        .with_context(|| format!("{} is missing", lockfile.display()))?;
-    // npm writes this "hidden lockfile" last, once an install has completed.
-    let installed = modified(&client_dir.join("node_modules/.package-lock.json"));
-    if !needs_install(lock_changed, installed) {
-        return Ok(());
-    }
-    let npm = find_npm()?;
-    command::run(
-        Command::new(npm)
-            // No install scripts: the package ships only CSS, fonts, images and JS.
-            .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
-            .current_dir(client_dir),
-    )
-    .context("installing the client's npm packages (govuk-frontend)")
-}
-
-/// Whether `npm ci` must run: nothing installed yet, or the package files changed since.
-fn needs_install(lock_changed: SystemTime, installed: Option<SystemTime>) -> bool {
-    installed.is_none_or(|installed| installed < lock_changed)
-}
-
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
-}
-
-/// `npm` from PATH, checked to run, or an error that says what to install.
-fn find_npm() -> anyhow::Result<PathBuf> {
-    let missing = || {
-        anyhow::anyhow!(
-            "`npm` was not found or does not run. The client's styles (govuk-frontend) are \
-             installed with npm: install Node.js 20 or later with npm (Debian: \
-             `apt-get install nodejs npm`), then run this again."
-        )
-    };
-    let path = std::env::var_os("PATH").ok_or_else(missing)?;
-    let npm = std::env::split_paths(&path)
-        .map(|dir| dir.join("npm"))
-        .find(|candidate| candidate.is_file())
-        .ok_or_else(missing)?;
-    // npm is a node script: a present npm with no node fails here rather than mid-build.
-    match Command::new(&npm).arg("--version").output() {
-        Ok(output) if output.status.success() => Ok(npm),
-        _ => Err(missing()),
-    }
 }
 
 /// The published stylesheet with relative asset URLs and without the restricted typeface.
@@ -171,7 +116,6 @@ fn asset_paths(css: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     /// The shape of the published file, in miniature.
     const PUBLISHED: &str = concat!(
@@ -231,16 +175,6 @@ mod tests {
             remove_blocks("a/*! gov.uk", "/*!", "*/", |_| true),
             "a/*! gov.uk"
         );
-    }
-
-    #[test]
-    fn npm_ci_runs_when_nothing_is_installed_or_the_lockfile_is_newer() {
-        let then = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
-        let later = then + Duration::from_secs(1);
-        assert!(needs_install(then, None));
-        assert!(needs_install(later, Some(then)));
-        assert!(!needs_install(then, Some(later)));
-        assert!(!needs_install(then, Some(then)));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod bench;
 mod client_build;
 mod command;
 mod govuk_styles;
+mod npm;
 mod run_server;
 mod sizes;
 mod test_workspace;
@@ -28,8 +29,11 @@ Tasks:
   build [--release|--dev]        Build the client into client/dist. --release (the default)
                                  uses the wasm-release profile that users get; --dev is faster.
                                  Runs `npm ci` in client/ (GOV.UK Frontend) when needed
-  run [--release|--dev] [ARGS]   Build the client, then run the server on it
-                                 (`hearth serve --client-dir client/dist ARGS`)
+  run [--release|--dev] [--demo] [ARGS]
+                                 Build the client, then run the server on it
+                                 (`hearth serve --client-dir client/dist ARGS`). --demo runs
+                                 `hearth demo` instead: a separate data folder (data-demo)
+                                 filled with synthetic homes, accounts and records
   test [--release|--dev] [ARGS]  Build the client, then `cargo test --workspace ARGS` with
                                  HEARTH_CLIENT_DIR set to client/dist
   bench [ARGS]                   Build the server and the benches in release, then drive N clients
@@ -50,7 +54,7 @@ test, the `--` itself is kept so that `cargo xtask test -- --nocapture` reaches 
 #[derive(Debug, PartialEq, Eq)]
 enum Task {
     Build(Profile),
-    Run(Profile, Vec<String>),
+    Run(Profile, run_server::Data, Vec<String>),
     Test(Profile, Vec<String>),
     Bench(Vec<String>),
     Help,
@@ -85,7 +89,9 @@ fn execute(task: Task) -> anyhow::Result<ExitCode> {
         Task::Build(profile) => {
             client_build::build(&Workspace::locate()?, profile)?;
         }
-        Task::Run(profile, args) => run_server::run(&Workspace::locate()?, profile, &args)?,
+        Task::Run(profile, data, args) => {
+            run_server::run(&Workspace::locate()?, profile, data, &args)?;
+        }
         Task::Test(profile, args) => test_workspace::test(&Workspace::locate()?, profile, &args)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -96,13 +102,24 @@ fn parse(args: Vec<String>) -> Result<Task, String> {
     let Some(task) = args.next() else {
         return Err("no task given".into());
     };
-    let (profile, rest) = split_profile(args, task == "test");
+    let (profile, demo, rest) = split_flags(args, task == "test");
+    if demo && task != "run" {
+        return Err(format!("`--demo` is for `run`, not `{task}`"));
+    }
     match task.as_str() {
         "build" => match rest.first() {
             None => Ok(Task::Build(profile)),
             Some(arg) => Err(format!("`build` does not take `{arg}`")),
         },
-        "run" => Ok(Task::Run(profile, rest)),
+        "run" => Ok(Task::Run(
+            profile,
+            if demo {
+                run_server::Data::Demo
+            } else {
+                run_server::Data::Real
+            },
+            rest,
+        )),
         "test" => Ok(Task::Test(profile, rest)),
         "bench" => Ok(Task::Bench(rest)),
         "help" | "--help" | "-h" => Ok(Task::Help),
@@ -110,18 +127,21 @@ fn parse(args: Vec<String>) -> Result<Task, String> {
     }
 }
 
-/// Takes `--release`/`--dev` out of `args` (before any `--`), returning the profile and the
-/// remaining arguments in order; the `--` itself is kept only if `keep_separator`.
-fn split_profile(
+/// Takes `--release`/`--dev` and `--demo` out of `args` (before any `--`), returning the
+/// profile, whether `--demo` was given and the remaining arguments in order; the `--` itself
+/// is kept only if `keep_separator`.
+fn split_flags(
     mut args: impl Iterator<Item = String>,
     keep_separator: bool,
-) -> (Profile, Vec<String>) {
+) -> (Profile, bool, Vec<String>) {
     let mut profile = Profile::Release;
+    let mut demo = false;
     let mut rest = Vec::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--release" => profile = Profile::Release,
             "--dev" => profile = Profile::Dev,
+            "--demo" => demo = true,
             "--" => {
                 if keep_separator {
                     rest.push(arg);
@@ -131,7 +151,7 @@ fn split_profile(
             _ => rest.push(arg),
         }
     }
-    (profile, rest)
+    (profile, demo, rest)
 }
 
 #[cfg(test)]
@@ -166,6 +186,7 @@ mod tests {
             parse_str(&["run", "--dev", "--listen", "127.0.0.1:8080"]),
             Ok(Task::Run(
                 Profile::Dev,
+                run_server::Data::Real,
                 strings(&["--listen", "127.0.0.1:8080"])
             ))
         );
@@ -175,8 +196,26 @@ mod tests {
     fn arguments_after_double_dash_pass_through_even_if_they_look_like_profile_flags() {
         assert_eq!(
             parse_str(&["run", "--", "--dev"]),
-            Ok(Task::Run(Profile::Release, strings(&["--dev"])))
+            Ok(Task::Run(
+                Profile::Release,
+                run_server::Data::Real,
+                strings(&["--dev"])
+            ))
         );
+    }
+
+    #[test]
+    fn run_demo_serves_the_synthetic_demo_and_is_refused_elsewhere() {
+        assert_eq!(
+            parse_str(&["run", "--demo", "--dev", "--bind", "127.0.0.1:0"]),
+            Ok(Task::Run(
+                Profile::Dev,
+                run_server::Data::Demo,
+                strings(&["--bind", "127.0.0.1:0"])
+            ))
+        );
+        assert!(parse_str(&["build", "--demo"]).is_err());
+        assert!(parse_str(&["test", "--demo"]).is_err());
     }
 
     #[test]

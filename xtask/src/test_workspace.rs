@@ -5,13 +5,20 @@ use std::process::Command;
 
 use crate::client_build::{self, Profile};
 use crate::command;
+use crate::npm;
 use crate::workspace::{Workspace, cargo};
 
 /// Builds the client with `profile` (release by default: the tests should exercise what users
-/// run), then `cargo test --workspace <cargo_args>` with `HEARTH_CLIENT_DIR` pointing at it.
+/// run), installs `tests/js`'s npm packages when needed, then `cargo test --workspace <cargo_args>` with `HEARTH_CLIENT_DIR` pointing at it.
 /// Fails with cargo's exit code if any test fails.
 pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> anyhow::Result<()> {
     let built = client_build::build(workspace, profile)?;
+    // The stock automerge-repo client that `tests/tests/js_client.rs` drives.
+    npm::ensure_installed(
+        &workspace.root.join("tests/js"),
+        npm::Scripts::Run,
+        "the JavaScript test client (tests/js)",
+    )?;
     let mut cargo_test = Command::new(cargo());
     cargo_test.arg("test");
     // cargo ignores `-p` next to `--workspace`; let `cargo xtask test -p hearth-e2e` narrow it.
