@@ -7,6 +7,7 @@ use crate::config::ServeConfig;
 use crate::http::{self, ClientAddr};
 use crate::store::{NewUser, Store, StoreError};
 use crate::sync::hub::Hub;
+use crate::sync::registry::Connections;
 use hearth_shared::permissions::Role;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::{IpAddr, SocketAddr};
@@ -28,6 +29,10 @@ pub struct App {
     pub ip_failures: FailureCounter<IpAddr>,
     /// Failed sign-ins per account name.
     pub account_failures: FailureCounter<String>,
+    /// Failed tablet set-up codes per client address (throttled like sign-in).
+    pub setup_failures: FailureCounter<IpAddr>,
+    /// Open sync connections, so that signing a device or user out closes them at once.
+    pub connections: Arc<Connections>,
 }
 
 /// A server that is listening; dropping the handle does not stop it, [`Running::stop`] does.
@@ -83,7 +88,7 @@ pub async fn ensure_admin(store: &Arc<dyn Store>) -> Result<Option<String>, Stor
     Ok(Some(password))
 }
 
-/// Deletes expired sessions and sync tickets every ten minutes, so the tables do not grow with
+/// Deletes expired sessions (revoked ones included), sync tickets and set-up codes every ten minutes, so the tables do not grow with
 /// every sign-in. (Expired ones are already refused when presented; this is housekeeping.)
 fn spawn_expiry_sweep(store: Arc<dyn Store>, mut stopped: watch::Receiver<bool>) {
     tokio::spawn(async move {
@@ -123,6 +128,8 @@ pub async fn start(
         hub,
         ip_failures: FailureCounter::new(config.login_attempts_per_ip, window_ms),
         account_failures: FailureCounter::new(config.login_attempts_per_account, window_ms),
+        setup_failures: FailureCounter::new(config.login_attempts_per_ip, window_ms),
+        connections: Connections::new(),
         config: config.clone(),
     });
     let listener = TcpListener::bind(config.bind).await?;

@@ -43,6 +43,9 @@ pub struct ServeConfig {
     /// Most documents kept loaded in memory; others reload from the database on demand.
     #[arg(long, env = "HEARTH_DOCUMENT_CACHE", default_value_t = 1000)]
     pub document_cache: usize,
+    /// How long a tablet set-up code works, in seconds.
+    #[arg(long, env = "HEARTH_KIOSK_SETUP_SECS", default_value_t = 600)]
+    pub kiosk_setup_secs: u64,
     /// Incremental chunks a document gathers before it is compacted into one snapshot.
     #[arg(long, env = "HEARTH_COMPACT_AFTER_CHUNKS", default_value_t = 64)]
     pub compact_after_chunks: usize,

@@ -3,8 +3,21 @@
 //! Every handler returns `Result<_, ApiError>`; [`crate::http::recover`] is the single place that
 //! turns it (and warp's own rejections) into `{"error": {"code", "message"}}` with a status.
 
-use crate::store::StoreError;
+use crate::store::{RevokedBy, StoreError};
 use warp::http::StatusCode;
+
+/// What a device signed out before its session expired is told, on the API and the sync socket.
+pub fn device_revoked_message(by: RevokedBy) -> &'static str {
+    match by {
+        RevokedBy::Admin => "This device was signed out by an administrator.",
+        RevokedBy::Owner => "This device was signed out from another of your devices.",
+    }
+}
+
+/// What an unknown, used or expired tablet set-up code gets (one message for all three, so a
+/// guesser learns nothing about which codes exist).
+pub const SETUP_CODE_INVALID: &str =
+    "This set-up code has expired or has already been used. Ask for a new one.";
 
 /// An error the HTTP API reports to its caller.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +46,23 @@ pub enum ApiError {
     /// A unique value is already taken.
     #[error("{0} already exists.")]
     Conflict(&'static str),
+    /// The change would leave the service without an enabled administrator.
+    #[error(
+        "There must always be at least one active administrator. Make someone else an administrator first."
+    )]
+    LastAdmin,
+    /// The session's device was signed out (by an administrator or the user elsewhere).
+    #[error("{}", device_revoked_message(*.0))]
+    DeviceRevoked(RevokedBy),
+    /// The device was already signed out.
+    #[error("That device has already been signed out.")]
+    AlreadyRevoked,
+    /// A tablet set-up code that is unknown, used or expired.
+    #[error("{}", SETUP_CODE_INVALID)]
+    SetupCodeInvalid,
+    /// The home is archived and takes no new records.
+    #[error("That home has been archived and takes no new records.")]
+    HomeArchived,
     /// The request body is larger than allowed.
     #[error("The request is too large.")]
     TooLarge,
@@ -55,6 +85,11 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Conflict(_) => "conflict",
+            ApiError::LastAdmin => "last_admin",
+            ApiError::DeviceRevoked(_) => "device_revoked",
+            ApiError::AlreadyRevoked => "already_revoked",
+            ApiError::SetupCodeInvalid => "setup_code_invalid",
+            ApiError::HomeArchived => "home_archived",
             ApiError::TooLarge => "too_large",
             ApiError::Internal => "internal",
         }
@@ -63,12 +98,17 @@ impl ApiError {
     /// The HTTP status for this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::NotSignedIn | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::NotSignedIn | ApiError::BadCredentials | ApiError::DeviceRevoked(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::BadRequest(_) | ApiError::SetupCodeInvalid => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_)
+            | ApiError::LastAdmin
+            | ApiError::AlreadyRevoked
+            | ApiError::HomeArchived => StatusCode::CONFLICT,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -80,6 +120,9 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(what) => ApiError::Conflict(what),
             StoreError::NotFound(_) => ApiError::NotFound,
+            StoreError::LastAdmin => ApiError::LastAdmin,
+            StoreError::AlreadyRevoked => ApiError::AlreadyRevoked,
+            StoreError::Invalid(message) => ApiError::BadRequest(message.into()),
             other => {
                 tracing::error!(error = %other, "storage error");
                 ApiError::Internal
@@ -89,3 +132,30 @@ impl From<StoreError> for ApiError {
 }
 
 impl warp::reject::Reject for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_codes_are_stable_with_their_statuses() {
+        let cases = [
+            (ApiError::LastAdmin, "last_admin", 409),
+            (
+                ApiError::DeviceRevoked(RevokedBy::Admin),
+                "device_revoked",
+                401,
+            ),
+            (ApiError::AlreadyRevoked, "already_revoked", 409),
+            (ApiError::SetupCodeInvalid, "setup_code_invalid", 400),
+            (ApiError::HomeArchived, "home_archived", 409),
+        ];
+        for (error, code, status) in cases {
+            assert_eq!((error.code(), error.status().as_u16()), (code, status));
+        }
+        assert_eq!(
+            ApiError::DeviceRevoked(RevokedBy::Owner).to_string(),
+            "This device was signed out from another of your devices."
+        );
+    }
+}

@@ -5,10 +5,11 @@
 
 pub mod password;
 pub mod rate_limit;
+pub mod setup_code;
 pub mod token;
 
 use crate::error::ApiError;
-use crate::store::{Session, Store, User};
+use crate::store::{Store, User};
 use hearth_shared::permissions::{Actor, Role};
 use std::sync::Arc;
 
@@ -24,6 +25,9 @@ pub struct SignedIn {
     pub actor: Actor,
     /// The session (its token's SHA-256) this request came with; `None` for a sync ticket.
     pub session: Option<[u8; 32]>,
+    /// The device (session id) this request or connection belongs to: the cookie's session,
+    /// or the session a sync ticket was made from.
+    pub device_id: Option<String>,
 }
 
 impl SignedIn {
@@ -31,6 +35,19 @@ impl SignedIn {
     pub fn is_admin(&self) -> bool {
         self.user.role == Role::Admin
     }
+
+    /// For a kiosk tablet's account: the one consultation it may read and answer.
+    pub fn kiosk_consultation(&self) -> Option<&str> {
+        self.user.kiosk_consultation_id.as_deref()
+    }
+}
+
+/// A device's last-seen time is written at most this often, to spare the writer.
+pub const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// Whether a session last seen at `last_seen_ms` should have its last-seen time refreshed.
+pub fn needs_touch(last_seen_ms: i64, now_ms: i64) -> bool {
+    now_ms - last_seen_ms >= TOUCH_EVERY_MS
 }
 
 /// Milliseconds since the Unix epoch, from the system clock.
@@ -57,35 +74,80 @@ pub async fn load_signed_in(store: &Arc<dyn Store>, user_id: &str) -> Result<Sig
         user,
         actor,
         session: None,
+        device_id: None,
     })
 }
 
 /// Resolves a session token (from the cookie) to the signed-in user; expired or unknown
-/// tokens and disabled accounts are all simply "not signed in".
+/// tokens and disabled accounts are all simply "not signed in", a device that was signed out
+/// by someone is `device_revoked` (so the app can say why).
 pub async fn from_session_token(store: &Arc<dyn Store>, token: &str) -> Result<SignedIn, ApiError> {
     let hash = token::hash(token).ok_or(ApiError::NotSignedIn)?;
-    let Session {
-        user_id,
-        expires_at_ms,
-    } = store.session(hash).await?.ok_or(ApiError::NotSignedIn)?;
-    if expires_at_ms <= now_ms() {
+    let session = store.session(hash).await?.ok_or(ApiError::NotSignedIn)?;
+    let now = now_ms();
+    if session.expires_at_ms <= now {
         store.delete_session(hash).await?;
         return Err(ApiError::NotSignedIn);
     }
-    let mut who = load_signed_in(store, &user_id).await?;
+    if let Some(by) = session.revoked {
+        return Err(ApiError::DeviceRevoked(by));
+    }
+    let mut who = load_signed_in(store, &session.user_id).await?;
+    if needs_touch(session.last_seen_at_ms, now) {
+        // Off the request's path: a last-seen time is worth no one's wait.
+        let store = Arc::clone(store);
+        let device = session.device_id.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_session(&device, now).await {
+                tracing::warn!(error = %e, "could not refresh a device's last-seen time");
+            }
+        });
+    }
     who.session = Some(hash);
+    who.device_id = Some(session.device_id);
     Ok(who)
 }
 
-/// Redeems a single-use sync ticket: it is deleted whether or not it has expired.
+/// Redeems a single-use sync ticket: it is deleted whether or not it has expired. The
+/// connection belongs to the device (session) the ticket was made from.
 pub async fn from_ticket(store: &Arc<dyn Store>, ticket: &str) -> Result<SignedIn, ApiError> {
     let hash = token::hash(ticket).ok_or(ApiError::NotSignedIn)?;
-    let (user_id, expires_at_ms) = store
+    let ticket = store
         .take_ticket(hash)
         .await?
         .ok_or(ApiError::NotSignedIn)?;
-    if expires_at_ms <= now_ms() {
+    if ticket.expires_at_ms <= now_ms() {
         return Err(ApiError::NotSignedIn);
     }
-    load_signed_in(store, &user_id).await
+    let mut who = load_signed_in(store, &ticket.user_id).await?;
+    who.device_id = Some(ticket.device_id);
+    Ok(who)
+}
+
+/// Whether the device `device_id` is still signed in (not revoked, not ended, not expired).
+/// A sync connection asks once more after registering, so a revocation that landed between its
+/// authentication and its registration still closes it.
+pub async fn device_still_signed_in(
+    store: &Arc<dyn Store>,
+    device_id: &str,
+) -> Result<(), ApiError> {
+    match store.session_by_device(device_id).await? {
+        Some(s) if s.expires_at_ms <= now_ms() => Err(ApiError::NotSignedIn),
+        Some(s) => match s.revoked {
+            Some(by) => Err(ApiError::DeviceRevoked(by)),
+            None => Ok(()),
+        },
+        None => Err(ApiError::NotSignedIn),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_seen_is_written_at_most_once_a_minute() {
+        assert!(!needs_touch(1_000, 1_000 + TOUCH_EVERY_MS - 1));
+        assert!(needs_touch(1_000, 1_000 + TOUCH_EVERY_MS));
+    }
 }

@@ -23,11 +23,12 @@ struct DocumentView {
     updated_at: i64,
 }
 
-/// A home as the API shows it.
+/// A home as the API shows it to its users; `archived` homes take no new records.
 #[derive(Serialize)]
 pub struct HomeView {
     id: String,
     name: String,
+    archived: bool,
 }
 
 /// A person records refer to by id (visiting members, who signed off), as the API shows them:
@@ -100,7 +101,10 @@ async fn list_documents(app: Arc<App>, who: SignedIn) -> Result<impl Reply, Reje
         .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
     let visible: Vec<DocumentView> = all
         .into_iter()
-        .filter(|d| permissions::access(&who.actor, &d.meta).can_read())
+        .filter(|d| {
+            let access = permissions::access(&who.actor, &d.meta);
+            permissions::kiosk_access(who.kiosk_consultation(), d.id, &d.meta, access).can_read()
+        })
         .map(|d| DocumentView {
             id: d.id.to_string(),
             url: d.id.to_url(),
@@ -127,6 +131,7 @@ pub async fn visible_homes(app: &App, who: &SignedIn) -> Result<Vec<HomeView>, A
         .map(|h| HomeView {
             id: h.id,
             name: h.name,
+            archived: h.archived,
         })
         .collect())
 }

@@ -3,9 +3,12 @@
 
 pub mod admin;
 pub mod client_files;
+pub mod devices;
 pub mod documents;
+pub mod kiosk_setup;
 pub mod session;
 pub mod sync_route;
+pub mod user_agent;
 
 use crate::app::App;
 use crate::auth::{self, SESSION_COOKIE, SignedIn};
@@ -28,6 +31,8 @@ const MAX_JSON_BODY: u64 = 64 * 1024;
 pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let api = session::routes(app.clone())
         .or(documents::routes(app.clone()))
+        .or(devices::routes(app.clone()))
+        .or(kiosk_setup::routes(app.clone()))
         .or(admin::routes(app.clone()))
         .or(warp::path!("healthz")
             .and(warp::get())

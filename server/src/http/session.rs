@@ -4,7 +4,8 @@ use super::{client_ip, json_body, signed_in, signed_in_to_change_password, with_
 use crate::app::App;
 use crate::auth::{self, SESSION_COOKIE, SignedIn, now_ms, password, token};
 use crate::error::ApiError;
-use crate::store::{AuditEvent, Session};
+use crate::store::{AuditEvent, NewSession};
+use crate::sync::registry::Hangup;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub struct UserView {
     role: &'static str,
     disabled: bool,
     must_change_password: bool,
+    /// For a kiosk tablet's account: the one consultation it is set up for.
+    kiosk_consultation_id: Option<String>,
 }
 
 impl From<&crate::store::User> for UserView {
@@ -47,6 +50,7 @@ impl From<&crate::store::User> for UserView {
             role: u.role.as_str(),
             disabled: u.disabled,
             must_change_password: u.must_change_password,
+            kiosk_consultation_id: u.kiosk_consultation_id.clone(),
         }
     }
 }
@@ -57,6 +61,7 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rej
         .and(warp::post())
         .and(with_app(app.clone()))
         .and(client_ip())
+        .and(warp::header::optional::<String>("user-agent"))
         .and(json_body())
         .and_then(login);
     let logout = warp::path!("api" / "session")
@@ -86,6 +91,7 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rej
 async fn login(
     app: Arc<App>,
     ip: IpAddr,
+    user_agent: Option<String>,
     creds: Credentials,
 ) -> Result<warp::reply::Response, Rejection> {
     let now = now_ms();
@@ -115,6 +121,7 @@ async fn login(
                     user_id: other.map(|u| u.id),
                     action: "login_failed".into(),
                     document_id: None,
+                    subject: None,
                     detail: String::new(),
                 })
                 .await;
@@ -128,8 +135,10 @@ async fn login(
     app.store
         .create_session(
             hash,
-            Session {
+            NewSession {
                 user_id: user.id.clone(),
+                label: super::user_agent::device_label(user_agent.as_deref()),
+                created_at_ms: now,
                 expires_at_ms: now + lifetime.as_millis() as i64,
             },
         )
@@ -147,10 +156,19 @@ async fn login(
 
 async fn logout(app: Arc<App>, token: Option<String>) -> Result<warp::reply::Response, Rejection> {
     if let Some(hash) = token.as_deref().and_then(token::hash) {
+        let session = app
+            .store
+            .session(hash)
+            .await
+            .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
         app.store
             .delete_session(hash)
             .await
             .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
+        if let Some(session) = session {
+            app.connections
+                .hang_up_device(&session.device_id, Hangup::SignedOut);
+        }
     }
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     let body = warp::reply::json(&serde_json::json!({ "signedOut": true }));
@@ -190,14 +208,21 @@ async fn change_password(
         .set_password_hash(&who.user.id, &hash, who.session)
         .await
         .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
+    // Every other device was signed out by the store: close their open sync connections too.
+    app.connections
+        .hang_up_user(&who.user.id, who.device_id.as_deref(), Hangup::SignedOut);
     Ok(warp::reply::json(&serde_json::json!({ "changed": true })))
 }
 
 async fn ticket(app: Arc<App>, who: SignedIn) -> Result<impl Reply, Rejection> {
+    let device = who
+        .device_id
+        .as_deref()
+        .ok_or_else(|| warp::reject::custom(ApiError::NotSignedIn))?;
     let ticket = token::generate();
     let hash = token::hash(&ticket).expect("a generated token is well-formed");
     app.store
-        .create_ticket(hash, &who.user.id, now_ms() + TICKET_SECONDS * 1000)
+        .create_ticket(hash, device, now_ms() + TICKET_SECONDS * 1000)
         .await
         .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
     Ok(warp::reply::json(&serde_json::json!({

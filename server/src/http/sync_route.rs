@@ -4,6 +4,7 @@ use super::{session::sync_credential, with_app};
 use crate::app::App;
 use crate::auth::SESSION_COOKIE;
 use crate::sync::connection::{Connection, Limits};
+use crate::sync::registry::Hangup;
 use serde::Deserialize;
 use std::sync::Arc;
 use warp::{Filter, Rejection, Reply};
@@ -53,14 +54,37 @@ pub fn route(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Reje
             let ceiling = app.config.max_message_bytes.saturating_mul(2);
             ws.max_message_size(ceiling)
                 .max_frame_size(ceiling)
-                .on_upgrade(move |socket| {
+                .on_upgrade(move |socket| async move {
+                    let who: crate::auth::SignedIn = who;
+                    let user_id = who.user.id.clone();
+                    let device_id = who.device_id.clone();
                     let connection = Connection::new(who, app.hub.clone(), limits);
+                    let registration =
+                        app.connections
+                            .register(connection.id(), &user_id, device_id.as_deref());
+                    // Registered first, then checked once more: a device signed out between
+                    // the credential check above and the registration is closed all the same.
+                    let hung_up = match &device_id {
+                        Some(device) => {
+                            match crate::auth::device_still_signed_in(&app.store, device).await {
+                                Ok(()) => None,
+                                Err(crate::error::ApiError::DeviceRevoked(by)) => {
+                                    Some(Hangup::DeviceRevoked(by))
+                                }
+                                Err(_) => Some(Hangup::SignedOut),
+                            }
+                        }
+                        None => None,
+                    };
                     crate::sync::socket::run(
                         socket,
                         connection,
                         app.hub.clone(),
                         app.config.idle_timeout(),
+                        registration,
+                        hung_up,
                     )
+                    .await
                 })
         })
 }

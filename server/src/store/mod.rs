@@ -30,6 +30,15 @@ pub enum StoreError {
     /// Filesystem trouble outside SQLite (creating the data folder, backup target).
     #[error("io error: {0}")]
     Io(#[from] std::io::Error),
+    /// The change would leave no enabled administrator; nothing was changed.
+    #[error("the last enabled administrator cannot be disabled or demoted")]
+    LastAdmin,
+    /// The device (session) was already signed out by a revocation.
+    #[error("already revoked")]
+    AlreadyRevoked,
+    /// The change does not fit the account (homes for a role without homes).
+    #[error("{0}")]
+    Invalid(&'static str),
 }
 
 /// A document as stored: its metadata and its Automerge bytes, a snapshot followed by
@@ -72,6 +81,12 @@ pub struct User {
     /// The password was generated and shown to someone: until its owner changes it, the
     /// account may only read `/api/me`, change the password and sign out.
     pub must_change_password: bool,
+    /// Unix milliseconds the account was created.
+    pub created_at_ms: i64,
+    /// Unix milliseconds of the last successful sign-in, if any.
+    pub last_sign_in_at_ms: Option<i64>,
+    /// For a kiosk tablet's account: the one consultation it may read and answer.
+    pub kiosk_consultation_id: Option<String>,
 }
 
 /// A new account to create.
@@ -90,6 +105,63 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
+/// A new account with everything that must exist from its first moment: its homes and, for a
+/// tablet, the consultation it is bound to. Created in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// The account itself.
+    pub user: NewUser,
+    /// Homes to assign (members and managers only; `Invalid` otherwise, `NotFound("home")` for
+    /// an unknown id).
+    pub homes: Vec<String>,
+    /// For a kiosk tablet's account: the consultation it may read and answer, nothing else.
+    pub kiosk_consultation_id: Option<String>,
+}
+
+/// What an administrator changes about an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    /// A new display name.
+    pub display_name: Option<String>,
+    /// A new role. Moving away from member/manager drops the home assignments.
+    pub role: Option<Role>,
+    /// The complete new set of homes (replaces the assignments).
+    pub homes: Option<Vec<String>>,
+}
+
+/// A filter and page over the users, for the administration list.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    /// Matches username or display name, ignoring ASCII case (a substring).
+    pub text: Option<String>,
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Only disabled (`Some(true)`) or only enabled (`Some(false)`) accounts.
+    pub disabled: Option<bool>,
+    /// Rows to skip.
+    pub offset: u64,
+    /// Most rows to return.
+    pub limit: u64,
+}
+
+/// An account with the homes it is assigned to.
+#[derive(Debug, Clone)]
+pub struct UserWithHomes {
+    /// The account.
+    pub user: User,
+    /// Assigned home ids, by home name.
+    pub homes: Vec<String>,
+}
+
+/// One page of users and how many match in all.
+#[derive(Debug, Clone)]
+pub struct UserPage {
+    /// The users on this page, by username.
+    pub users: Vec<UserWithHomes>,
+    /// How many users match the filter.
+    pub total: u64,
+}
+
 /// A children's home.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Home {
@@ -97,15 +169,136 @@ pub struct Home {
     pub id: String,
     /// The home's name (unique).
     pub name: String,
+    /// An archived home takes no new records; its records stay readable.
+    pub archived: bool,
 }
 
-/// A signed-in session, looked up by the SHA-256 of its token (the token itself is never stored).
+/// A member or manager assigned to a home.
+#[derive(Debug, Clone)]
+pub struct HomePerson {
+    /// The home.
+    pub home_id: String,
+    /// The person's user id.
+    pub user_id: String,
+    /// Their display name.
+    pub display_name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// Who signed a device out before its session expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokedBy {
+    /// An administrator, from the devices list.
+    Admin,
+    /// The user themselves, from another of their devices.
+    Owner,
+}
+
+impl RevokedBy {
+    /// As stored in `sessions.revoked_reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokedBy::Admin => "admin",
+            RevokedBy::Owner => "owner",
+        }
+    }
+
+    /// The stored form back; unknown values read as `Admin` (the stricter message).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "owner" => RevokedBy::Owner,
+            _ => RevokedBy::Admin,
+        }
+    }
+}
+
+/// A signed-in session (a *device*), looked up by the SHA-256 of its token (the token itself
+/// is never stored).
 #[derive(Debug, Clone)]
 pub struct Session {
     /// Whose session it is.
     pub user_id: String,
+    /// The session's public id (a UUID): what the devices list shows and revokes.
+    pub device_id: String,
     /// Unix milliseconds after which it is no longer valid.
     pub expires_at_ms: i64,
+    /// Unix milliseconds of the last request made with it (refreshed at most once a minute).
+    pub last_seen_at_ms: i64,
+    /// Set once the device was signed out by someone; the row stays until it expires so that
+    /// its cookie can be told why it stopped working.
+    pub revoked: Option<RevokedBy>,
+}
+
+/// A session to create at sign-in.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// Whose session it is.
+    pub user_id: String,
+    /// A readable label from the User-Agent ("Firefox on Windows").
+    pub label: String,
+    /// Unix milliseconds of the sign-in (also recorded as the user's last sign-in).
+    pub created_at_ms: i64,
+    /// Unix milliseconds after which it is no longer valid.
+    pub expires_at_ms: i64,
+}
+
+/// A device (an active session) as the devices lists show it. No token, no hash.
+#[derive(Debug, Clone)]
+pub struct Device {
+    /// The session's public id.
+    pub id: String,
+    /// Whose device it is.
+    pub user_id: String,
+    /// Their sign-in name.
+    pub username: String,
+    /// Their display name.
+    pub display_name: String,
+    /// The label from the User-Agent at sign-in.
+    pub label: String,
+    /// Signed in with a kiosk tablet's account.
+    pub kiosk: bool,
+    /// Unix milliseconds of the sign-in.
+    pub created_at_ms: i64,
+    /// Unix milliseconds of the last use.
+    pub last_seen_at_ms: i64,
+}
+
+/// A redeemed sync ticket: whose, and which session (device) it was made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    /// Whose ticket it was.
+    pub user_id: String,
+    /// The session it was made from; the ticket dies with it.
+    pub device_id: String,
+    /// Unix milliseconds after which it was no longer valid.
+    pub expires_at_ms: i64,
+}
+
+/// A kiosk set-up code as stored (only its SHA-256 is the key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupCode {
+    /// The consultation the tablet will be bound to.
+    pub consultation_id: String,
+    /// The participation worker who asked for it.
+    pub issued_by: String,
+    /// Unix milliseconds after which it no longer works.
+    pub expires_at_ms: i64,
+}
+
+/// Counts for the administration overview.
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    /// Accounts per role (disabled ones included).
+    pub users_by_role: Vec<(Role, u64)>,
+    /// Disabled accounts.
+    pub disabled_users: u64,
+    /// Homes taking records.
+    pub homes: u64,
+    /// Archived homes.
+    pub archived_homes: u64,
+    /// Sessions neither revoked nor expired.
+    pub active_devices: u64,
 }
 
 /// Something worth an audit row: who did what to which document, never content or names.
@@ -119,8 +312,47 @@ pub struct AuditEvent {
     pub action: String,
     /// The document concerned, if any.
     pub document_id: Option<DocumentId>,
+    /// What an administrative action was done to: a user, home or device id. Never a name.
+    pub subject: Option<String>,
     /// A short machine-readable detail (an error code), never record content.
     pub detail: String,
+}
+
+/// A stored audit row with its id and the acting user's username (if the user still exists).
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    /// The row's id (insertion order).
+    pub id: i64,
+    /// The acting user's sign-in name.
+    pub username: Option<String>,
+    /// The event.
+    pub event: AuditEvent,
+}
+
+/// A filter and page over the audit log, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Only rows of this acting user.
+    pub user_id: Option<String>,
+    /// Only this action code.
+    pub action: Option<String>,
+    /// Only rows at or after this time (Unix ms).
+    pub from_ms: Option<i64>,
+    /// Only rows at or before this time (Unix ms).
+    pub to_ms: Option<i64>,
+    /// Rows to skip.
+    pub offset: u64,
+    /// Most rows to return.
+    pub limit: u64,
+}
+
+/// One page of audit rows and how many match in all.
+#[derive(Debug, Clone)]
+pub struct AuditPage {
+    /// The rows, newest first.
+    pub rows: Vec<AuditRow>,
+    /// How many rows match the filter.
+    pub total: u64,
 }
 
 /// The storage a Hearth server needs. Implementations must make every write durable before
@@ -169,8 +401,23 @@ pub trait Store: Send + Sync + 'static {
     async fn user(&self, id: &str) -> Result<Option<User>, StoreError>;
     /// All users, by username.
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
-    /// Disables or re-enables a user; disabling also deletes their sessions.
+    /// Creates an account with its homes and kiosk binding in one transaction; `Conflict` if
+    /// the username is taken, `NotFound("home")` for an unknown home, `Invalid` for homes given
+    /// to a role that has none. Nothing is created on error.
+    async fn create_account(&self, account: NewAccount) -> Result<User, StoreError>;
+    /// A filtered page of users with their homes, by username.
+    async fn find_users(&self, query: UserQuery) -> Result<UserPage, StoreError>;
+    /// A user with their homes.
+    async fn user_with_homes(&self, id: &str) -> Result<Option<UserWithHomes>, StoreError>;
+    /// Changes display name, role and homes in one transaction. `LastAdmin` (and no change) if
+    /// it would leave no enabled admin; `Invalid` for homes on a role without homes.
+    async fn update_user(&self, id: &str, change: UserChange) -> Result<UserWithHomes, StoreError>;
+    /// Disables or re-enables a user; disabling also deletes their sessions and tickets, and
+    /// refuses (`LastAdmin`) to disable the last enabled admin.
     async fn set_user_disabled(&self, id: &str, disabled: bool) -> Result<(), StoreError>;
+    /// An administrator's reset: a new (generated) password hash that must be changed at next
+    /// sign-in, and every session and ticket of the user ends, in one transaction.
+    async fn reset_password(&self, id: &str, password_hash: &str) -> Result<(), StoreError>;
     /// Sets a new password hash (clearing `must_change_password`) and ends the user's sessions
     /// and sync tickets, except the session `keep_session` (the one that made the change).
     async fn set_password_hash(
@@ -184,27 +431,47 @@ pub trait Store: Send + Sync + 'static {
 
     // --- sessions and sync tickets ---
 
-    /// Stores a session under the SHA-256 of its token.
+    /// Stores a session (a device) under the SHA-256 of its token, with a fresh device id,
+    /// and records the sign-in as the user's last.
     async fn create_session(
         &self,
         token_hash: [u8; 32],
-        session: Session,
-    ) -> Result<(), StoreError>;
-    /// The session for a token hash, if it exists (expiry is the caller's check).
+        session: NewSession,
+    ) -> Result<Session, StoreError>;
+    /// The session for a token hash, if it exists, revoked ones included (expiry and
+    /// revocation are the caller's checks).
     async fn session(&self, token_hash: [u8; 32]) -> Result<Option<Session>, StoreError>;
+    /// The session with this device id, if it exists (revoked ones included).
+    async fn session_by_device(&self, device_id: &str) -> Result<Option<Session>, StoreError>;
     /// Ends a session.
     async fn delete_session(&self, token_hash: [u8; 32]) -> Result<(), StoreError>;
-    /// Stores a single-use sync ticket under the SHA-256 of its value.
+    /// Refreshes a device's last-seen time.
+    async fn touch_session(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Active (neither revoked nor expired at `now_ms`) devices, of one user or of everyone,
+    /// most recently seen first.
+    async fn devices(&self, user_id: Option<&str>, now_ms: i64) -> Result<Vec<Device>, StoreError>;
+    /// Signs a device out: marks its session revoked (kept until it expires, so its cookie
+    /// answers `device_revoked`) and deletes its tickets. `NotFound("device")` for an unknown
+    /// id, or one of another user when `owner` is given; `AlreadyRevoked` if it was.
+    async fn revoke_device(
+        &self,
+        device_id: &str,
+        by: RevokedBy,
+        owner: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Session, StoreError>;
+    /// Stores a single-use sync ticket under the SHA-256 of its value, tied to the session
+    /// (device) that asked for it.
     async fn create_ticket(
         &self,
         ticket_hash: [u8; 32],
-        user_id: &str,
+        device_id: &str,
         expires_at_ms: i64,
     ) -> Result<(), StoreError>;
-    /// Atomically deletes and returns a ticket's user id and expiry: a ticket works once.
-    async fn take_ticket(&self, ticket_hash: [u8; 32])
-    -> Result<Option<(String, i64)>, StoreError>;
-    /// Deletes sessions and tickets that expired before `now_ms`.
+    /// Atomically deletes and returns a ticket: a ticket works once.
+    async fn take_ticket(&self, ticket_hash: [u8; 32]) -> Result<Option<Ticket>, StoreError>;
+    /// Deletes sessions (revoked ones too), tickets and set-up codes that expired before
+    /// `now_ms`.
     async fn purge_expired(&self, now_ms: i64) -> Result<(), StoreError>;
 
     // --- homes ---
@@ -217,6 +484,37 @@ pub trait Store: Send + Sync + 'static {
     async fn assign(&self, user_id: &str, home_id: &str) -> Result<(), StoreError>;
     /// The ids of the homes a user is assigned to.
     async fn homes_of(&self, user_id: &str) -> Result<Vec<String>, StoreError>;
+    /// A home by id.
+    async fn home(&self, id: &str) -> Result<Option<Home>, StoreError>;
+    /// Renames and/or archives a home; `Conflict` for a name taken, `NotFound("home")`.
+    async fn update_home(
+        &self,
+        id: &str,
+        name: Option<String>,
+        archived: Option<bool>,
+    ) -> Result<Home, StoreError>;
+    /// Removes an assignment; idempotent. `NotFound` for an unknown user or home.
+    async fn unassign(&self, user_id: &str, home_id: &str) -> Result<(), StoreError>;
+    /// Every assignment with the person's name and role, by display name.
+    async fn home_people(&self) -> Result<Vec<HomePerson>, StoreError>;
+
+    // --- kiosk set-up ---
+
+    /// Stores a tablet set-up code under its SHA-256.
+    async fn create_setup_code(
+        &self,
+        code_hash: [u8; 32],
+        code: SetupCode,
+    ) -> Result<(), StoreError>;
+    /// Atomically takes a set-up code (it works once, expired or not) and, if it was still
+    /// valid at `now_ms`, creates the kiosk account `account` bound to its consultation, in the
+    /// same transaction. `None` for an unknown, used or expired code (nothing created).
+    async fn redeem_setup_code(
+        &self,
+        code_hash: [u8; 32],
+        now_ms: i64,
+        account: NewUser,
+    ) -> Result<Option<User>, StoreError>;
 
     // --- audit and maintenance ---
 
@@ -224,6 +522,10 @@ pub trait Store: Send + Sync + 'static {
     async fn audit(&self, event: AuditEvent) -> Result<(), StoreError>;
     /// The most recent audit rows, newest first.
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError>;
+    /// A filtered page of the audit log, newest first, with the total that matches.
+    async fn audit_page(&self, query: AuditQuery) -> Result<AuditPage, StoreError>;
+    /// Counts for the administration overview.
+    async fn overview(&self, now_ms: i64) -> Result<Overview, StoreError>;
     /// Writes a consistent copy of the whole store to `path` (SQLite online backup).
     async fn backup(&self, path: std::path::PathBuf) -> Result<(), StoreError>;
     /// Checks the store's integrity; returns the problems found (empty when healthy).

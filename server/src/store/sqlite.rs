@@ -9,13 +9,15 @@
 //!   writer answers only after COMMIT, a read that follows an `Ok` write always sees it.
 //!
 //! The SQL itself lives in plain functions of a `&Connection` per domain area (`documents`,
-//! `accounts`, `audit`, `maintenance`); this file only routes each `Store` method to the
+//! `accounts`, `devices`, `homes`, `audit`, `maintenance`); this file only routes each `Store` method to the
 //! writer or the readers. Nothing here logs record contents, names, tokens or hashes: only
 //! counts, timings and error codes.
 
 mod accounts;
 mod audit;
+mod devices;
 mod documents;
+mod homes;
 mod maintenance;
 mod readers;
 mod schema;
@@ -37,7 +39,9 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
 use super::{
-    AuditEvent, DocumentSummary, Home, NewUser, Session, Store, StoreError, StoredDocument, User,
+    AuditEvent, AuditPage, AuditQuery, Device, DocumentSummary, Home, HomePerson, NewAccount,
+    NewSession, NewUser, Overview, RevokedBy, Session, SetupCode, Store, StoreError,
+    StoredDocument, Ticket, User, UserChange, UserPage, UserQuery, UserWithHomes,
 };
 use readers::ReaderPool;
 use writer::{Counters, WriteCommand};
@@ -242,9 +246,38 @@ impl Store for SqliteStore {
         self.read(accounts::list_users).await
     }
 
+    async fn create_account(&self, account: NewAccount) -> Result<User, StoreError> {
+        self.write(move |conn| accounts::create_account(conn, account))
+            .await
+    }
+
+    async fn find_users(&self, query: UserQuery) -> Result<UserPage, StoreError> {
+        self.read(move |conn| accounts::find_users(conn, &query))
+            .await
+    }
+
+    async fn user_with_homes(&self, id: &str) -> Result<Option<UserWithHomes>, StoreError> {
+        let id = id.to_owned();
+        self.read(move |conn| accounts::user_with_homes(conn, &id))
+            .await
+    }
+
+    async fn update_user(&self, id: &str, change: UserChange) -> Result<UserWithHomes, StoreError> {
+        let id = id.to_owned();
+        self.write(move |conn| accounts::update_user(conn, &id, &change))
+            .await
+    }
+
     async fn set_user_disabled(&self, id: &str, disabled: bool) -> Result<(), StoreError> {
         let id = id.to_owned();
         self.write(move |conn| accounts::set_user_disabled(conn, &id, disabled))
+            .await
+    }
+
+    async fn reset_password(&self, id: &str, password_hash: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        let password_hash = password_hash.to_owned();
+        self.write(move |conn| accounts::reset_password(conn, &id, &password_hash))
             .await
     }
 
@@ -267,67 +300,143 @@ impl Store for SqliteStore {
     async fn create_session(
         &self,
         token_hash: [u8; 32],
-        session: Session,
-    ) -> Result<(), StoreError> {
-        self.write(move |conn| accounts::create_session(conn, token_hash, &session))
+        session: NewSession,
+    ) -> Result<Session, StoreError> {
+        self.write(move |conn| devices::create_session(conn, token_hash, &session))
             .await
     }
 
     async fn session(&self, token_hash: [u8; 32]) -> Result<Option<Session>, StoreError> {
-        self.read(move |conn| accounts::session(conn, token_hash))
+        self.read(move |conn| devices::session(conn, token_hash))
+            .await
+    }
+
+    async fn session_by_device(&self, device_id: &str) -> Result<Option<Session>, StoreError> {
+        let device_id = device_id.to_owned();
+        self.read(move |conn| devices::session_by_device(conn, &device_id))
             .await
     }
 
     async fn delete_session(&self, token_hash: [u8; 32]) -> Result<(), StoreError> {
-        self.write(move |conn| accounts::delete_session(conn, token_hash))
+        self.write(move |conn| devices::delete_session(conn, token_hash))
             .await
+    }
+
+    async fn touch_session(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        let device_id = device_id.to_owned();
+        self.write(move |conn| devices::touch_session(conn, &device_id, now_ms))
+            .await
+    }
+
+    async fn devices(&self, user_id: Option<&str>, now_ms: i64) -> Result<Vec<Device>, StoreError> {
+        let user_id = user_id.map(str::to_owned);
+        self.read(move |conn| devices::devices(conn, user_id.as_deref(), now_ms))
+            .await
+    }
+
+    async fn revoke_device(
+        &self,
+        device_id: &str,
+        by: RevokedBy,
+        owner: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Session, StoreError> {
+        let device_id = device_id.to_owned();
+        let owner = owner.map(str::to_owned);
+        self.write(move |conn| {
+            devices::revoke_device(conn, &device_id, by, owner.as_deref(), now_ms)
+        })
+        .await
     }
 
     async fn create_ticket(
         &self,
         ticket_hash: [u8; 32],
-        user_id: &str,
+        device_id: &str,
         expires_at_ms: i64,
     ) -> Result<(), StoreError> {
-        let user_id = user_id.to_owned();
-        self.write(move |conn| accounts::create_ticket(conn, ticket_hash, &user_id, expires_at_ms))
+        let device_id = device_id.to_owned();
+        self.write(move |conn| devices::create_ticket(conn, ticket_hash, &device_id, expires_at_ms))
             .await
     }
 
-    async fn take_ticket(
-        &self,
-        ticket_hash: [u8; 32],
-    ) -> Result<Option<(String, i64)>, StoreError> {
+    async fn take_ticket(&self, ticket_hash: [u8; 32]) -> Result<Option<Ticket>, StoreError> {
         // On the writer, never a reader: the DELETE is the single-use guarantee.
-        self.write(move |conn| accounts::take_ticket(conn, ticket_hash))
+        self.write(move |conn| devices::take_ticket(conn, ticket_hash))
             .await
     }
 
     async fn purge_expired(&self, now_ms: i64) -> Result<(), StoreError> {
-        self.write(move |conn| accounts::purge_expired(conn, now_ms))
+        self.write(move |conn| devices::purge_expired(conn, now_ms))
             .await
     }
 
     async fn create_home(&self, name: &str) -> Result<Home, StoreError> {
         let name = name.to_owned();
-        self.write(move |conn| accounts::create_home(conn, &name))
+        self.write(move |conn| homes::create_home(conn, &name))
             .await
     }
 
     async fn list_homes(&self) -> Result<Vec<Home>, StoreError> {
-        self.read(accounts::list_homes).await
+        self.read(homes::list_homes).await
     }
 
     async fn assign(&self, user_id: &str, home_id: &str) -> Result<(), StoreError> {
         let user_id = user_id.to_owned();
         let home_id = home_id.to_owned();
-        self.write(move |conn| accounts::assign(conn, &user_id, &home_id))
+        self.write(move |conn| homes::assign(conn, &user_id, &home_id))
             .await
     }
 
     async fn homes_of(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
         let user_id = user_id.to_owned();
-        self.read(move |conn| accounts::homes_of(conn, &user_id))
+        self.read(move |conn| homes::homes_of(conn, &user_id)).await
+    }
+
+    async fn home(&self, id: &str) -> Result<Option<Home>, StoreError> {
+        let id = id.to_owned();
+        self.read(move |conn| homes::home(conn, &id)).await
+    }
+
+    async fn update_home(
+        &self,
+        id: &str,
+        name: Option<String>,
+        archived: Option<bool>,
+    ) -> Result<Home, StoreError> {
+        let id = id.to_owned();
+        self.write(move |conn| homes::update_home(conn, &id, name.as_deref(), archived))
+            .await
+    }
+
+    async fn unassign(&self, user_id: &str, home_id: &str) -> Result<(), StoreError> {
+        let user_id = user_id.to_owned();
+        let home_id = home_id.to_owned();
+        self.write(move |conn| homes::unassign(conn, &user_id, &home_id))
+            .await
+    }
+
+    async fn home_people(&self) -> Result<Vec<HomePerson>, StoreError> {
+        self.read(homes::home_people).await
+    }
+
+    async fn create_setup_code(
+        &self,
+        code_hash: [u8; 32],
+        code: SetupCode,
+    ) -> Result<(), StoreError> {
+        self.write(move |conn| devices::create_setup_code(conn, code_hash, &code))
+            .await
+    }
+
+    async fn redeem_setup_code(
+        &self,
+        code_hash: [u8; 32],
+        now_ms: i64,
+        account: NewUser,
+    ) -> Result<Option<User>, StoreError> {
+        // On the writer: taking the code and creating the account are one transaction.
+        self.write(move |conn| devices::redeem_setup_code(conn, code_hash, now_ms, account))
             .await
     }
 
@@ -337,6 +446,14 @@ impl Store for SqliteStore {
 
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
         self.read(move |conn| audit::recent(conn, limit)).await
+    }
+
+    async fn audit_page(&self, query: AuditQuery) -> Result<AuditPage, StoreError> {
+        self.read(move |conn| audit::page(conn, &query)).await
+    }
+
+    async fn overview(&self, now_ms: i64) -> Result<Overview, StoreError> {
+        self.read(move |conn| audit::overview(conn, now_ms)).await
     }
 
     async fn backup(&self, path: PathBuf) -> Result<(), StoreError> {

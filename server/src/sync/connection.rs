@@ -10,7 +10,7 @@ use crate::store::AuditEvent;
 use automerge::Automerge;
 use automerge::sync::State as SyncState;
 use hearth_shared::ids::DocumentId;
-use hearth_shared::model::{ConsultationResponse, Record};
+use hearth_shared::model::{ConsultationResponse, DocMeta, Record};
 use hearth_shared::permissions::{self, Access};
 use hearth_shared::protocol::{DocumentMessage, HandshakeEvent, Message, ServerHandshake};
 use hearth_shared::rules::{self, Rejection};
@@ -180,9 +180,23 @@ impl Connection {
 
     async fn access(&self, id: DocumentId) -> Access {
         match self.hub.meta(id).await {
-            Ok(Some(meta)) => permissions::access(&self.who.actor, &meta),
+            Ok(Some(meta)) => self.access_of(id, &meta),
             _ => Access::None,
         }
+    }
+
+    /// The user's access to a stored document: the role rules, narrowed to one consultation
+    /// for a kiosk tablet's account.
+    fn access_of(&self, id: DocumentId, meta: &DocMeta) -> Access {
+        let access = permissions::access(&self.who.actor, meta);
+        permissions::kiosk_access(self.who.kiosk_consultation(), id, meta, access)
+    }
+
+    /// The protocol `error` (not about any one document) the server sends before it closes
+    /// the connection on its own initiative (the device was signed out).
+    pub fn error_message(&self, code: &str, message: &str) -> Message {
+        let mut outcome = self.error(None, code, message);
+        outcome.replies.remove(0)
     }
 
     /// Sends the peer what it lacks of a document that changed elsewhere, if it may see it.
@@ -202,7 +216,7 @@ impl Connection {
             .get()
             .meta
             .as_ref()
-            .map(|m| permissions::access(&self.who.actor, m))
+            .map(|m| self.access_of(id, m))
             .unwrap_or(Access::None);
         let peer = self.docs.get_mut(&id).expect("checked above");
         let reply = match access {
@@ -274,11 +288,7 @@ impl Connection {
                 );
             }
         };
-        let access = guard
-            .get()
-            .meta
-            .as_ref()
-            .map(|m| permissions::access(&self.who.actor, m));
+        let access = guard.get().meta.as_ref().map(|m| self.access_of(id, m));
         match (access, is_request) {
             // Asking for a document one may not read, may only write, or that does not exist:
             // the same answer in every case.
@@ -344,13 +354,9 @@ impl Connection {
                 by_connection: self.id,
             });
         }
+        let access = guard.get().meta.as_ref().map(|m| self.access_of(id, m));
         let peer = self.docs.get_mut(&id).expect("inserted above");
         peer.state = proposal.state;
-        let access = guard
-            .get()
-            .meta
-            .as_ref()
-            .map(|m| permissions::access(&self.who.actor, m));
         let reply = match access {
             Some(Access::WriteOnly) => {
                 sync::outgoing_without_content(&guard.get().doc, &mut peer.state)
@@ -382,6 +388,21 @@ impl Connection {
             guard.get().record.as_ref()
         };
         rules::check_change(before, &record, &self.who.actor)?;
+        let meta = record.meta();
+        if let Some(bound) = self.who.kiosk_consultation()
+            && !permissions::within_kiosk_binding(bound, id, &meta)
+        {
+            return Err(Rejection::Forbidden(
+                "This tablet is set up for another consultation.".into(),
+            ));
+        }
+        if creating && let Some(home) = &meta.home_id {
+            let archived = self.hub.home_archived(home).await.map_err(|e| {
+                tracing::error!(document = %id, error = %e, "could not look up a home");
+                Rejection::Forbidden("The server could not check that home. Try again.".into())
+            })?;
+            rules::check_home_takes_records(creating, archived)?;
+        }
         if let Record::ConsultationResponse(response) = &record {
             let before = match before {
                 Some(Record::ConsultationResponse(b)) => Some(b),
@@ -457,6 +478,7 @@ impl Connection {
             user_id: Some(self.who.user.id.clone()),
             action: "change_rejected".into(),
             document_id: Some(id),
+            subject: None,
             detail: rejection.code().into(),
         };
         if let Err(e) = self.hub.audit(event).await {

@@ -165,6 +165,11 @@ impl Hub {
         Ok(self.open(id).await?.get().meta.clone())
     }
 
+    /// Whether the home `home_id` is archived (takes no new records); an unknown home is not.
+    pub async fn home_archived(&self, home_id: &str) -> Result<bool, StoreError> {
+        Ok(self.store.home(home_id).await?.is_some_and(|h| h.archived))
+    }
+
     /// Appends an audit row (for refused changes).
     pub async fn audit(&self, event: crate::store::AuditEvent) -> Result<(), StoreError> {
         self.store.audit(event).await

@@ -1,5 +1,6 @@
 //! The sync endpoint: a [`hub::Hub`] of loaded documents shared by all connections, the
-//! per-connection protocol logic in [`connection`], and the WebSocket loop in [`socket`].
+//! per-connection protocol logic in [`connection`], the WebSocket loop in [`socket`], and the
+//! [`registry`] of open connections that signing a device out closes.
 //!
 //! The order that makes acknowledgements durable: a peer's changes are applied to a fork, checked
 //! (schema, workflow, role), appended to the store (committed and fsync'd), and only then does the
@@ -7,4 +8,5 @@
 
 pub mod connection;
 pub mod hub;
+pub mod registry;
 pub mod socket;

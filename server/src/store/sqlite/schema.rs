@@ -95,6 +95,67 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0
         CHECK (must_change_password IN (0, 1));
     "#,
+    // 3: administration in the app. Sessions become devices (a public id, a label, last seen,
+    // and revocation kept until expiry so a revoked cookie can be told why); a sync ticket
+    // belongs to the session it was made from and dies with it; last sign-in and a kiosk's
+    // consultation on users; archived homes; tablet set-up codes; the subject of admin actions.
+    r#"
+    CREATE TABLE sessions_v3 (
+        token_hash     BLOB PRIMARY KEY NOT NULL CHECK (length(token_hash) = 32),
+        device_id      TEXT NOT NULL UNIQUE,
+        user_id        TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        label          TEXT NOT NULL,
+        created_at     INTEGER NOT NULL,
+        last_seen_at   INTEGER NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        revoked_at     INTEGER,
+        revoked_reason TEXT CHECK (revoked_reason IN ('admin', 'owner')),
+        CHECK ((revoked_at IS NULL) = (revoked_reason IS NULL))
+    );
+    -- Sessions from before devices existed keep working, with a random id in UUID form.
+    INSERT INTO sessions_v3 (token_hash, device_id, user_id, label, created_at, last_seen_at,
+                             expires_at)
+    SELECT token_hash,
+           lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' ||
+                 substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-' ||
+                 hex(randomblob(6))),
+           user_id, 'Unknown device', CAST(strftime('%s', 'now') AS INTEGER) * 1000,
+           CAST(strftime('%s', 'now') AS INTEGER) * 1000, expires_at
+    FROM sessions;
+    DROP TABLE sessions;
+    ALTER TABLE sessions_v3 RENAME TO sessions;
+    CREATE INDEX sessions_by_user ON sessions (user_id);
+    CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+    -- Tickets live 60 s: the old ones are simply dropped.
+    DROP TABLE sync_tickets;
+    CREATE TABLE sync_tickets (
+        ticket_hash BLOB PRIMARY KEY NOT NULL CHECK (length(ticket_hash) = 32),
+        user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        session_id  TEXT NOT NULL REFERENCES sessions (device_id) ON DELETE CASCADE,
+        expires_at  INTEGER NOT NULL
+    );
+    CREATE INDEX sync_tickets_by_user ON sync_tickets (user_id);
+    CREATE INDEX sync_tickets_by_session ON sync_tickets (session_id);
+    CREATE INDEX sync_tickets_by_expiry ON sync_tickets (expires_at);
+
+    ALTER TABLE users ADD COLUMN last_sign_in_at INTEGER;
+    ALTER TABLE users ADD COLUMN kiosk_consultation_id TEXT;
+    ALTER TABLE homes ADD COLUMN archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1));
+
+    -- Only the code's SHA-256 is stored; a row is deleted when the code is used.
+    CREATE TABLE kiosk_setup_codes (
+        code_hash       BLOB PRIMARY KEY NOT NULL CHECK (length(code_hash) = 32),
+        consultation_id TEXT NOT NULL,
+        issued_by       TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        expires_at      INTEGER NOT NULL
+    );
+    CREATE INDEX kiosk_setup_codes_by_expiry ON kiosk_setup_codes (expires_at);
+
+    ALTER TABLE audit ADD COLUMN subject TEXT;
+    CREATE INDEX audit_by_user ON audit (user_id);
+    CREATE INDEX audit_by_action ON audit (action);
+    "#,
 ];
 
 /// The schema version this build writes.

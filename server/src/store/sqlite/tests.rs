@@ -12,8 +12,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::writer::{self, commit_group};
-use super::{SqliteOptions, SqliteStore, accounts, audit, configure_writer, schema};
-use crate::store::{AuditEvent, NewUser, Session, Store, StoreError};
+use super::{SqliteOptions, SqliteStore, accounts, audit, configure_writer, homes, schema};
+use crate::store::{AuditEvent, NewSession, NewUser, Store, StoreError, Ticket};
 
 // --- builders ---
 
@@ -60,6 +60,7 @@ fn event(action: &str, document_id: Option<DocumentId>, at_ms: i64) -> AuditEven
         user_id: Some("user-test-1".into()),
         action: action.into(),
         document_id,
+        subject: None,
         detail: "test".into(),
     }
 }
@@ -288,10 +289,16 @@ async fn two_members(store: &SqliteStore) -> (crate::store::User, crate::store::
 }
 
 /// A session for `user_id`, valid until 10 s after the epoch.
-fn session(user_id: &str) -> Session {
-    Session {
+fn session(user_id: &str) -> NewSession {
+    session_until(user_id, 10_000)
+}
+
+fn session_until(user_id: &str, expires_at_ms: i64) -> NewSession {
+    NewSession {
         user_id: user_id.into(),
-        expires_at_ms: 10_000,
+        label: "Firefox on Windows".into(),
+        created_at_ms: 0,
+        expires_at_ms,
     }
 }
 
@@ -299,18 +306,16 @@ fn session(user_id: &str) -> Session {
 async fn disabling_a_user_ends_their_sessions_and_tickets() {
     let (_dir, _path, store) = fresh();
     let (user, other) = two_members(&store).await;
-    store
+    let device = store
         .create_session([1; 32], session(&user.id))
         .await
-        .unwrap();
+        .unwrap()
+        .device_id;
     store
         .create_session([2; 32], session(&other.id))
         .await
         .unwrap();
-    store
-        .create_ticket([3; 32], &user.id, 10_000)
-        .await
-        .unwrap();
+    store.create_ticket([3; 32], &device, 10_000).await.unwrap();
 
     store.set_user_disabled(&user.id, true).await.unwrap();
     assert!(store.user(&user.id).await.unwrap().unwrap().disabled);
@@ -330,12 +335,9 @@ async fn sessions_round_trip_and_expire() {
         .create_user(new_user("member.one", Role::Member))
         .await
         .unwrap();
-    let session = |expires_at_ms| Session {
-        user_id: user.id.clone(),
-        expires_at_ms,
-    };
+    let session = |expires_at_ms| session_until(&user.id, expires_at_ms);
     store.create_session([1; 32], session(1_000)).await.unwrap();
-    store.create_session([2; 32], session(5_000)).await.unwrap();
+    let kept = store.create_session([2; 32], session(5_000)).await.unwrap();
     let found = store.session([1; 32]).await.unwrap().unwrap();
     assert_eq!(
         (found.user_id.as_str(), found.expires_at_ms),
@@ -348,24 +350,28 @@ async fn sessions_round_trip_and_expire() {
     store.delete_session([1; 32]).await.unwrap();
 
     let unknown_user = store
-        .create_session(
-            [9; 32],
-            Session {
-                user_id: "no-such-user".into(),
-                expires_at_ms: 1,
-            },
-        )
+        .create_session([9; 32], session_until("no-such-user", 1))
         .await;
     assert!(matches!(unknown_user, Err(StoreError::NotFound("user"))));
 
-    store.create_ticket([3; 32], &user.id, 1_000).await.unwrap();
-    store.create_ticket([4; 32], &user.id, 5_000).await.unwrap();
+    store
+        .create_ticket([3; 32], &kept.device_id, 1_000)
+        .await
+        .unwrap();
+    store
+        .create_ticket([4; 32], &kept.device_id, 5_000)
+        .await
+        .unwrap();
     store.purge_expired(2_000).await.unwrap();
     assert!(store.session([2; 32]).await.unwrap().is_some());
     assert!(store.take_ticket([3; 32]).await.unwrap().is_none());
     assert_eq!(
         store.take_ticket([4; 32]).await.unwrap(),
-        Some((user.id.clone(), 5_000))
+        Some(Ticket {
+            user_id: user.id.clone(),
+            device_id: kept.device_id.clone(),
+            expires_at_ms: 5_000
+        })
     );
 }
 
@@ -377,10 +383,12 @@ async fn a_sync_ticket_works_exactly_once_even_when_raced() {
         .create_user(new_user("member.one", Role::Member))
         .await
         .unwrap();
-    store
-        .create_ticket([7; 32], &user.id, 60_000)
+    let device = store
+        .create_session([8; 32], session(&user.id))
         .await
-        .unwrap();
+        .unwrap()
+        .device_id;
+    store.create_ticket([7; 32], &device, 60_000).await.unwrap();
 
     let mut racers = JoinSet::new();
     for _ in 0..16 {
@@ -388,7 +396,14 @@ async fn a_sync_ticket_works_exactly_once_even_when_raced() {
         racers.spawn(async move { store.take_ticket([7; 32]).await.unwrap() });
     }
     let winners: Vec<_> = racers.join_all().await.into_iter().flatten().collect();
-    assert_eq!(winners, vec![(user.id.clone(), 60_000)]);
+    assert_eq!(
+        winners,
+        vec![Ticket {
+            user_id: user.id.clone(),
+            device_id: device.clone(),
+            expires_at_ms: 60_000
+        }]
+    );
     assert!(store.take_ticket([7; 32]).await.unwrap().is_none());
 }
 
@@ -521,7 +536,7 @@ async fn a_conflicting_write_does_not_fail_the_rest_of_its_group() {
     }
     // A command that fails after writing something: its savepoint must undo that write.
     let (half_done, half_done_reply) = writer::command(|c| -> Result<(), StoreError> {
-        accounts::create_home(c, "Half House (test)")?;
+        homes::create_home(c, "Half House (test)")?;
         Err(StoreError::NotFound("something after the first write"))
     });
     group.insert(1, half_done);
@@ -835,11 +850,12 @@ fn fsync_commit_rate_is_measured_and_the_scratch_file_removed() {
 async fn a_new_password_ends_every_other_session_and_ticket_of_that_user() {
     let (_dir, _path, store) = fresh();
     let (user, other) = two_members(&store).await;
+    let mut devices = Vec::new();
     for (hash, who) in [([1; 32], &user), ([2; 32], &user), ([3; 32], &other)] {
-        store.create_session(hash, session(&who.id)).await.unwrap();
+        devices.push(store.create_session(hash, session(&who.id)).await.unwrap());
     }
     store
-        .create_ticket([4; 32], &user.id, 10_000)
+        .create_ticket([4; 32], &devices[0].device_id, 10_000)
         .await
         .unwrap();
 
