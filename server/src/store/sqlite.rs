@@ -24,6 +24,8 @@ mod schema;
 mod writer;
 
 #[cfg(test)]
+mod admin_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};

@@ -9,7 +9,7 @@ use super::failure;
 use crate::store::StoreError;
 
 /// Every migration step, in order; `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: the initial layout.
     r#"
     -- One row per Automerge document. The meta columns duplicate fields of `meta_json` so that
