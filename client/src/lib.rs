@@ -7,7 +7,9 @@
 //! - [`pages`]: record editors as pure views of typed records (no IO).
 //! - [`route`], [`session`]: hash routes and the signed-in user, pure.
 //! - [`kiosk_lock`]: kiosk mode's PIN (a salted hash) and wrong-PIN pause, pure.
+//! - [`admin`]: the administration screens' replies, labels, queries and pagination, pure.
 
+pub mod admin;
 #[cfg(target_arch = "wasm32")]
 mod app;
 pub mod engine;

@@ -1,4 +1,5 @@
-//! Hash routes (`#/`, `#/homes/<id>`, `#/records/<id>`, `#/consultations/...`, `#/kiosk/<id>`):
+//! Hash routes (`#/`, `#/homes/<id>`, `#/records/<id>`, `#/consultations/...`, `#/kiosk/<id>`,
+//! `#/admin/...`):
 //! the page is always `/`, so an offline
 //! reload is always the one cached `index.html`, whatever screen the user was on.
 
@@ -25,6 +26,20 @@ pub enum Route {
     Kiosk(DocumentId),
     /// `#/password`: change your password.
     Password,
+    /// `#/admin`: the administration overview (also what an admin sees at `#/`).
+    Admin,
+    /// `#/admin/users`: users, searched and filtered.
+    AdminUsers,
+    /// `#/admin/users/new`: create a user.
+    AdminNewUser,
+    /// `#/admin/users/<userId>`: one user.
+    AdminUser(String),
+    /// `#/admin/homes`: homes.
+    AdminHomes,
+    /// `#/admin/homes/<homeId>`: one home and who is assigned to it.
+    AdminHome(String),
+    /// `#/admin/audit`: the audit, filtered.
+    AdminAudit,
     /// Anything else.
     NotFound,
 }
@@ -46,6 +61,13 @@ impl Route {
                 .parse()
                 .map_or(Route::NotFound, Route::ConsultationResults),
             ["kiosk", id] => id.parse().map_or(Route::NotFound, Route::Kiosk),
+            ["admin"] => Route::Admin,
+            ["admin", "users"] => Route::AdminUsers,
+            ["admin", "users", "new"] => Route::AdminNewUser,
+            ["admin", "users", id] if valid_home_id(id) => Route::AdminUser((*id).to_string()),
+            ["admin", "homes"] => Route::AdminHomes,
+            ["admin", "homes", id] if valid_home_id(id) => Route::AdminHome((*id).to_string()),
+            ["admin", "audit"] => Route::AdminAudit,
             _ => Route::NotFound,
         }
     }
@@ -62,6 +84,13 @@ impl Route {
             Route::Consultation(id) => format!("#/consultations/{id}"),
             Route::ConsultationResults(id) => format!("#/consultations/{id}/results"),
             Route::Kiosk(id) => format!("#/kiosk/{id}"),
+            Route::Admin => "#/admin".into(),
+            Route::AdminUsers => "#/admin/users".into(),
+            Route::AdminNewUser => "#/admin/users/new".into(),
+            Route::AdminUser(id) => format!("#/admin/users/{id}"),
+            Route::AdminHomes => "#/admin/homes".into(),
+            Route::AdminHome(id) => format!("#/admin/homes/{id}"),
+            Route::AdminAudit => "#/admin/audit".into(),
         }
     }
 }
@@ -73,6 +102,14 @@ pub enum MenuSection {
     Homes,
     /// Consultations, a consultation and its results.
     Consultations,
+    /// The administration overview (an admin's home page).
+    Administration,
+    /// Administration: users, a user, a new user.
+    AdminUsers,
+    /// Administration: homes and a home.
+    AdminHomes,
+    /// Administration: the audit.
+    AdminAudit,
 }
 
 /// How the menu marks a section for the route being shown (GOV.UK service navigation: the
@@ -96,12 +133,20 @@ impl Route {
             Route::Consultation(_) | Route::ConsultationResults(_) => {
                 Some((MenuSection::Consultations, MenuMark::Within))
             }
+            Route::Admin => Some((MenuSection::Administration, MenuMark::Page)),
+            Route::AdminUsers => Some((MenuSection::AdminUsers, MenuMark::Page)),
+            Route::AdminUser(_) | Route::AdminNewUser => {
+                Some((MenuSection::AdminUsers, MenuMark::Within))
+            }
+            Route::AdminHomes => Some((MenuSection::AdminHomes, MenuMark::Page)),
+            Route::AdminHome(_) => Some((MenuSection::AdminHomes, MenuMark::Within)),
+            Route::AdminAudit => Some((MenuSection::AdminAudit, MenuMark::Page)),
             Route::SignIn | Route::Password | Route::Kiosk(_) | Route::NotFound => None,
         }
     }
 }
 
-/// Home ids are server-made tokens; anything else in the URL is not one.
+/// Home and user ids are server-made tokens; anything else in the URL is not one.
 fn valid_home_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 100
@@ -127,6 +172,13 @@ mod tests {
             Route::Consultation(doc),
             Route::ConsultationResults(doc),
             Route::Kiosk(doc),
+            Route::Admin,
+            Route::AdminUsers,
+            Route::AdminNewUser,
+            Route::AdminUser("0b9f6a52-7f1e-4c1a-9d55-1f2e3d4c5b6a".into()),
+            Route::AdminHomes,
+            Route::AdminHome("h-1".into()),
+            Route::AdminAudit,
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }
@@ -182,5 +234,42 @@ mod tests {
         );
         assert_eq!(Route::Kiosk(doc).menu(), None);
         assert_eq!(Route::SignIn.menu(), None);
+    }
+
+    #[test]
+    fn administration_pages_have_their_own_routes_and_menu_sections() {
+        let page = |s| Some((s, MenuMark::Page));
+        let within = |s| Some((s, MenuMark::Within));
+        assert_eq!(Route::parse("#/admin"), Route::Admin);
+        assert_eq!(Route::parse("#/admin/"), Route::Admin);
+        assert_eq!(Route::parse("#/admin/users"), Route::AdminUsers);
+        // "new" is the form, never a user id.
+        assert_eq!(Route::parse("#/admin/users/new"), Route::AdminNewUser);
+        assert_eq!(
+            Route::parse("#/admin/users/u-1"),
+            Route::AdminUser("u-1".into())
+        );
+        assert_eq!(
+            Route::parse("#/admin/homes/h-1"),
+            Route::AdminHome("h-1".into())
+        );
+        assert_eq!(Route::parse("#/admin/audit"), Route::AdminAudit);
+        assert_eq!(Route::parse("#/admin/users/<b>"), Route::NotFound);
+        assert_eq!(Route::parse("#/admin/homes/h-1/extra"), Route::NotFound);
+        assert_eq!(Route::parse("#/admin/elsewhere"), Route::NotFound);
+
+        assert_eq!(Route::Admin.menu(), page(MenuSection::Administration));
+        assert_eq!(Route::AdminUsers.menu(), page(MenuSection::AdminUsers));
+        assert_eq!(Route::AdminNewUser.menu(), within(MenuSection::AdminUsers));
+        assert_eq!(
+            Route::AdminUser("u-1".into()).menu(),
+            within(MenuSection::AdminUsers)
+        );
+        assert_eq!(Route::AdminHomes.menu(), page(MenuSection::AdminHomes));
+        assert_eq!(
+            Route::AdminHome("h-1".into()).menu(),
+            within(MenuSection::AdminHomes)
+        );
+        assert_eq!(Route::AdminAudit.menu(), page(MenuSection::AdminAudit));
     }
 }

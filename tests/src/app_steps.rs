@@ -123,3 +123,95 @@ pub async fn wait_for_server_document(api: &Api, id: DocumentId) -> serde_json::
     })
     .await
 }
+
+/// Signs the first administrator in through the sign-in page and waits for the administration
+/// overview, where an admin lands (an admin has no homes).
+pub async fn sign_in_admin(browser: &Browser, server: &TestServer) {
+    browser.goto(&format!("{}/#/sign-in", server.base)).await;
+    browser.fill("#username", "admin").await;
+    browser.fill("#password", &server.admin_password).await;
+    browser.click("#sign-in").await;
+    browser.wait_for_text("main h1", "Administration").await;
+    browser.wait_for("#admin-overview").await;
+}
+
+/// Opens an administration screen from the menu (`#nav-admin-users`, `#nav-admin-homes`,
+/// `#nav-admin-audit`, `#nav-admin`) and waits for its heading.
+pub async fn open_admin(browser: &Browser, nav: &str, heading: &str) {
+    browser.click(nav).await;
+    browser.wait_for_text("main h1", heading).await;
+}
+
+/// Ticks the GOV.UK radio or checkbox `id` the way a person does (through its label: GOV.UK
+/// draws the input with it) and waits until it is checked.
+pub async fn check_by_label(browser: &Browser, id: &str) {
+    browser.click(&format!("label[for=\"{id}\"]")).await;
+    browser
+        .wait_until(
+            &format!("`#{id}` to be checked"),
+            &format!("return document.getElementById('{id}')?.checked === true;"),
+        )
+        .await;
+}
+
+/// Signs in with a one-time password an administrator was shown and replaces it with
+/// `chosen` on the page the app insists on first; waits until the page has gone.
+pub async fn sign_in_with_one_time_password(
+    browser: &Browser,
+    base: &str,
+    username: &str,
+    one_time: &str,
+    chosen: &str,
+) {
+    browser.goto(&format!("{base}/#/sign-in")).await;
+    browser.fill("#username", username).await;
+    browser.fill("#password", one_time).await;
+    browser.click("#sign-in").await;
+    browser
+        .wait_for_text("main h1", "Choose your own password")
+        .await;
+    browser.fill("#current-password", one_time).await;
+    browser.fill("#new-password", chosen).await;
+    browser.fill("#confirm-password", chosen).await;
+    browser.click("#change-password").await;
+    browser.wait_gone("#password-must-change").await;
+}
+
+/// The administration screens for checks that look at each one (accessibility, zoom): its name
+/// for screenshots, its route, and what is shown once its data has loaded. `home_id` and
+/// `user_id` name a home and a member that exist.
+pub fn admin_screens(home_id: &str, user_id: &str) -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        ("admin-overview", "#/admin".into(), "#admin-overview"),
+        ("admin-users", "#/admin/users".into(), "#user-table"),
+        (
+            "admin-new-user",
+            "#/admin/users/new".into(),
+            "#new-user-form",
+        ),
+        (
+            "admin-user",
+            format!("#/admin/users/{user_id}"),
+            "#user-summary",
+        ),
+        ("admin-homes", "#/admin/homes".into(), "#home-table"),
+        (
+            "admin-home",
+            format!("#/admin/homes/{home_id}"),
+            "#home-people",
+        ),
+        ("admin-audit", "#/admin/audit".into(), "#audit-table"),
+    ]
+}
+
+/// Goes to `route` inside the running app (a hash change, as a link does: no reload, so no
+/// unlock) and waits for `ready`.
+pub async fn open_route(browser: &Browser, route: &str, ready: &str) {
+    browser
+        .execute(
+            "location.hash = arguments[0];",
+            vec![serde_json::json!(route)],
+        )
+        .await;
+    browser.wait_for(ready).await;
+}

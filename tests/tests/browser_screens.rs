@@ -24,8 +24,8 @@
 //! two `fast_typing_*` tests type at machine speed on a CPU slowed 4× (a cheap tablet).
 
 use hearth_e2e::app_steps::{
-    new_consultation, open_home, route_id, sign_in, wait_for_listing, wait_saved_everywhere,
-    wait_saved_on_device,
+    admin_screens, check_by_label, new_consultation, open_home, open_route, route_id, sign_in,
+    sign_in_admin, wait_for_listing, wait_saved_everywhere, wait_saved_on_device,
 };
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
 use hearth_e2e::{Api, server_bin};
@@ -1005,4 +1005,49 @@ async fn fast_typing_into_the_consultation_builder_keeps_exactly_what_was_typed(
     );
     let stored_prompts: Vec<&str> = stored.questions.iter().map(|q| q.prompt.as_str()).collect();
     assert_eq!(stored_prompts, prompts, "prompts stored");
+}
+
+/// Issue 8's administration screens, each with its data loaded, pass the smoke check: the
+/// overview, users, creating a user (with the home checkboxes shown), a user (and its
+/// confirmation), homes, a home with people, and the audit.
+#[tokio::test]
+async fn admin_screens_pass_the_accessibility_smoke_check() {
+    let Some(env) = BrowserEnv::get("admin_screens_pass_the_accessibility_smoke_check").await
+    else {
+        return;
+    };
+    let server = env.start_server(server_bin!()).await;
+    let home = server.home("Synthetic House Admin").await;
+    let (_, member) = server.user(Role::Member, &[&home]).await;
+    let desk = env.browser(&Profile::new("admin-accessibility")).await;
+    sign_in_admin(&desk, &server).await;
+    for (name, route, ready) in admin_screens(&home, &member.id) {
+        open_route(&desk, &route, ready).await;
+        assert_accessible(&desk, name).await;
+        match name {
+            "admin-new-user" => {
+                check_by_label(&desk, "role-member").await;
+                desk.wait_for(&format!("label[for=\"home-{home}\"]")).await;
+                assert_accessible(&desk, "admin-new-user with homes").await;
+            }
+            "admin-user" => {
+                desk.click("#reset-password").await;
+                desk.wait_for("#confirm").await;
+                assert_accessible(&desk, "admin-user confirmation").await;
+                screenshot_at(&desk, "#confirm", "admin-user-confirm-reset").await;
+                desk.click("#confirm-cancel").await;
+            }
+            "admin-home" => {
+                desk.click("#archive-home").await;
+                desk.wait_for("#confirm").await;
+                assert_accessible(&desk, "admin-home confirmation").await;
+                screenshot_at(&desk, "#confirm", "admin-home-confirm-archive").await;
+                desk.click("#confirm-cancel").await;
+            }
+            _ => {}
+        }
+        desk.screenshot(&format!("{name}-checked")).await;
+    }
+    desk.assert_no_console_errors().await;
+    desk.close().await;
 }

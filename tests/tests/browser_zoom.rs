@@ -2,7 +2,9 @@
 //! wide) the main screens fit the width without scrolling sideways, and their buttons stay
 //! big enough to tap.
 
-use hearth_e2e::app_steps::{new_visit_note, open_home, sign_in};
+use hearth_e2e::app_steps::{
+    admin_screens, check_by_label, new_visit_note, open_home, open_route, sign_in, sign_in_admin,
+};
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
 use hearth_e2e::server_bin;
 use hearth_shared::permissions::Role;
@@ -77,6 +79,29 @@ async fn main_screens_reflow_at_200_percent_zoom() {
     browser.click("#new-inspection").await;
     browser.wait_for("a.task-link").await;
     assert_reflows(&browser, "inspection").await;
+    browser.assert_no_console_errors().await;
+    browser.close().await;
+}
+
+/// Issue 8's administration screens reflow at 200% zoom too, with their data loaded.
+#[tokio::test]
+async fn admin_screens_reflow_at_200_percent_zoom() {
+    let Some(env) = BrowserEnv::get("admin_screens_reflow_at_200_percent_zoom").await else {
+        return;
+    };
+    let server = env.start_server(server_bin!()).await;
+    let home = server.home("Synthetic House Zoom Admin").await;
+    let (_, member) = server.user(Role::Member, &[&home]).await;
+    let browser = env.browser(&Profile::new("zoom-admin")).await;
+    zoom_to_200_percent(&browser).await;
+    sign_in_admin(&browser, &server).await;
+    for (name, route, ready) in admin_screens(&home, &member.id) {
+        open_route(&browser, &route, ready).await;
+        if name == "admin-new-user" {
+            check_by_label(&browser, "role-member").await;
+        }
+        assert_reflows(&browser, name).await;
+    }
     browser.assert_no_console_errors().await;
     browser.close().await;
 }

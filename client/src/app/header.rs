@@ -50,6 +50,15 @@ pub fn Header(props: &HeaderProps) -> Html {
         .as_ref()
         .and_then(|m| m.actor())
         .is_some_and(|a| super::consultations::shows_consultations(&a));
+    let admin = me
+        .as_ref()
+        .and_then(|m| m.actor())
+        .is_some_and(|a| a.role == hearth_shared::permissions::Role::Admin);
+    // An admin's `#/` is the administration overview.
+    let route = match &props.route {
+        Route::Homes if admin => Route::Admin,
+        other => other.clone(),
+    };
     // Until a given password is replaced there is nowhere to go and nothing syncs: no menu
     // and no sync status, only who is signed in and the way out.
     let password_first = me.as_ref().is_some_and(|m| m.user.must_change_password);
@@ -79,10 +88,17 @@ pub fn Header(props: &HeaderProps) -> Html {
                                 if !password_first {
                                 <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
                                     <ul class="govuk-service-navigation__list">
-                                        { menu_item(MenuSection::Homes, "nav-homes", "#/".into(), "Homes", &props.route) }
+                                        if admin {
+                                            { menu_item(MenuSection::Administration, "nav-admin", "#/".into(), "Administration", &route) }
+                                            { menu_item(MenuSection::AdminUsers, "nav-admin-users", Route::AdminUsers.href(), "Users", &route) }
+                                            { menu_item(MenuSection::AdminHomes, "nav-admin-homes", Route::AdminHomes.href(), "Homes", &route) }
+                                            { menu_item(MenuSection::AdminAudit, "nav-admin-audit", Route::AdminAudit.href(), "Audit", &route) }
+                                        } else {
+                                            { menu_item(MenuSection::Homes, "nav-homes", "#/".into(), "Homes", &route) }
+                                        }
                                         if consultations {
                                             { menu_item(MenuSection::Consultations, "nav-consultations",
-                                                Route::Consultations.href(), "Consultations", &props.route) }
+                                                Route::Consultations.href(), "Consultations", &route) }
                                         }
                                     </ul>
                                 </nav>

@@ -1,6 +1,7 @@
 //! The app shell (wasm32 only): the context that hands pages the runtime, the header with the
 //! sync status, and hash routing between the screens.
 
+mod admin;
 mod consultations;
 mod header;
 mod homes;
@@ -18,6 +19,7 @@ mod visit_note;
 
 use std::rc::Rc;
 
+use hearth_shared::permissions::Role;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -179,6 +181,20 @@ pub fn App(props: &AppProps) -> Html {
             None => html! {},
         },
         (_, false) | (Route::SignIn, _) => html! { <sign_in::SignIn /> },
+        // An admin has no homes: they land on the administration overview.
+        (Route::Homes, true) if role == Some(Role::Admin) => {
+            html! { <admin::AdminPage route={Route::Admin} /> }
+        }
+        (
+            admin_route @ (Route::Admin
+            | Route::AdminUsers
+            | Route::AdminNewUser
+            | Route::AdminUser(_)
+            | Route::AdminHomes
+            | Route::AdminHome(_)
+            | Route::AdminAudit),
+            true,
+        ) => html! { <admin::AdminPage route={admin_route.clone()} /> },
         (Route::Homes, true) if kiosk::runs_kiosk(role) => html! { <kiosk::KioskStart /> },
         (Route::Homes, true) => html! { <homes::Homes /> },
         (Route::Consultations, true) => html! { <consultations::ConsultationList /> },

@@ -117,3 +117,142 @@ pub async fn sync_ticket() -> Result<String, ApiError> {
     let ticket: Ticket = response.json().await.map_err(|_| ApiError::Offline)?;
     Ok(ticket.ticket)
 }
+
+// --- Administration (`/api/admin/*`, admins only; online only) ---
+
+/// Sends `request` and reads its JSON reply.
+async fn json_reply<T: DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<T, ApiError> {
+    let request = request.map_err(|_| ApiError::Offline)?;
+    let response = check(request.send().await).await?;
+    response.json().await.map_err(|_| ApiError::Offline)
+}
+
+/// `GET /api/admin/overview`: counts and the newest audit rows.
+pub async fn admin_overview() -> Result<crate::admin::Overview, ApiError> {
+    get("/api/admin/overview").await
+}
+
+/// `GET /api/admin/users?...`: one page of users matching `query`.
+pub async fn admin_users(
+    query: &crate::admin::UserQuery,
+) -> Result<crate::admin::UsersPage, ApiError> {
+    get(&query.path()).await
+}
+
+/// `GET /api/admin/users/{id}`.
+pub async fn admin_user(id: &str) -> Result<crate::admin::AdminUser, ApiError> {
+    get(&format!(
+        "/api/admin/users/{}",
+        crate::admin::percent_encode(id)
+    ))
+    .await
+}
+
+/// `POST /api/admin/users`: creates a user with a generated one-time password (returned once).
+pub async fn admin_create_user(
+    username: &str,
+    display_name: &str,
+    role: &str,
+    homes: &[String],
+) -> Result<crate::admin::CreatedUser, ApiError> {
+    let mut body = serde_json::json!({
+        "username": username, "displayName": display_name, "role": role,
+    });
+    if !homes.is_empty() {
+        body["homes"] = serde_json::json!(homes);
+    }
+    json_reply(Request::post("/api/admin/users").json(&body)).await
+}
+
+/// `PATCH /api/admin/users/{id}`: changes the name, role and homes (the homes replace the
+/// assignments).
+pub async fn admin_update_user(
+    id: &str,
+    display_name: &str,
+    role: &str,
+    homes: &[String],
+) -> Result<crate::admin::AdminUser, ApiError> {
+    let body = serde_json::json!({ "displayName": display_name, "role": role, "homes": homes });
+    let path = format!("/api/admin/users/{}", crate::admin::percent_encode(id));
+    json_reply(Request::patch(&path).json(&body)).await
+}
+
+/// `POST /api/admin/users/{id}/disable` or `/enable`.
+pub async fn admin_set_disabled(id: &str, disabled: bool) -> Result<(), ApiError> {
+    let action = if disabled { "disable" } else { "enable" };
+    let path = format!(
+        "/api/admin/users/{}/{action}",
+        crate::admin::percent_encode(id)
+    );
+    check(Request::post(&path).send().await).await.map(drop)
+}
+
+/// `POST /api/admin/users/{id}/reset-password`: the new one-time password (shown once).
+pub async fn admin_reset_password(id: &str) -> Result<String, ApiError> {
+    #[derive(Deserialize)]
+    struct Reset {
+        password: String,
+    }
+    let path = format!(
+        "/api/admin/users/{}/reset-password",
+        crate::admin::percent_encode(id)
+    );
+    let reset: Reset = json_reply(Request::post(&path).build()).await?;
+    Ok(reset.password)
+}
+
+/// `GET /api/admin/homes`: every home, archived ones flagged.
+pub async fn admin_homes() -> Result<Vec<crate::admin::AdminHome>, ApiError> {
+    get("/api/admin/homes").await
+}
+
+/// `POST /api/admin/homes`: adds a home.
+pub async fn admin_create_home(name: &str) -> Result<crate::admin::AdminHome, ApiError> {
+    let body = serde_json::json!({ "name": name });
+    json_reply(Request::post("/api/admin/homes").json(&body)).await
+}
+
+/// `PATCH /api/admin/homes/{id}`: renames it and/or archives or unarchives it.
+pub async fn admin_update_home(
+    id: &str,
+    name: Option<&str>,
+    archived: Option<bool>,
+) -> Result<crate::admin::AdminHome, ApiError> {
+    let mut body = serde_json::json!({});
+    if let Some(name) = name {
+        body["name"] = serde_json::json!(name);
+    }
+    if let Some(archived) = archived {
+        body["archived"] = serde_json::json!(archived);
+    }
+    let path = format!("/api/admin/homes/{}", crate::admin::percent_encode(id));
+    json_reply(Request::patch(&path).json(&body)).await
+}
+
+/// `PUT` (assign) or `DELETE` (unassign) `/api/admin/homes/{homeId}/people/{userId}`.
+pub async fn admin_set_assigned(
+    home_id: &str,
+    user_id: &str,
+    assigned: bool,
+) -> Result<crate::admin::AdminHome, ApiError> {
+    let path = format!(
+        "/api/admin/homes/{}/people/{}",
+        crate::admin::percent_encode(home_id),
+        crate::admin::percent_encode(user_id)
+    );
+    let request = if assigned {
+        Request::put(&path)
+    } else {
+        Request::delete(&path)
+    };
+    json_reply(request.build()).await
+}
+
+/// `GET /api/admin/audit?...`: one page of audit rows matching `query`, newest first.
+pub async fn admin_audit(
+    query: &crate::admin::AuditQuery,
+) -> Result<crate::admin::AuditPage, ApiError> {
+    get(&query.path()).await
+}
