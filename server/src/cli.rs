@@ -4,21 +4,23 @@
 use crate::app;
 use crate::auth::{password, token};
 use crate::config::ServeConfig;
+use crate::demo;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::{NewUser, Store};
 use clap::{Parser, Subcommand};
 use hearth_shared::permissions::Role;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Hearth: offline-first records for a council's corporate parenting work.
 #[derive(Debug, Parser)]
 #[command(name = "hearth", version)]
 pub struct Cli {
-    /// Folder for the database and the server's storage id.
-    #[arg(long, env = "HEARTH_DATA_DIR", default_value = "data", global = true)]
-    pub data_dir: PathBuf,
+    /// Folder for the database and the server's storage id [default: data, or data-demo for
+    /// `demo`].
+    #[arg(long, env = "HEARTH_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
     /// What to do; `serve` when left out.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -29,6 +31,10 @@ pub struct Cli {
 pub enum Command {
     /// Run the server (the default).
     Serve(ServeConfig),
+    /// Run the server on a separate folder of obviously synthetic demo data (homes, every
+    /// role's account, records in every state, a consultation with answers), seeding it on
+    /// first start, and print the demo accounts.
+    Demo(ServeConfig),
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -111,10 +117,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let command = cli.command.unwrap_or_else(|| {
         Command::Serve(<ServeConfigParser as Parser>::parse_from(["hearth"]).config)
     });
-    let db = cli.data_dir.join("hearth.sqlite3");
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db, SqliteOptions::default())?);
+    if let Command::Demo(config) = command {
+        let data_dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("data-demo"));
+        return demo(&data_dir, config).await;
+    }
+    let data_dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+    let store = open_store(&data_dir)?;
     match command {
-        Command::Serve(config) => serve(store, &cli.data_dir, config).await,
+        Command::Demo(_) => unreachable!("handled above"),
+        Command::Serve(config) => serve(store, &data_dir, config).await,
         Command::User(cmd) => user(store, cmd).await,
         Command::Home(HomeCommand::Add { name }) => {
             let home = store.create_home(name.trim()).await?;
@@ -163,6 +174,56 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
         }
     }
+}
+
+fn open_store(data_dir: &Path) -> Result<Arc<dyn Store>, CliError> {
+    let db = data_dir.join(DATABASE_FILE);
+    Ok(Arc::new(SqliteStore::open(&db, SqliteOptions::default())?))
+}
+
+/// The database's file name inside the data folder.
+const DATABASE_FILE: &str = "hearth.sqlite3";
+
+/// `hearth demo`: seeds `data_dir` on first start (refusing a folder that holds anything but a
+/// demo), prints the accounts, then serves.
+async fn demo(data_dir: &Path, config: ServeConfig) -> Result<(), CliError> {
+    let marker = data_dir.join(demo::MARKER);
+    let seeded = marker.exists();
+    if !seeded && data_dir.join(DATABASE_FILE).exists() {
+        return Err(CliError::Usage(format!(
+            "{} holds a Hearth database that is not a demo's; `hearth demo` only runs on an \
+             empty folder or one it made (give --data-dir another folder, or delete this one to start the demo afresh)",
+            data_dir.display()
+        )));
+    }
+    let store = open_store(data_dir)?;
+    if !seeded {
+        let records = demo::seed(&store, crate::auth::now_ms())
+            .await
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        std::fs::write(
+            &marker,
+            "This folder holds Hearth's synthetic demo data (`hearth demo`). No record in it is \
+             about a real person.\n",
+        )?;
+        println!(
+            "Demo data created in {}: {} homes, {} accounts, {records} records (all synthetic).",
+            data_dir.display(),
+            demo::HOMES.len(),
+            demo::ACCOUNTS.len()
+        );
+    }
+    println!("Demo accounts (password for all: {}):", demo::DEMO_PASSWORD);
+    for account in demo::ACCOUNTS {
+        println!(
+            "  {:<16} {:<20} {}",
+            account.username,
+            account.role.as_str(),
+            account.display_name
+        );
+    }
+    println!("Demo data only: never put real records in this folder.");
+    serve(store, data_dir, config).await
 }
 
 /// Lets `hearth` with no subcommand take the serve defaults (and HEARTH_* variables).

@@ -128,6 +128,20 @@ impl BrowserEnv {
         .await
     }
 
+    /// Like [`BrowserEnv::start_server`], but `hearth demo`: the synthetic demo data.
+    pub async fn start_demo_server(&self, bin: &str) -> TestServer {
+        let bind = format!("127.0.0.1:{}", free_port());
+        let client_dir = self.client_dir.to_string_lossy().into_owned();
+        TestServer::start_demo_with(
+            bin,
+            &[
+                ("HEARTH_CLIENT_DIR", client_dir.as_str()),
+                ("HEARTH_BIND", bind.as_str()),
+            ],
+        )
+        .await
+    }
+
     /// Launches Chromium on `profile` (its own user data folder).
     pub async fn browser(&self, profile: &Profile) -> Browser {
         Browser::launch(self.chromedriver.clone(), profile).await

@@ -17,6 +17,12 @@ pub struct TestServer {
     pub base: String,
     /// The first administrator's one-time password (printed on first start).
     pub admin_password: String,
+    /// The administrator's username: `admin`, or `demo-admin` for the demo.
+    pub admin_username: String,
+    /// What the server printed before it listened (e.g. the demo's accounts).
+    pub banner: Vec<String>,
+    /// `serve` or `demo`.
+    command: &'static str,
     bin: PathBuf,
     data: Arc<tempfile::TempDir>,
     env: Vec<(String, String)>,
@@ -50,6 +56,9 @@ impl TestServer {
         let mut server = Self {
             base: String::new(),
             admin_password: String::new(),
+            admin_username: "admin".into(),
+            banner: Vec::new(),
+            command: "serve",
             bin: PathBuf::from(bin),
             data,
             env: env
@@ -97,6 +106,32 @@ impl TestServer {
         server
     }
 
+    /// Starts `hearth demo` on a fresh data folder: synthetic homes, accounts and records, the
+    /// administrator being `demo-admin` with the demo password.
+    pub async fn start_demo(bin: &str) -> Self {
+        Self::start_demo_with(bin, &[]).await
+    }
+
+    /// [`TestServer::start_demo`] with extra `HEARTH_*` environment variables.
+    pub async fn start_demo_with(bin: &str, env: &[(&str, &str)]) -> Self {
+        let mut server = Self {
+            base: String::new(),
+            admin_password: hearth_server::demo::DEMO_PASSWORD.into(),
+            admin_username: "demo-admin".into(),
+            banner: Vec::new(),
+            command: "demo",
+            bin: PathBuf::from(bin),
+            data: Arc::new(tempfile::tempdir().expect("a temp dir can be made")),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            child: None,
+        };
+        server.launch().await;
+        server
+    }
+
     /// The data folder (holds `hearth.sqlite3`).
     pub fn data_dir(&self) -> &Path {
         self.data.path()
@@ -110,7 +145,7 @@ impl TestServer {
 
     async fn launch(&mut self) {
         let mut cmd = Command::new(&self.bin);
-        cmd.arg("serve")
+        cmd.arg(self.command)
             .env("HEARTH_DATA_DIR", self.data.path())
             .env("HEARTH_BIND", "127.0.0.1:0")
             .env(
@@ -125,8 +160,10 @@ impl TestServer {
         let mut child = cmd.spawn().expect("the server binary starts");
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
+        self.banner.clear();
         let read_banner = async {
             while let Some(line) = lines.next_line().await.expect("server stdout is readable") {
+                self.banner.push(line.clone());
                 if let Some(pw) = line.strip_prefix("One-time password: ") {
                     self.admin_password = pw.trim().to_string();
                 }
@@ -183,7 +220,7 @@ impl TestServer {
     /// An API client signed in as the administrator.
     pub async fn admin(&self) -> Api {
         let api = Api::new(&self.base);
-        api.sign_in("admin", &self.admin_password)
+        api.sign_in(&self.admin_username, &self.admin_password)
             .await
             .expect("the admin can sign in");
         api
