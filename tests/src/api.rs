@@ -14,10 +14,16 @@ pub struct Api {
 impl Api {
     /// A client with an empty cookie jar.
     pub fn new(base: &str) -> Self {
+        Self::with_user_agent(base, "hearth-e2e")
+    }
+
+    /// A client with an empty cookie jar that says it is `user_agent` (a device's browser).
+    pub fn with_user_agent(base: &str, user_agent: &str) -> Self {
         Self {
             base: base.to_string(),
             http: reqwest::Client::builder()
                 .cookie_store(true)
+                .user_agent(user_agent)
                 .build()
                 .expect("an HTTP client can be built"),
         }
@@ -58,6 +64,36 @@ impl Api {
             .send()
             .await
             .expect("the server answers");
+        Self::parts(res).await
+    }
+
+    /// `PATCH path` with a JSON body → (status, JSON body or Null).
+    pub async fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    /// `PUT path` with no body → (status, JSON body or Null).
+    pub async fn put(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, None).await
+    }
+
+    /// `DELETE path` → (status, JSON body or Null).
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::DELETE, path, None).await
+    }
+
+    /// Any method, with an optional JSON body → (status, JSON body or Null).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let res = request.send().await.expect("the server answers");
         Self::parts(res).await
     }
 

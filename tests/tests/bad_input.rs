@@ -202,9 +202,11 @@ async fn invalid_and_forbidden_changes_are_rejected_audited_and_not_stored() {
 
     // And each rejection is in the audit log, without content.
     let admin: Api = server.admin().await;
-    let (status, audit) = admin.get("/api/admin/audit").await;
+    let (status, audit) = admin
+        .get("/api/admin/audit?action=change_rejected&perPage=200")
+        .await;
     assert_eq!(status, 200);
-    let rejected: Vec<_> = audit
+    let rejected: Vec<_> = audit["rows"]
         .as_array()
         .unwrap()
         .iter()
