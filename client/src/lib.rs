@@ -7,11 +7,13 @@
 //! - [`pages`]: record editors as pure views of typed records (no IO).
 //! - [`route`], [`session`]: hash routes and the signed-in user, pure.
 //! - [`kiosk_lock`]: kiosk mode's PIN (a salted hash) and wrong-PIN pause, pure.
+//! - [`devices`]: devices (sessions) and tablet set-up codes as the API gives them, pure.
 //! - [`admin`]: the administration screens' replies, labels, queries and pagination, pure.
 
 pub mod admin;
 #[cfg(target_arch = "wasm32")]
 mod app;
+pub mod devices;
 pub mod engine;
 pub mod kiosk_lock;
 pub mod pages;

@@ -16,6 +16,14 @@ pub enum Route {
     Record(DocumentId),
     /// `#/sign-in`: sign in (again).
     SignIn,
+    /// `#/devices`: the devices signed in as this user (and, for an admin, everyone's).
+    Devices,
+    /// `#/kiosk-setup/<code>`: this tablet is being set up with a code (from the QR code).
+    KioskSetup(String),
+    /// `#/kiosk-setup`: "Set up this tablet", typing the code.
+    KioskSetupEntry,
+    /// `#/consultations/<documentId>/tablet`: a set-up code for a tablet to run it.
+    ConsultationTablet(DocumentId),
     /// `#/consultations`: the consultations this user may read.
     Consultations,
     /// `#/consultations/<documentId>`: one consultation (the builder, or read-only).
@@ -52,6 +60,13 @@ impl Route {
         match parts.as_slice() {
             [] => Route::Homes,
             ["sign-in"] => Route::SignIn,
+            ["devices"] => Route::Devices,
+            ["kiosk-setup"] => Route::KioskSetupEntry,
+            ["kiosk-setup", code] => crate::devices::normalize_setup_code(code)
+                .map_or(Route::NotFound, Route::KioskSetup),
+            ["consultations", id, "tablet"] => id
+                .parse()
+                .map_or(Route::NotFound, Route::ConsultationTablet),
             ["password"] => Route::Password,
             ["homes", id] if valid_home_id(id) => Route::Home((*id).to_string()),
             ["records", id] => id.parse().map_or(Route::NotFound, Route::Record),
@@ -79,6 +94,10 @@ impl Route {
             Route::Home(id) => format!("#/homes/{id}"),
             Route::Record(id) => format!("#/records/{id}"),
             Route::SignIn => "#/sign-in".into(),
+            Route::Devices => "#/devices".into(),
+            Route::KioskSetup(code) => format!("#/kiosk-setup/{code}"),
+            Route::KioskSetupEntry => "#/kiosk-setup".into(),
+            Route::ConsultationTablet(id) => format!("#/consultations/{id}/tablet"),
             Route::Password => "#/password".into(),
             Route::Consultations => "#/consultations".into(),
             Route::Consultation(id) => format!("#/consultations/{id}"),
@@ -128,6 +147,8 @@ impl Route {
     pub fn menu(&self) -> Option<(MenuSection, MenuMark)> {
         match self {
             Route::Homes => Some((MenuSection::Homes, MenuMark::Page)),
+            Route::ConsultationTablet(_) => Some((MenuSection::Consultations, MenuMark::Within)),
+            Route::Devices | Route::KioskSetup(_) | Route::KioskSetupEntry => None,
             Route::Home(_) | Route::Record(_) => Some((MenuSection::Homes, MenuMark::Within)),
             Route::Consultations => Some((MenuSection::Consultations, MenuMark::Page)),
             Route::Consultation(_) | Route::ConsultationResults(_) => {
@@ -182,6 +203,32 @@ mod tests {
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }
+    }
+
+    #[test]
+    fn devices_and_tablet_set_up_have_their_own_routes() {
+        let doc = DocumentId::random();
+        for route in [
+            Route::Devices,
+            Route::KioskSetup("ABCD-2345".into()),
+            Route::KioskSetupEntry,
+            Route::ConsultationTablet(doc),
+        ] {
+            assert_eq!(Route::parse(&route.href()), route);
+        }
+        // A code from a QR code or typed into the address bar reads the same.
+        assert_eq!(
+            Route::parse("#/kiosk-setup/abcd2345"),
+            Route::KioskSetup("ABCD-2345".into())
+        );
+        assert_eq!(Route::parse("#/kiosk-setup/<script>"), Route::NotFound);
+        assert_eq!(Route::parse("#/kiosk-setup/ABCD-2345/x"), Route::NotFound);
+        assert_eq!(
+            Route::ConsultationTablet(doc).menu(),
+            Some((MenuSection::Consultations, MenuMark::Within))
+        );
+        assert_eq!(Route::Devices.menu(), None);
+        assert_eq!(Route::KioskSetup("ABCD-2345".into()).menu(), None);
     }
 
     #[test]

@@ -61,6 +61,10 @@ pub struct User {
     /// one before anything else, and the server refuses everything else until then.
     #[serde(default)]
     pub must_change_password: bool,
+    /// A tablet's kiosk account set up with a code: the one consultation it runs (it goes
+    /// straight to that consultation's PIN screen).
+    #[serde(default)]
+    pub kiosk_consultation_id: Option<String>,
 }
 
 /// A children's home.

@@ -201,6 +201,8 @@ pub fn ConsultationPage(props: &ConsultationProps) -> Html {
         Record::Consultation,
     );
     let show_results = sees_results(&actor) && record.state != WorkflowState::Draft;
+    // A tablet runs only an open consultation, and only its worker sets one up.
+    let tablets = actor.role == Role::ParticipationWorker && record.state == WorkflowState::Open;
     html! {
         <>
             <a href={Route::Consultations.href()} class="govuk-back-link">{ "All consultations" }</a>
@@ -214,6 +216,12 @@ pub fn ConsultationPage(props: &ConsultationProps) -> Html {
                         { "See the results" }
                     </a>
                 </p>
+            }
+            if tablets {
+                <a class="govuk-button govuk-button--secondary" id="set-up-a-tablet" role="button"
+                    draggable="false" href={Route::ConsultationTablet(id).href()}>
+                    { "Set up a tablet" }
+                </a>
             }
             <ConsultationBuilder record={record} on_change={on_change} actor={actor} />
         </>

@@ -62,6 +62,11 @@ pub fn Header(props: &HeaderProps) -> Html {
     // Until a given password is replaced there is nowhere to go and nothing syncs: no menu
     // and no sync status, only who is signed in and the way out.
     let password_first = me.as_ref().is_some_and(|m| m.user.must_change_password);
+    // A tablet's young-person account has no devices page of its own: staff manage it.
+    let kiosk_account = me
+        .as_ref()
+        .and_then(|m| m.actor())
+        .is_some_and(|a| a.role == hearth_shared::permissions::Role::YoungPerson);
     let on_sign_out = {
         let rt = app.rt.clone();
         Callback::from(move |_: MouseEvent| {
@@ -107,6 +112,10 @@ pub fn Header(props: &HeaderProps) -> Html {
                                     <span class="govuk-body-s govuk-!-margin-0">{ &me.user.display_name }</span>
                                     <a class="govuk-link govuk-body-s govuk-!-margin-0" id="nav-password"
                                         href={Route::Password.href()}>{ "Change password" }</a>
+                                    if !password_first && !kiosk_account {
+                                        <a class="govuk-link govuk-body-s govuk-!-margin-0" id="nav-devices"
+                                            href={Route::Devices.href()}>{ "Devices" }</a>
+                                    }
                                     <button id="sign-out" type="button"
                                         class="govuk-button govuk-button--secondary hearth-header__button"
                                         onclick={on_sign_out}>

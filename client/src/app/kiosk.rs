@@ -75,7 +75,13 @@ fn open_consultations(app: &super::AppContext) -> Vec<(DocumentId, String, Optio
 pub fn KioskStart() -> Html {
     let app = use_app();
     let kiosk = use_kiosk();
-    let chosen = use_state(|| None::<DocumentId>);
+    // A tablet set up with a code runs one consultation: straight to its PIN form.
+    let bound = app
+        .rt
+        .me()
+        .and_then(|m| m.user.kiosk_consultation_id)
+        .and_then(|id| id.parse::<DocumentId>().ok());
+    let chosen = use_state(|| bound);
     let pin = use_node_ref();
     let again = use_node_ref();
     let problem = use_state(|| None::<String>);

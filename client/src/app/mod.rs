@@ -3,10 +3,12 @@
 
 mod admin;
 mod consultations;
+mod devices;
 mod header;
 mod homes;
 mod inspection;
 mod kiosk;
+mod kiosk_setup;
 mod password;
 mod record;
 mod records;
@@ -103,9 +105,11 @@ pub fn App(props: &AppProps) -> Html {
     let route = use_state(current_route);
     let kiosk_mode = use_state(|| KioskMode::Loading);
     {
-        // Kiosk mode is stored on the device, so a reload stays in it.
+        // Kiosk mode is stored on the device, so a reload stays in it. Read again when someone
+        // else signs in (a revoked kiosk account's lock is deleted with it).
         let (rt, kiosk_mode) = (props.rt.clone(), kiosk_mode.clone());
-        use_effect_with((), move |_| {
+        let user = props.rt.me().map(|m| m.user.id);
+        use_effect_with(user, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 let stored = rt.setting(kiosk_lock::SETTING).await.ok().flatten();
                 kiosk_mode.set(kiosk::mode_of(stored.as_deref()));
@@ -180,7 +184,14 @@ pub fn App(props: &AppProps) -> Html {
             Some(id) => html! { <kiosk::KioskPage id={id} /> },
             None => html! {},
         },
+        // A tablet being set up with a code is not signed in yet.
+        (Route::KioskSetup(code), _) => {
+            html! { <kiosk_setup::SetUpTablet code={Some(code.clone())} /> }
+        }
+        (Route::KioskSetupEntry, _) => html! { <kiosk_setup::SetUpTablet /> },
         (_, false) | (Route::SignIn, _) => html! { <sign_in::SignIn /> },
+        (Route::Devices, true) => html! { <devices::Devices /> },
+        (Route::ConsultationTablet(id), true) => html! { <kiosk_setup::TabletCode id={*id} /> },
         // An admin has no homes: they land on the administration overview.
         (Route::Homes, true) if role == Some(Role::Admin) => {
             html! { <admin::AdminPage route={Route::Admin} /> }

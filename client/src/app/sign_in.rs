@@ -92,6 +92,12 @@ pub fn SignIn() -> Html {
                         { "Sign in" }
                     </button>
                 </form>
+                <h2 class="govuk-heading-s">{ "A tablet for a consultation" }</h2>
+                <p class="govuk-body">
+                    <a class="govuk-link" id="set-up-this-tablet" href={Route::KioskSetupEntry.href()}>
+                        { "Set up this tablet with a code" }
+                    </a>
+                </p>
             </div>
         </div>
     }

@@ -15,11 +15,18 @@ use crate::platform::vault::webcrypto::VaultError;
 use crate::route::Route;
 
 /// The page that replaces every screen (the kiosk's included) while the app is locked, if any.
-/// The Unlock page leaves `#/sign-in` reachable, so someone else can sign in on a shared tablet
-/// (the locked records stay encrypted on the device).
+/// The Unlock page leaves `#/sign-in` (and setting up a tablet with a code) reachable, so
+/// someone else can sign in on a shared tablet (the locked records stay encrypted on the device).
 pub fn guard_page(rt: &Runtime, route: &Route) -> Option<Html> {
     match rt.lock_screen()? {
-        LockScreen::Unlock { .. } if *route == Route::SignIn => None,
+        LockScreen::Unlock { .. }
+            if matches!(
+                route,
+                Route::SignIn | Route::KioskSetup(_) | Route::KioskSetupEntry
+            ) =>
+        {
+            None
+        }
         LockScreen::Unlock { username, idle } => Some(html! { <Unlock {username} {idle} /> }),
         LockScreen::PreviousPassword { username } => {
             Some(html! { <PreviousPassword {username} /> })

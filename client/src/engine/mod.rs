@@ -57,7 +57,14 @@ pub enum Effect {
     Status(SyncStatus),
     /// The server broke the protocol or refused the connection: close it and retry later.
     Close,
+    /// This device's session was revoked (`device_revoked`, with the server's message): the
+    /// runtime deletes the user's data from the device and shows the message. Comes with
+    /// [`Effect::Close`].
+    DeviceRevoked(String),
 }
+
+/// The sync socket's (and the API's) code for a session that was revoked from Devices.
+pub const DEVICE_REVOKED: &str = "device_revoked";
 
 /// Why the server refused a document's change, as it said in its `error` message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -788,7 +795,12 @@ impl Engine {
                         effects.push(Effect::ListChanged);
                     }
                     // A connection-level error: the server is closing or should be left.
-                    None => effects.push(Effect::Close),
+                    None => {
+                        if code.as_deref() == Some(DEVICE_REVOKED) {
+                            effects.push(Effect::DeviceRevoked(message));
+                        }
+                        effects.push(Effect::Close);
+                    }
                 }
             }
             ClientEvent::Fatal(_) => effects.push(Effect::Close),

@@ -669,3 +669,36 @@ fn a_remote_edit_between_two_stale_keystrokes_is_kept() {
         "Kitchen clean. Checked: fire doors."
     );
 }
+
+#[test]
+fn a_revoked_device_is_told_so_and_the_connection_closes() {
+    let mut engine = Engine::new("device".into());
+    let mut server = Server::default();
+    let (conn, _) = connect(&mut engine, &mut server, member());
+    let message = "This device was signed out by an administrator.";
+    let error = conn
+        .handshake
+        .error_with_code(DEVICE_REVOKED, message, None)
+        .encode();
+    let effects = engine.on_frame(&error, NOW);
+    assert!(effects.contains(&Effect::DeviceRevoked(message.into())));
+    assert!(effects.contains(&Effect::Close));
+}
+
+#[test]
+fn another_connection_error_only_closes() {
+    let mut engine = Engine::new("device".into());
+    let mut server = Server::default();
+    let (conn, _) = connect(&mut engine, &mut server, member());
+    let error = conn
+        .handshake
+        .error_with_code("internal", "Try again later.", None)
+        .encode();
+    let effects = engine.on_frame(&error, NOW);
+    assert!(effects.contains(&Effect::Close));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::DeviceRevoked(_)))
+    );
+}

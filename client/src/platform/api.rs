@@ -5,7 +5,8 @@ use gloo_net::http::{Request, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::engine::Listed;
+use crate::devices::{Device, KioskAccount, SetupCode};
+use crate::engine::{DEVICE_REVOKED, Listed};
 use crate::session::{Home, Me};
 
 /// Why an API call failed, in the terms the app acts on.
@@ -46,6 +47,13 @@ async fn check(response: Result<Response, gloo_net::Error>) -> Result<Response, 
     let detail = response.json::<ErrorBody>().await.ok().map(|b| b.error);
     match detail {
         Some(d) if d.code == "not_signed_in" => Err(ApiError::SignedOut),
+        Some(d) if d.code == DEVICE_REVOKED => {
+            revoked(&d.message);
+            Err(ApiError::Refused {
+                code: d.code,
+                message: d.message,
+            })
+        }
         Some(d) => Err(ApiError::Refused {
             code: d.code,
             message: d.message,
@@ -105,6 +113,83 @@ pub async fn homes() -> Result<Vec<Home>, ApiError> {
 /// `GET /api/documents`: the records this user may read (no content).
 pub async fn documents() -> Result<Vec<Listed>, ApiError> {
     get("/api/documents").await
+}
+
+// --- Devices and tablet set-up ---
+
+/// What runs when a call hears `device_revoked`.
+type RevokedHook = std::rc::Rc<dyn Fn(String)>;
+
+thread_local! {
+    /// Called with the server's message whenever any call answers `device_revoked`.
+    static ON_REVOKED: std::cell::RefCell<Option<RevokedHook>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Registers what to do when the server says this device's session was revoked (the runtime
+/// deletes the user's data from the device): whichever call, page or runtime, hears it first.
+pub fn on_device_revoked(f: impl Fn(String) + 'static) {
+    ON_REVOKED.with(|slot| *slot.borrow_mut() = Some(std::rc::Rc::new(f)));
+}
+
+fn revoked(message: &str) {
+    let f = ON_REVOKED.with(|slot| slot.borrow().clone());
+    if let Some(f) = f {
+        f(message.to_string());
+    }
+}
+
+/// Sends `request` (a builder error counts as offline: it cannot happen for our bodies).
+async fn send_json<T: DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<T, ApiError> {
+    let request = request.map_err(|_| ApiError::Offline)?;
+    let response = check(request.send().await).await?;
+    response.json().await.map_err(|_| ApiError::Offline)
+}
+
+/// `GET /api/me/devices`: this user's active devices.
+pub async fn my_devices() -> Result<Vec<Device>, ApiError> {
+    get("/api/me/devices").await
+}
+
+/// `DELETE /api/me/devices/{id}`: signs out one of this user's other devices.
+pub async fn sign_out_device(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/me/devices/{}", path_segment(id));
+    check(Request::delete(&path).send().await).await.map(drop)
+}
+
+/// `GET /api/admin/devices`: everyone's active devices (admins).
+pub async fn all_devices() -> Result<Vec<Device>, ApiError> {
+    get("/api/admin/devices").await
+}
+
+/// `DELETE /api/admin/devices/{id}`: revokes anyone's device (admins).
+pub async fn revoke_device(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/admin/devices/{}", path_segment(id));
+    check(Request::delete(&path).send().await).await.map(drop)
+}
+
+/// `POST /api/kiosk-setup-codes`: a set-up code for a tablet to run `consultation_id`.
+pub async fn kiosk_setup_code(consultation_id: &str) -> Result<SetupCode, ApiError> {
+    let body = serde_json::json!({ "consultationId": consultation_id });
+    send_json(Request::post("/api/kiosk-setup-codes").json(&body)).await
+}
+
+/// `POST /api/kiosk-setup`: trades a set-up code for the tablet's kiosk account.
+pub async fn kiosk_setup(code: &str) -> Result<KioskAccount, ApiError> {
+    let body = serde_json::json!({ "code": code });
+    send_json(Request::post("/api/kiosk-setup").json(&body)).await
+}
+
+/// A server-made id as one path segment: anything but `[A-Za-z0-9_-]` is percent-encoded.
+fn path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// `POST /api/sync-tickets`: a single-use ticket for one WebSocket connection.

@@ -34,6 +34,14 @@ const SETTINGS: &str = "settings";
 const KEYS: &str = "keys";
 /// The settings key of the user whose records the Unlock page opens.
 const LAST_USER: &str = "lastUser";
+/// The settings key of this device's own key (a non-extractable `CryptoKey`), which seals a
+/// set-up tablet's kiosk secret.
+const DEVICE_KEY: &str = "deviceKey";
+
+/// The settings key of `user_id`'s kiosk secret (a set-up tablet's account password, sealed).
+fn kiosk_secret_key(user_id: &str) -> String {
+    format!("kioskSecret/{user_id}")
+}
 
 /// Why local storage failed. Shown to the user: their edits are not safe until it works.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -247,8 +255,9 @@ impl Store {
         self.setting(LAST_USER).await
     }
 
-    /// Deletes everything this device holds for `user_id`: their documents, cached user and
-    /// wrapped key (one durable transaction). Used at sign-out.
+    /// Deletes everything this device holds for `user_id`: their documents, cached user,
+    /// wrapped key and any kiosk secret (one durable transaction). Used at sign-out and when
+    /// the device was revoked.
     pub async fn forget_user(&self, user_id: &str) -> Result<(), StoreError> {
         let prefix = format!("{user_id}/");
         let range = IdbKeyRange::bound(
@@ -260,9 +269,49 @@ impl Store {
         tx.object_store(DOCUMENTS)?.delete(&range)?;
         tx.object_store(USER)?.delete(&user_id.into())?;
         tx.object_store(KEYS)?.delete(&user_id.into())?;
+        tx.object_store(SETTINGS)?
+            .delete(&kiosk_secret_key(user_id).into())?;
         if last.as_deref() == Some(user_id) {
             tx.object_store(SETTINGS)?.delete(&LAST_USER.into())?;
         }
+        idb::done(&tx).await?;
+        Ok(())
+    }
+
+    /// This device's own key, made on first use ([`DataKey::device`]).
+    pub async fn device_key(&self) -> Result<DataKey, StoreError> {
+        let tx = self.db.read(&[SETTINGS])?;
+        let request = tx.object_store(SETTINGS)?.get(&DEVICE_KEY.into())?;
+        idb::done(&tx).await?;
+        if let Some(key) = DataKey::from_stored(idb::result(&request)?) {
+            return Ok(key);
+        }
+        let key = DataKey::device().await?;
+        let tx = self.db.write(&[SETTINGS])?;
+        tx.object_store(SETTINGS)?
+            .put_with_key(key.crypto_key(), &DEVICE_KEY.into())?;
+        idb::done(&tx).await?;
+        Ok(key)
+    }
+
+    /// `user_id`'s kiosk secret as stored (sealed with the device key), if any.
+    pub async fn kiosk_secret(&self, user_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.read(&[SETTINGS])?;
+        let request = tx
+            .object_store(SETTINGS)?
+            .get(&kiosk_secret_key(user_id).into())?;
+        idb::done(&tx).await?;
+        Ok(idb::result(&request)?
+            .dyn_into::<Uint8Array>()
+            .ok()
+            .map(|b| b.to_vec()))
+    }
+
+    /// Stores `user_id`'s sealed kiosk secret.
+    pub async fn set_kiosk_secret(&self, user_id: &str, sealed: &[u8]) -> Result<(), StoreError> {
+        let tx = self.db.write(&[SETTINGS])?;
+        tx.object_store(SETTINGS)?
+            .put_with_key(&Uint8Array::from(sealed), &kiosk_secret_key(user_id).into())?;
         idb::done(&tx).await?;
         Ok(())
     }

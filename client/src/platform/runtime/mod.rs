@@ -4,12 +4,13 @@
 //! Pages reach it only through the app context, and only through the methods of [`Runtime`].
 //! By concern: `session` (sign-in, sign-out, the lock and unlock), `persistence` (dirty documents,
 //! flushing to IndexedDB, the page's lifecycle), `socket` (the WebSocket, tickets, retries and the
-//! listing refresh); this module holds the type, start-up, reading, editing and the engine's
-//! effects.
+//! listing refresh), `tablet` (a tablet set up with a code, which unlocks itself); this module
+//! holds the type, start-up, reading, editing and the engine's effects.
 
 mod persistence;
 mod session;
 mod socket;
+mod tablet;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -123,6 +124,20 @@ impl Runtime {
         });
         rt.watch_page();
         rt.watch_activity();
+        let weak = Rc::downgrade(&rt);
+        super::api::on_device_revoked(move |message| {
+            if let Some(rt) = weak.upgrade() {
+                spawn_local(async move { rt.device_revoked(message).await });
+            }
+        });
+        let locked_user = match &*rt.lock.borrow() {
+            Some(Lock::Locked { user_id, .. }) => Some(user_id.clone()),
+            _ => None,
+        };
+        if let Some(user_id) = locked_user {
+            // A set-up tablet opens itself; anyone else's records wait for their password.
+            rt.unlock_tablet(&user_id).await;
+        }
         let pending = rt.clone();
         spawn_local(async move { pending.finish_server_sign_out().await });
         Ok(rt)
@@ -266,6 +281,10 @@ impl Runtime {
                     });
                 }
                 Effect::Updated(_) | Effect::ListChanged | Effect::Status(_) => changed = true,
+                Effect::DeviceRevoked(message) => {
+                    let rt = self.clone();
+                    spawn_local(async move { rt.device_revoked(message).await });
+                }
                 Effect::Close => {
                     if let Some(socket) = self.socket.borrow().as_ref() {
                         let _ = socket.ws.close();

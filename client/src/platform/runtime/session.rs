@@ -12,6 +12,7 @@ use super::persistence::Persistence;
 use super::{Runtime, now_ms};
 use crate::engine::Engine;
 use crate::engine::backoff::Backoff;
+use crate::kiosk_lock::{self, KioskLock};
 use crate::platform::api::{self, ApiError};
 use crate::platform::store::StoreError;
 use crate::platform::vault::webcrypto::{DataKey, Kek, VaultError};
@@ -78,6 +79,8 @@ impl Runtime {
         // An earlier offline sign-out's session is ended before its cookie is replaced.
         self.finish_server_sign_out().await;
         api::sign_in(username, password).await?;
+        // A notice (e.g. why this device was signed out) has been read by now.
+        *self.notice.borrow_mut() = None;
         let me = api::me().await?;
         let previous = self.me().map(|m| m.user.id);
         if previous.as_ref().is_some_and(|id| *id != me.user.id) {
@@ -384,6 +387,14 @@ impl Runtime {
         }
         let user = self.me().map(|m| m.user.id);
         self.end_server_session().await;
+        self.forget_signed_in(user).await;
+        self.notify();
+        decision
+    }
+
+    /// Drops the signed-in user's session from memory and deletes their records, key and
+    /// cached profile from the device: what signing out and a revoked device share.
+    async fn forget_signed_in(self: &Rc<Self>, user: Option<String>) {
         self.disconnect();
         // Nothing of this user's is written again.
         *self.persistence.borrow_mut() = Persistence::default();
@@ -397,8 +408,27 @@ impl Runtime {
         {
             *self.storage_error.borrow_mut() = Some(e);
         }
+    }
+
+    /// The server answered `device_revoked` (an API call, the ticket before the socket, or the
+    /// socket itself): this device's session was ended from Devices. The user's records, key
+    /// and profile are deleted from the device at once, unsent changes included (by design:
+    /// the admin was told), and the sign-in page shows the server's `message`.
+    pub(super) async fn device_revoked(self: &Rc<Self>, message: String) {
+        // Several calls may hear it at once: the first acts (the user is gone before it awaits).
+        let Some(user) = self.me().map(|m| m.user.id) else {
+            return;
+        };
+        self.forget_signed_in(Some(user.clone())).await;
+        // A kiosk this account ran is over too: the next person to sign in here is not held in it.
+        if let Ok(Some(json)) = self.store.setting(kiosk_lock::SETTING).await
+            && KioskLock::from_json(&json).is_some_and(|lock| lock.user_id == user)
+            && let Err(e) = self.store.delete_setting(kiosk_lock::SETTING).await
+        {
+            *self.storage_error.borrow_mut() = Some(e);
+        }
+        *self.notice.borrow_mut() = Some(message);
         self.notify();
-        decision
     }
 
     /// Changes the password on the server, then re-wraps this device's data key with it so the
@@ -466,7 +496,8 @@ impl Runtime {
         }
     }
 
-    /// A one-off message for the sign-in page (e.g. records removed by an upgrade).
+    /// A one-off message for the sign-in page (e.g. records removed by an upgrade, or why this
+    /// device was signed out).
     pub fn notice(&self) -> Option<String> {
         self.notice.borrow().clone()
     }

@@ -241,6 +241,34 @@ impl DataKey {
         Ok((DataKey { key }, rewrapped))
     }
 
+    /// A new random key that never leaves this device: non-extractable, so it can be kept in
+    /// IndexedDB (as a `CryptoKey`) and used there, but its bytes cannot be read out by a
+    /// script. It seals a set-up tablet's kiosk secret (`platform::runtime::tablet`).
+    pub async fn device() -> Result<DataKey, VaultError> {
+        let params = object(&[("name", "AES-GCM".into()), ("length", 256.into())]);
+        let key: CryptoKey = call(subtle()?.generate_key_with_object(
+            &params,
+            false,
+            &usages(&["encrypt", "decrypt"]),
+        ))
+        .await?
+        .unchecked_into();
+        Ok(DataKey { key })
+    }
+
+    /// A key read back from IndexedDB ([`DataKey::crypto_key`]); `None` if it is not one.
+    pub fn from_stored(value: JsValue) -> Option<DataKey> {
+        value
+            .dyn_into::<CryptoKey>()
+            .ok()
+            .map(|key| DataKey { key })
+    }
+
+    /// The `CryptoKey` itself, for storing a [`DataKey::device`] key.
+    pub fn crypto_key(&self) -> &CryptoKey {
+        &self.key
+    }
+
     /// Encrypts `plain` for `key` in `store`: a fresh random IV, the (store, key) pair as AAD.
     pub async fn seal(&self, store: &str, key: &str, plain: &[u8]) -> Result<Vec<u8>, VaultError> {
         let iv = random::<IV_LEN>()?;
