@@ -215,3 +215,142 @@ pub async fn open_route(browser: &Browser, route: &str, ready: &str) {
         .await;
     browser.wait_for(ready).await;
 }
+
+/// Opens `#/devices` from the header's "Devices" link and waits for the user's own list.
+pub async fn open_devices(browser: &Browser) {
+    browser.click("#nav-devices").await;
+    browser.wait_for_text("main h1", "Your devices").await;
+    browser.wait_for("#my-devices").await;
+}
+
+/// This browser's own device (session) id, as its Devices page marks it ("This device").
+pub async fn this_device_id(browser: &Browser) -> String {
+    open_devices(browser).await;
+    browser
+        .attribute(".device-row[data-current=\"true\"]", "data-device-id")
+        .await
+        .expect("the devices page marks this device")
+}
+
+/// Everything the page's origin keeps in IndexedDB, read raw (no app code): for each database,
+/// each object store's record count, its keys, and those of its values that are strings, as
+/// `{db: {store: {count, keys: [..], strings: [..]}}}`. Binary values (encrypted records) show
+/// in the count only.
+const INDEXED_DB_DUMP: &str = r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const out = {};
+  for (const { name } of await indexedDB.databases()) {
+    const db = await new Promise((ok, fail) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => fail(open.error);
+    });
+    out[name] = {};
+    for (const store of db.objectStoreNames) {
+      const tx = db.transaction(store, 'readonly');
+      const keys = tx.objectStore(store).getAllKeys();
+      const values = tx.objectStore(store).getAll();
+      await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
+      out[name][store] = {
+        count: keys.result.length,
+        keys: keys.result.map(String),
+        strings: values.result.filter(v => typeof v === 'string'),
+      };
+    }
+    db.close();
+  }
+  return out;
+})().then(done, e => done({ error: String(e) }));
+"#;
+
+/// The raw contents of the page's IndexedDB ([`INDEXED_DB_DUMP`]).
+pub async fn indexed_db_dump(browser: &Browser) -> serde_json::Value {
+    let dump = browser.execute_async(INDEXED_DB_DUMP, vec![]).await;
+    assert!(
+        dump.get("error").is_none(),
+        "IndexedDB could not be read: {dump}"
+    );
+    dump
+}
+
+/// Fails unless the device's IndexedDB holds nothing of `user`: no records, cached profile or
+/// wrapped key at all, and no key or text value naming their id or username anywhere.
+pub async fn assert_nothing_stored_of(browser: &Browser, user: &TestUser) {
+    let dump = indexed_db_dump(browser).await;
+    let hearth = &dump["hearth"];
+    for store in ["documents", "user", "keys"] {
+        assert_eq!(
+            hearth[store]["count"], 0,
+            "the device still holds {store} after the user was removed: {dump}"
+        );
+    }
+    for (db, stores) in dump.as_object().into_iter().flatten() {
+        for (store, contents) in stores.as_object().into_iter().flatten() {
+            for field in ["keys", "strings"] {
+                for entry in contents[field].as_array().into_iter().flatten() {
+                    let text = entry.as_str().unwrap_or_default();
+                    assert!(
+                        !text.contains(&user.id) && !text.contains(&user.username),
+                        "{db}/{store} still names the user: {text}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// An open consultation with one question, made by `worker` over sync (for tests about what a
+/// tablet does with it, not about the builder); waits until the server lists it.
+pub async fn open_consultation_over_sync(api: &Api, worker: &TestUser, title: &str) -> DocumentId {
+    use hearth_shared::model::{Consultation, Question, QuestionType, Record, WorkflowState};
+    let mut sync = api.sync().await;
+    let mut consultation = Consultation::new(&worker.id, title, crate::now_ms());
+    consultation.questions.push(Question::new(
+        "q1",
+        QuestionType::EmojiScale,
+        "How do you like the food?",
+    ));
+    let id = sync.create(&Record::Consultation(consultation));
+    sync.sync_doc(id).await.expect("the worker saves the draft");
+    sync.edit(id, |r| {
+        if let Record::Consultation(c) = r {
+            c.state = WorkflowState::Open;
+        }
+    });
+    sync.sync_doc(id).await.expect("the worker opens it");
+    id
+}
+
+/// On the worker's consultation page, "Set up a tablet": waits for the set-up code and returns
+/// it with the address the QR code holds.
+pub async fn tablet_set_up_code(browser: &Browser, consultation: DocumentId) -> (String, String) {
+    open_route(
+        browser,
+        &format!("#/consultations/{consultation}"),
+        "#set-up-a-tablet",
+    )
+    .await;
+    browser.click("#set-up-a-tablet").await;
+    browser.wait_for_text("main h1", "Set up a tablet").await;
+    browser.wait_for("#setup-qr").await;
+    let code = browser.text("#setup-code").await;
+    let url = browser
+        .attribute("#setup-code", "data-url")
+        .await
+        .expect("the code page names the address the QR code holds");
+    (code, url)
+}
+
+/// On the tablet: opens the set-up address (what scanning the QR code does) and sets the exit
+/// PIN on the screen the tablet goes straight to; waits for kiosk mode's first screen.
+pub async fn set_up_tablet_and_start_kiosk(tablet: &Browser, url: &str, pin: &str) {
+    tablet.goto(url).await;
+    tablet
+        .wait_for_text("main h1", "Set a PIN to leave kiosk mode")
+        .await;
+    tablet.fill("#kiosk-pin-new", pin).await;
+    tablet.fill("#kiosk-pin-confirm", pin).await;
+    tablet.click("#kiosk-pin-save").await;
+    tablet.wait_for("#kiosk[data-screen=\"consent\"]").await;
+}
