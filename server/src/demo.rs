@@ -214,7 +214,7 @@ fn reg33_draft(member: &Actor, home: &str, at: i64, n: usize) -> Inspection {
     let mut i = Inspection::new(&member.user_id, home, at);
     i.time_in = "10:00".into();
     i.time_out = "11:45".into();
-    i.announced = n % 2 == 0;
+    i.announced = n.is_multiple_of(2);
     i.spoke_with.children.count = 2;
     i.spoke_with.children.entries = vec![
         ChildSpokenWith {
@@ -232,7 +232,7 @@ fn reg33_draft(member: &Actor, home: &str, at: i64, n: usize) -> Inspection {
     ];
     for check in &mut i.records_checked {
         check.outcome = match check.area {
-            CheckArea::FireSafety if n % 3 == 0 => CheckOutcome::Concern,
+            CheckArea::FireSafety if n.is_multiple_of(3) => CheckOutcome::Concern,
             CheckArea::EducationAndHealth => CheckOutcome::NotSeen,
             _ => CheckOutcome::Satisfactory,
         };
@@ -248,7 +248,7 @@ fn reg33_draft(member: &Actor, home: &str, at: i64, n: usize) -> Inspection {
     i.safeguarding_opinion.choice = OpinionChoice::Effective;
     i.safeguarding_opinion.text =
         Text::with_value("Demo text: records show concerns are acted on promptly.");
-    i.wellbeing_opinion.choice = if n % 3 == 0 {
+    i.wellbeing_opinion.choice = if n.is_multiple_of(3) {
         OpinionChoice::RequiresImprovement
     } else {
         OpinionChoice::Effective
@@ -430,7 +430,7 @@ fn plan_consultation(cast: &Cast, now: i64) -> Result<Vec<PlannedDocument>, Demo
             Answer::choice("q2", choices[n % 3]),
             Answer::choice("q3", places[n * 5 % 3]),
         ];
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             response
                 .answers
                 .push(Answer::text("q4", "Demo answer: more trips out please."));
