@@ -290,6 +290,13 @@ pub fn subject_text(row: &AuditRow, names: &BTreeMap<String, String>) -> String 
     }
 }
 
+/// What the audit's "detail" column shows: a known id (the home of an assignment) by name,
+/// anything else as [`AuditRow::detail_text`] gives it.
+pub fn detail_text(row: &AuditRow, names: &BTreeMap<String, String>) -> String {
+    let text = row.detail_text();
+    names.get(&text).cloned().unwrap_or(text)
+}
+
 /// Active or disabled accounts, for the users list's filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserStatus {
@@ -667,6 +674,11 @@ mod tests {
         assert_eq!(subject_text(&row(Some("d-9"), None), &names), "d-9");
         assert_eq!(subject_text(&row(None, Some("doc")), &names), "doc");
         assert_eq!(subject_text(&row(None, None), &names), "");
+        let mut assigned = row(Some("u1"), None);
+        assigned.detail = serde_json::json!("h1");
+        assert_eq!(detail_text(&assigned, &names), "Oak House");
+        assigned.detail = serde_json::json!("member");
+        assert_eq!(detail_text(&assigned, &names), "member");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::{ErrorSummary, Latest, Load, Pagination, Problem, all_users, date_time, problem};
 use crate::admin::{
     AUDIT_ACTIONS, AdminUser, AuditPage as AuditReply, AuditQuery, AuditRow, UserQuery,
-    action_label, page_count, parse_date_input, showing, subject_names, subject_text,
+    action_label, detail_text, page_count, parse_date_input, showing, subject_names, subject_text,
 };
 use crate::app::input_value;
 use crate::platform::api;
@@ -34,8 +34,8 @@ pub fn audit_table(rows: &[AuditRow], names: &BTreeMap<String, String>, caption:
                         <td class="govuk-table__cell">{ date_time(row.at) }</td>
                         <td class="govuk-table__cell audit-actor">{ row.actor_text() }</td>
                         <td class="govuk-table__cell">{ action_label(&row.action) }</td>
-                        <td class="govuk-table__cell audit-subject">{ subject_text(row, names) }</td>
-                        <td class="govuk-table__cell">{ row.detail_text() }</td>
+                        <td class="govuk-table__cell hearth-wrap-anywhere audit-subject">{ subject_text(row, names) }</td>
+                        <td class="govuk-table__cell hearth-wrap-anywhere">{ detail_text(row, names) }</td>
                     </tr>
                 }) }
             </tbody>
@@ -150,9 +150,9 @@ pub fn AuditPage() -> Html {
                 <div class="govuk-form-group">
                     <label class="govuk-label" for="audit-user">{ "Person" }</label>
                     <select class="govuk-select" id="audit-user" name="audit-user" ref={user_ref}>
-                        <option value="">{ "Anyone" }</option>
+                        <option value="" selected=true>{ "Anyone" }</option>
                         { for users.iter().map(|u| html! {
-                            <option value={u.id.clone()} selected={query.user_id.as_deref() == Some(u.id.as_str())}>
+                            <option value={u.id.clone()}>
                                 { format!("{} ({})", u.display_name, u.username) }
                             </option>
                         }) }
@@ -161,9 +161,9 @@ pub fn AuditPage() -> Html {
                 <div class="govuk-form-group">
                     <label class="govuk-label" for="audit-action">{ "Event" }</label>
                     <select class="govuk-select" id="audit-action" name="audit-action" ref={action_ref}>
-                        <option value="">{ "Any event" }</option>
+                        <option value="" selected=true>{ "Any event" }</option>
                         { for AUDIT_ACTIONS.iter().map(|a| html! {
-                            <option value={*a} selected={query.action.as_deref() == Some(*a)}>{ action_label(a) }</option>
+                            <option value={*a}>{ action_label(a) }</option>
                         }) }
                     </select>
                 </div>

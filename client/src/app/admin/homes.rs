@@ -386,7 +386,7 @@ pub fn HomePage(props: &HomePageProps) -> Html {
                     <div class="govuk-form-group">
                         <label class="govuk-label govuk-label--s" for="assign-person">{ "Assign a member or manager" }</label>
                         <select class="govuk-select" id="assign-person" name="assign-person" ref={person_ref}>
-                            <option value="">{ "Choose someone" }</option>
+                            <option value="" selected=true>{ "Choose someone" }</option>
                             { for candidates.iter().map(|p| html! {
                                 <option value={p.id.clone()}>{ format!("{} ({}, {})", p.display_name, p.username, role_name_label(&p.role)) }</option>
                             }) }

@@ -25,6 +25,9 @@ use crate::admin::{PageItem, page_items};
 use crate::platform::api::{self, ApiError};
 use crate::route::Route;
 
+// Filter drop-downs mark their "any" option `selected`: Yew inserts a list's children last
+// first, and a `<select>` would otherwise show the first option inserted, its last.
+
 /// What every admin screen says when the server cannot be reached.
 pub const OFFLINE: &str = "You need to be online to manage the service";
 

@@ -102,18 +102,18 @@ pub fn UserList() -> Html {
                 <div class="govuk-form-group">
                     <label class="govuk-label" for="user-role">{ "Role" }</label>
                     <select class="govuk-select" id="user-role" name="user-role" ref={role_ref}>
-                        <option value="">{ "Any role" }</option>
+                        <option value="" selected=true>{ "Any role" }</option>
                         { for ROLES.iter().map(|r| html! {
-                            <option value={r.as_str()} selected={query.role == Some(*r)}>{ role_label(*r) }</option>
+                            <option value={r.as_str()}>{ role_label(*r) }</option>
                         }) }
                     </select>
                 </div>
                 <div class="govuk-form-group">
                     <label class="govuk-label" for="user-status">{ "Status" }</label>
                     <select class="govuk-select" id="user-status" name="user-status" ref={status_ref}>
-                        <option value="">{ "Active or disabled" }</option>
-                        <option value="active" selected={query.status == Some(UserStatus::Active)}>{ "Active" }</option>
-                        <option value="disabled" selected={query.status == Some(UserStatus::Disabled)}>{ "Disabled" }</option>
+                        <option value="" selected=true>{ "Active or disabled" }</option>
+                        <option value="active">{ "Active" }</option>
+                        <option value="disabled">{ "Disabled" }</option>
                     </select>
                 </div>
                 <button type="submit" class="govuk-button govuk-button--secondary" id="user-filter">{ "Search" }</button>
