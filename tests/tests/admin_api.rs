@@ -754,3 +754,22 @@ async fn an_archived_home_takes_no_new_records_but_keeps_its_old_ones_readable()
     assert_eq!(audit["rows"][0]["detail"], "home_archived");
     assert_eq!(audit["rows"][0]["documentId"], refused.to_string());
 }
+
+#[tokio::test]
+async fn a_change_of_homes_makes_open_sync_connections_reconnect_under_the_new_rules() {
+    let server = TestServer::start(server_bin!()).await;
+    let admin = server.admin().await;
+    let home = server.home("Oak House (test)").await;
+    let (member_api, member) = server.user(Role::Member, &[&home]).await;
+    let mut socket = member_api.sync().await;
+
+    let (status, _) = admin
+        .delete(&format!("/api/admin/homes/{home}/people/{}", member.id))
+        .await;
+    assert_eq!(status, 200);
+    // Closed without an error: the device is still signed in and simply reconnects.
+    assert!(matches!(socket.next_frame().await, Err(SyncError::Closed)));
+    assert_eq!(member_api.get("/api/me").await.0, 200);
+    let (_, homes) = member_api.get("/api/homes").await;
+    assert_eq!(homes, json!([]));
+}
