@@ -101,6 +101,14 @@ async fn admin_screens_reflow_at_200_percent_zoom() {
             check_by_label(&browser, "role-member").await;
         }
         assert_reflows(&browser, name).await;
+        // The screen's own content (the top is the header at this size).
+        browser
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});",
+                vec![serde_json::json!(ready)],
+            )
+            .await;
+        browser.screenshot(&format!("zoom-200-{name}-content")).await;
     }
     browser.assert_no_console_errors().await;
     browser.close().await;

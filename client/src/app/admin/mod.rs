@@ -110,13 +110,31 @@ pub struct ErrorSummaryProps {
     pub field: Option<AttrValue>,
 }
 
-/// GOV.UK error summary with one message; `data-code` carries the server's code.
+/// Moves focus (and so the view) to `node` whenever `key` changes, as GOV.UK does with an
+/// error summary or a banner that appears after an action further down the page.
+#[hook]
+fn use_focus_on<K: PartialEq + Clone + 'static>(key: K) -> NodeRef {
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with(key, move |_| {
+            if let Some(element) = node.cast::<web_sys::HtmlElement>() {
+                let _ = element.focus();
+            }
+        });
+    }
+    node
+}
+
+/// GOV.UK error summary with one message; `data-code` carries the server's code. It takes
+/// focus when it appears, so the person is shown it wherever they clicked.
 #[function_component]
 pub fn ErrorSummary(props: &ErrorSummaryProps) -> Html {
     let message = props.problem.message.clone();
+    let node = use_focus_on(props.problem.clone());
     html! {
         <div class="govuk-error-summary admin-error" data-module="govuk-error-summary"
-            data-code={props.problem.code.clone()}>
+            data-code={props.problem.code.clone()} tabindex="-1" ref={node}>
             <div role="alert">
                 <h2 class="govuk-error-summary__title">{ "There is a problem" }</h2>
                 <div class="govuk-error-summary__body">
@@ -157,12 +175,13 @@ pub struct SuccessBannerProps {
     pub message: AttrValue,
 }
 
-/// GOV.UK success notification banner (`#admin-success`).
+/// GOV.UK success notification banner (`#admin-success`); takes focus when it appears.
 #[function_component]
 pub fn SuccessBanner(props: &SuccessBannerProps) -> Html {
+    let node = use_focus_on(props.message.clone());
     html! {
         <div class="govuk-notification-banner govuk-notification-banner--success" role="alert"
-            id="admin-success" aria-labelledby="admin-success-title">
+            id="admin-success" aria-labelledby="admin-success-title" tabindex="-1" ref={node}>
             <div class="govuk-notification-banner__header">
                 <h2 class="govuk-notification-banner__title" id="admin-success-title">{ "Success" }</h2>
             </div>
@@ -262,6 +281,7 @@ pub struct OneTimePasswordProps {
 #[function_component]
 pub fn OneTimePassword(props: &OneTimePasswordProps) -> Html {
     let copied = use_state(|| None::<bool>);
+    let node = use_focus_on(props.password.clone());
     let on_copy = {
         let (password, copied) = (props.password.to_string(), copied.clone());
         Callback::from(move |_: MouseEvent| {
@@ -273,7 +293,8 @@ pub fn OneTimePassword(props: &OneTimePasswordProps) -> Html {
     };
     html! {
         <>
-            <div class="govuk-panel govuk-panel--confirmation" id="one-time-password-panel">
+            <div class="govuk-panel govuk-panel--confirmation" id="one-time-password-panel"
+                tabindex="-1" ref={node}>
                 if props.page_heading {
                     <h1 class="govuk-panel__title">{ props.title.clone() }</h1>
                 } else {
