@@ -121,6 +121,8 @@ pub enum MenuSection {
     Homes,
     /// Consultations, a consultation and its results.
     Consultations,
+    /// The devices signed in as this user (and everyone's, for an admin).
+    Devices,
     /// The administration overview (an admin's home page).
     Administration,
     /// Administration: users, a user, a new user.
@@ -148,7 +150,8 @@ impl Route {
         match self {
             Route::Homes => Some((MenuSection::Homes, MenuMark::Page)),
             Route::ConsultationTablet(_) => Some((MenuSection::Consultations, MenuMark::Within)),
-            Route::Devices | Route::KioskSetup(_) | Route::KioskSetupEntry => None,
+            Route::Devices => Some((MenuSection::Devices, MenuMark::Page)),
+            Route::KioskSetup(_) | Route::KioskSetupEntry => None,
             Route::Home(_) | Route::Record(_) => Some((MenuSection::Homes, MenuMark::Within)),
             Route::Consultations => Some((MenuSection::Consultations, MenuMark::Page)),
             Route::Consultation(_) | Route::ConsultationResults(_) => {
@@ -227,7 +230,10 @@ mod tests {
             Route::ConsultationTablet(doc).menu(),
             Some((MenuSection::Consultations, MenuMark::Within))
         );
-        assert_eq!(Route::Devices.menu(), None);
+        assert_eq!(
+            Route::Devices.menu(),
+            Some((MenuSection::Devices, MenuMark::Page))
+        );
         assert_eq!(Route::KioskSetup("ABCD-2345".into()).menu(), None);
     }
 

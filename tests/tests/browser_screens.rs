@@ -1051,3 +1051,62 @@ async fn admin_screens_pass_the_accessibility_smoke_check() {
     desk.assert_no_console_errors().await;
     desk.close().await;
 }
+
+/// Issue 8's devices and tablet set-up screens pass the smoke check: a worker's devices, the
+/// set-up code for a tablet, the tablet's "Set up this tablet" page (and its error), and an
+/// admin's devices with everyone's and the revoke confirmation.
+#[tokio::test]
+async fn devices_and_tablet_set_up_screens_pass_the_accessibility_smoke_check() {
+    use hearth_e2e::app_steps::{open_consultation_over_sync, open_devices, tablet_set_up_code};
+    let Some(env) =
+        BrowserEnv::get("devices_and_tablet_set_up_screens_pass_the_accessibility_smoke_check")
+            .await
+    else {
+        return;
+    };
+    let server = env.start_server(server_bin!()).await;
+    let (worker_api, worker) = server.user(Role::ParticipationWorker, &[]).await;
+    let cid =
+        open_consultation_over_sync(&worker_api, &worker, "Synthetic survey on screens").await;
+    let desk = env.browser(&Profile::new("devices-accessibility")).await;
+    sign_in(&desk, &server, &worker).await;
+    open_devices(&desk).await;
+    assert_accessible(&desk, "devices").await;
+    tablet_set_up_code(&desk, cid).await;
+    assert_accessible(&desk, "kiosk set-up code").await;
+    desk.screenshot("kiosk-setup-code-checked").await;
+    desk.assert_no_console_errors().await;
+    desk.close().await;
+
+    // The tablet's side, signed out, reached from the sign-in page.
+    let tablet = env
+        .browser(&Profile::new("setup-accessibility-tablet"))
+        .await;
+    tablet.goto(&format!("{}/#/sign-in", server.base)).await;
+    tablet.click("#set-up-this-tablet").await;
+    tablet.wait_for("#setup-code-input").await;
+    assert_accessible(&tablet, "set up this tablet").await;
+    tablet.screenshot("kiosk-setup-entry").await;
+    tablet.fill("#setup-code-input", "ABC").await;
+    tablet.click("#set-up-tablet").await;
+    tablet.wait_for("#setup-problem").await;
+    assert_accessible(&tablet, "set up this tablet with an error").await;
+    tablet.screenshot("kiosk-setup-entry-error").await;
+    tablet.assert_no_console_errors().await;
+    tablet.close().await;
+
+    let admin = env
+        .browser(&Profile::new("devices-accessibility-admin"))
+        .await;
+    sign_in_admin(&admin, &server).await;
+    open_devices(&admin).await;
+    admin.wait_for("#all-devices .device-revoke").await;
+    assert_accessible(&admin, "devices (admin)").await;
+    admin.click("#all-devices .device-revoke").await;
+    admin.wait_for("#revoke-confirmation").await;
+    assert_accessible(&admin, "revoke confirmation").await;
+    admin.click("#cancel-revoke").await;
+    admin.wait_for("#all-devices").await;
+    admin.assert_no_console_errors().await;
+    admin.close().await;
+}

@@ -113,3 +113,47 @@ async fn admin_screens_reflow_at_200_percent_zoom() {
     browser.assert_no_console_errors().await;
     browser.close().await;
 }
+
+/// Issue 8's devices and tablet set-up screens reflow at 200% zoom too: an admin's devices
+/// (everyone's, the widest table), a worker's set-up code page and the tablet's set-up page.
+#[tokio::test]
+async fn devices_and_tablet_set_up_screens_reflow_at_200_percent_zoom() {
+    use hearth_e2e::app_steps::{open_consultation_over_sync, open_devices, tablet_set_up_code};
+    let Some(env) =
+        BrowserEnv::get("devices_and_tablet_set_up_screens_reflow_at_200_percent_zoom").await
+    else {
+        return;
+    };
+    let server = env.start_server(server_bin!()).await;
+    let (worker_api, worker) = server.user(Role::ParticipationWorker, &[]).await;
+    let cid = open_consultation_over_sync(&worker_api, &worker, "Synthetic survey at zoom").await;
+
+    let admin = env.browser(&Profile::new("zoom-devices-admin")).await;
+    zoom_to_200_percent(&admin).await;
+    sign_in_admin(&admin, &server).await;
+    open_devices(&admin).await;
+    admin.wait_for("#all-devices .device-revoke").await;
+    assert_reflows(&admin, "devices").await;
+    admin.click("#all-devices .device-revoke").await;
+    admin.wait_for("#revoke-confirmation").await;
+    assert_reflows(&admin, "devices-confirm-revoke").await;
+    admin.assert_no_console_errors().await;
+    admin.close().await;
+
+    let desk = env.browser(&Profile::new("zoom-tablet-setup")).await;
+    zoom_to_200_percent(&desk).await;
+    sign_in(&desk, &server, &worker).await;
+    tablet_set_up_code(&desk, cid).await;
+    assert_reflows(&desk, "kiosk-setup-code").await;
+    desk.assert_no_console_errors().await;
+    desk.close().await;
+
+    // The tablet's side, signed out.
+    let tablet = env.browser(&Profile::new("zoom-tablet-entry")).await;
+    zoom_to_200_percent(&tablet).await;
+    tablet.goto(&format!("{}/#/kiosk-setup", server.base)).await;
+    tablet.wait_for("#setup-code-input").await;
+    assert_reflows(&tablet, "kiosk-setup-entry").await;
+    tablet.assert_no_console_errors().await;
+    tablet.close().await;
+}

@@ -105,6 +105,10 @@ pub fn Header(props: &HeaderProps) -> Html {
                                             { menu_item(MenuSection::Consultations, "nav-consultations",
                                                 Route::Consultations.href(), "Consultations", &route) }
                                         }
+                                        if !kiosk_account {
+                                            { menu_item(MenuSection::Devices, "nav-devices",
+                                                Route::Devices.href(), "Devices", &route) }
+                                        }
                                     </ul>
                                 </nav>
                                 }
@@ -112,10 +116,6 @@ pub fn Header(props: &HeaderProps) -> Html {
                                     <span class="govuk-body-s govuk-!-margin-0">{ &me.user.display_name }</span>
                                     <a class="govuk-link govuk-body-s govuk-!-margin-0" id="nav-password"
                                         href={Route::Password.href()}>{ "Change password" }</a>
-                                    if !password_first && !kiosk_account {
-                                        <a class="govuk-link govuk-body-s govuk-!-margin-0" id="nav-devices"
-                                            href={Route::Devices.href()}>{ "Devices" }</a>
-                                    }
                                     <button id="sign-out" type="button"
                                         class="govuk-button govuk-button--secondary hearth-header__button"
                                         onclick={on_sign_out}>
