@@ -8,7 +8,8 @@
 //! ([`super::vault`]): a `documents` value is one envelope holding the Automerge bytes, the list
 //! metadata, the acknowledged heads and any rejection; a `user` value is the encrypted `/api/me`
 //! reply. Keys (user and document ids), the wrapped keys and the settings (the device's peer id,
-//! the last user's id) are in the clear.
+//! the last user's id) are in the clear, except two settings of a tablet set up with a code: the
+//! device's own key (a non-extractable `CryptoKey`) and the kiosk password sealed under it.
 
 use std::cell::Cell;
 use std::rc::Rc;
