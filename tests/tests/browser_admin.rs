@@ -176,7 +176,10 @@ async fn an_admin_sets_up_a_home_and_a_member_in_the_app_and_the_member_sees_the
         .into_iter()
         .filter(|e| !(e.contains("/api/sync-tickets") && e.contains("status of 403")))
         .collect();
-    assert!(errors.is_empty(), "the member's page logged errors: {errors:?}");
+    assert!(
+        errors.is_empty(),
+        "the member's page logged errors: {errors:?}"
+    );
     tablet.close().await;
 
     // The user page shows the home by name, and the last sign-in.
@@ -318,5 +321,72 @@ async fn the_last_admin_cannot_demote_themselves_and_accounts_change_only_after_
         .filter(|e| !e.contains("status of 409") && !e.contains("ERR_INTERNET_DISCONNECTED"))
         .collect();
     assert!(errors.is_empty(), "the page logged errors: {errors:?}");
+    desk.close().await;
+}
+
+#[tokio::test]
+async fn the_users_list_is_searched_filtered_and_paged() {
+    let Some(env) = BrowserEnv::get("the_users_list_is_searched_filtered_and_paged").await else {
+        return;
+    };
+    let server = env.start_server(server_bin!()).await;
+    let admin_api = server.admin().await;
+    let mut ids = Vec::new();
+    for n in 1..=26 {
+        let (status, body) = admin_api
+            .post(
+                "/api/admin/users",
+                &serde_json::json!({
+                    "username": format!("test.officer.{n:02}"),
+                    "displayName": format!("Test Officer {n:02}"),
+                    "role": "officer",
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["user"]["id"].as_str().expect("an id").to_string());
+    }
+    let (status, body) = admin_api
+        .post(
+            &format!("/api/admin/users/{}/disable", ids[6]),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let desk = env.browser(&Profile::new("admin-users-paged")).await;
+    sign_in_admin(&desk, &server).await;
+    open_admin(&desk, "#nav-admin-users", "Users").await;
+    // 26 officers and the admin: 25 on the first page, 2 on the second.
+    desk.wait_for_text("#user-count", "Showing 1 to 25 of 27 users")
+        .await;
+    desk.screenshot("admin-users-paged").await;
+    desk.click(".page-link[data-page=\"2\"]").await;
+    desk.wait_for_text("#user-count", "Showing 26 to 27 of 27 users")
+        .await;
+    desk.wait_for(".page-link[data-page=\"2\"][aria-current=\"page\"]")
+        .await;
+    desk.click("#page-previous").await;
+    desk.wait_for_text("#user-count", "Showing 1 to 25 of 27 users")
+        .await;
+
+    // Disabled ones only.
+    choose_option(&desk, "#user-status", "disabled").await;
+    desk.click("#user-filter").await;
+    desk.wait_for_text("#user-count", "Showing 1 to 1 of 1 users")
+        .await;
+    desk.wait_for(&format!(
+        ".user-row[data-user-id=\"{}\"] .user-status[data-status=\"disabled\"]",
+        ids[6]
+    ))
+    .await;
+
+    // A search by name, any status.
+    choose_option(&desk, "#user-status", "").await;
+    desk.fill("#user-search", "Officer 1").await;
+    desk.click("#user-filter").await;
+    // "Test Officer 10" to "Test Officer 19".
+    desk.wait_for_text("#user-count", "of 10 users").await;
+    desk.assert_no_console_errors().await;
     desk.close().await;
 }

@@ -205,15 +205,6 @@ pub async fn sync_ticket() -> Result<String, ApiError> {
 
 // --- Administration (`/api/admin/*`, admins only; online only) ---
 
-/// Sends `request` and reads its JSON reply.
-async fn json_reply<T: DeserializeOwned>(
-    request: Result<Request, gloo_net::Error>,
-) -> Result<T, ApiError> {
-    let request = request.map_err(|_| ApiError::Offline)?;
-    let response = check(request.send().await).await?;
-    response.json().await.map_err(|_| ApiError::Offline)
-}
-
 /// `GET /api/admin/overview`: counts and the newest audit rows.
 pub async fn admin_overview() -> Result<crate::admin::Overview, ApiError> {
     get("/api/admin/overview").await
@@ -248,7 +239,7 @@ pub async fn admin_create_user(
     if !homes.is_empty() {
         body["homes"] = serde_json::json!(homes);
     }
-    json_reply(Request::post("/api/admin/users").json(&body)).await
+    send_json(Request::post("/api/admin/users").json(&body)).await
 }
 
 /// `PATCH /api/admin/users/{id}`: changes the name, role and homes (the homes replace the
@@ -261,7 +252,7 @@ pub async fn admin_update_user(
 ) -> Result<crate::admin::AdminUser, ApiError> {
     let body = serde_json::json!({ "displayName": display_name, "role": role, "homes": homes });
     let path = format!("/api/admin/users/{}", crate::admin::percent_encode(id));
-    json_reply(Request::patch(&path).json(&body)).await
+    send_json(Request::patch(&path).json(&body)).await
 }
 
 /// `POST /api/admin/users/{id}/disable` or `/enable`.
@@ -284,7 +275,7 @@ pub async fn admin_reset_password(id: &str) -> Result<String, ApiError> {
         "/api/admin/users/{}/reset-password",
         crate::admin::percent_encode(id)
     );
-    let reset: Reset = json_reply(Request::post(&path).build()).await?;
+    let reset: Reset = send_json(Request::post(&path).build()).await?;
     Ok(reset.password)
 }
 
@@ -296,7 +287,7 @@ pub async fn admin_homes() -> Result<Vec<crate::admin::AdminHome>, ApiError> {
 /// `POST /api/admin/homes`: adds a home.
 pub async fn admin_create_home(name: &str) -> Result<crate::admin::AdminHome, ApiError> {
     let body = serde_json::json!({ "name": name });
-    json_reply(Request::post("/api/admin/homes").json(&body)).await
+    send_json(Request::post("/api/admin/homes").json(&body)).await
 }
 
 /// `PATCH /api/admin/homes/{id}`: renames it and/or archives or unarchives it.
@@ -313,7 +304,7 @@ pub async fn admin_update_home(
         body["archived"] = serde_json::json!(archived);
     }
     let path = format!("/api/admin/homes/{}", crate::admin::percent_encode(id));
-    json_reply(Request::patch(&path).json(&body)).await
+    send_json(Request::patch(&path).json(&body)).await
 }
 
 /// `PUT` (assign) or `DELETE` (unassign) `/api/admin/homes/{homeId}/people/{userId}`.
@@ -332,7 +323,7 @@ pub async fn admin_set_assigned(
     } else {
         Request::delete(&path)
     };
-    json_reply(request.build()).await
+    send_json(request.build()).await
 }
 
 /// `GET /api/admin/audit?...`: one page of audit rows matching `query`, newest first.

@@ -11,10 +11,6 @@ use crate::admin::{Overview, ROLES, UserQuery, role_label, subject_names};
 use crate::platform::api;
 use crate::route::Route;
 
-/// Where the devices screen is (`#/devices`: everyone's own devices, and everyone's for an
-/// admin).
-const DEVICES_HREF: &str = "#/devices";
-
 /// One row of a GOV.UK summary list holding a count.
 fn count_row(id: String, label: &str, count: u64) -> Html {
     html! {
@@ -57,7 +53,7 @@ pub fn AdminOverview() -> Html {
                 <span class="govuk-body-s hearth-secondary">{ " — add, rename and archive homes; assign members and managers" }</span></li>
             <li><a class="govuk-link hearth-link-target" id="admin-link-audit" href={Route::AdminAudit.href()}>{ "Audit" }</a>
                 <span class="govuk-body-s hearth-secondary">{ " — who did what, and when" }</span></li>
-            <li><a class="govuk-link hearth-link-target" id="admin-link-devices" href={DEVICES_HREF}>{ "Devices" }</a>
+            <li><a class="govuk-link hearth-link-target" id="admin-link-devices" href={Route::Devices.href()}>{ "Devices" }</a>
                 <span class="govuk-body-s hearth-secondary">{ " — where people are signed in; sign a lost device out" }</span></li>
         </ul>
     };
