@@ -14,8 +14,12 @@
 //! user: `#user-page[data-user-id]`, `#user-status-value .user-status[data-status]`,
 //! `#save-user`, `#disable-user`, `#enable-user`, `#reset-password`, `#confirm`,
 //! `#confirm-yes`; homes: `#home-name`, `#add-home`, `.admin-home-row[data-home-id]`; a home:
-//! `#assign-person`, `#assign`, `.home-person[data-user-id]`; the audit:
-//! `.audit-row[data-action]` with `.audit-actor`, `#audit-action`, `#audit-filter`.
+//! `#admin-home[data-archived]`, `#assign-person`, `#assign`, `.home-person[data-user-id]`,
+//! `.unassign[data-user-id]`, `#no-people`, `#rename-home-name`, `#rename-home`,
+//! `#archive-home`, `#unarchive-home`; pagination `.page-link[data-page]`, `#page-previous`,
+//! `#user-count`; the audit: `.audit-row[data-action]` with `.audit-actor` and
+//! `.audit-subject`, `#audit-action`, `#audit-from`, `#audit-to`, `#audit-filter`,
+//! `#audit-count`.
 
 use hearth_e2e::app_steps::{
     check_by_label, open_admin, sign_in_admin, sign_in_with_one_time_password,
@@ -388,5 +392,151 @@ async fn the_users_list_is_searched_filtered_and_paged() {
     // "Test Officer 10" to "Test Officer 19".
     desk.wait_for_text("#user-count", "of 10 users").await;
     desk.assert_no_console_errors().await;
+    desk.close().await;
+}
+
+#[tokio::test]
+async fn homes_and_people_change_in_the_app_exactly_as_the_server_then_has_them() {
+    let Some(env) =
+        BrowserEnv::get("homes_and_people_change_in_the_app_exactly_as_the_server_then_has_them")
+            .await
+    else {
+        return;
+    };
+    let server = env.start_server(server_bin!()).await;
+    let home = server.home("Synthetic House Nine").await;
+    let (_, member) = server.user(Role::Member, &[&home]).await;
+    let admin_api = server.admin().await;
+    let desk = env.browser(&Profile::new("admin-homes-people")).await;
+    sign_in_admin(&desk, &server).await;
+
+    // Rename.
+    open_admin(&desk, "#nav-admin-homes", "Homes").await;
+    desk.click(&format!(
+        ".admin-home-row[data-home-id=\"{home}\"] a.admin-home-link"
+    ))
+    .await;
+    desk.wait_for(&format!(".home-person[data-user-id=\"{}\"]", member.id))
+        .await;
+    desk.fill("#rename-home-name", "Synthetic House Ten").await;
+    desk.click("#rename-home").await;
+    desk.wait_for_text(
+        "#admin-success",
+        "The home is now called Synthetic House Ten.",
+    )
+    .await;
+    desk.wait_for_text("main h1", "Synthetic House Ten").await;
+
+    // Archive, only after the confirmation, which says what it means.
+    desk.click("#archive-home").await;
+    desk.wait_for_text("#confirm", "No new records can be made for this home")
+        .await;
+    desk.wait_for_text("#confirm", "existing records stay readable")
+        .await;
+    let (_, homes) = admin_api.get("/api/admin/homes").await;
+    let archived = |homes: &serde_json::Value| {
+        homes
+            .as_array()
+            .and_then(|hs| hs.iter().find(|h| h["id"] == home.as_str()))
+            .map(|h| (h["name"].clone(), h["archived"].clone()))
+    };
+    assert_eq!(
+        archived(&homes),
+        Some((
+            serde_json::json!("Synthetic House Ten"),
+            serde_json::json!(false)
+        )),
+        "renamed, and not archived before the confirmation: {homes}"
+    );
+    desk.click("#confirm-yes").await;
+    desk.wait_for("#admin-home[data-archived=\"true\"]").await;
+    desk.wait_for_text("#admin-success", "is archived").await;
+    desk.screenshot("admin-home-archived").await;
+    let (_, homes) = admin_api.get("/api/admin/homes").await;
+    assert_eq!(archived(&homes).map(|a| a.1), Some(serde_json::json!(true)));
+    open_admin(&desk, "#nav-admin-homes", "Homes").await;
+    desk.wait_for(&format!(
+        ".admin-home-row[data-home-id=\"{home}\"] .home-status[data-status=\"archived\"]"
+    ))
+    .await;
+
+    // Open again, and unassign the member.
+    desk.click(&format!(
+        ".admin-home-row[data-home-id=\"{home}\"] a.admin-home-link"
+    ))
+    .await;
+    desk.click("#unarchive-home").await;
+    desk.click("#confirm-yes").await;
+    desk.wait_for("#admin-home[data-archived=\"false\"]").await;
+    desk.click(&format!(".unassign[data-user-id=\"{}\"]", member.id))
+        .await;
+    desk.wait_for("#no-people").await;
+    let (_, user) = admin_api
+        .get(&format!("/api/admin/users/{}", member.id))
+        .await;
+    assert_eq!(user["homes"], serde_json::json!([]), "{user}");
+
+    // The member's name, changed on their page.
+    open_admin(&desk, "#nav-admin-users", "Users").await;
+    desk.click(&format!(
+        ".user-row[data-user-id=\"{}\"] a.user-link",
+        member.id
+    ))
+    .await;
+    desk.fill("#display-name", "Test Member Renamed").await;
+    desk.click("#save-user").await;
+    desk.wait_for_text("#admin-success", "Changes saved.").await;
+    desk.wait_for_text("main h1", "Test Member Renamed").await;
+    let (_, user) = admin_api
+        .get(&format!("/api/admin/users/{}", member.id))
+        .await;
+    assert_eq!(user["displayName"], "Test Member Renamed", "{user}");
+
+    // A username that is taken: the server's message, on the username.
+    open_admin(&desk, "#nav-admin-users", "Users").await;
+    desk.click("#create-user").await;
+    desk.fill("#username", &member.username).await;
+    desk.fill("#display-name", "Test Member Again").await;
+    check_by_label(&desk, "role-officer").await;
+    desk.click("#create-user-submit").await;
+    desk.wait_for(".admin-error[data-code=\"conflict\"] a[href=\"#username\"]")
+        .await;
+    desk.screenshot("admin-new-user-conflict").await;
+
+    // The audit between two dates: nothing tomorrow, everything today.
+    open_admin(&desk, "#nav-admin-audit", "Audit").await;
+    desk.wait_for(".audit-row[data-action=\"home_renamed\"]")
+        .await;
+    let set_dates = |from: i32, to: i32| {
+        format!(
+            "const day = n => {{ const d = new Date(); d.setDate(d.getDate() + n); \
+               return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' \
+               + String(d.getDate()).padStart(2, '0'); }}; \
+             document.getElementById('audit-from').value = day({from}); \
+             document.getElementById('audit-to').value = day({to}); return true;"
+        )
+    };
+    desk.execute(&set_dates(1, 2), vec![]).await;
+    desk.click("#audit-filter").await;
+    desk.wait_for_text("#audit-count", "No events found").await;
+    desk.execute(&set_dates(0, 0), vec![]).await;
+    desk.click("#audit-filter").await;
+    for action in [
+        "home_renamed",
+        "home_archived",
+        "home_unarchived",
+        "unassigned",
+        "user_updated",
+    ] {
+        desk.wait_for(&format!(".audit-row[data-action=\"{action}\"]"))
+            .await;
+    }
+    let errors: Vec<String> = desk
+        .console_errors()
+        .await
+        .into_iter()
+        .filter(|e| !e.contains("status of 409"))
+        .collect();
+    assert!(errors.is_empty(), "the page logged errors: {errors:?}");
     desk.close().await;
 }
