@@ -113,7 +113,7 @@ pub struct ErrorSummaryProps {
 /// Moves focus (and so the view) to `node` whenever `key` changes, as GOV.UK does with an
 /// error summary or a banner that appears after an action further down the page.
 #[hook]
-fn use_focus_on<K: PartialEq + Clone + 'static>(key: K) -> NodeRef {
+fn use_focus_on(key: String) -> NodeRef {
     let node = use_node_ref();
     {
         let node = node.clone();
@@ -131,7 +131,7 @@ fn use_focus_on<K: PartialEq + Clone + 'static>(key: K) -> NodeRef {
 #[function_component]
 pub fn ErrorSummary(props: &ErrorSummaryProps) -> Html {
     let message = props.problem.message.clone();
-    let node = use_focus_on(props.problem.clone());
+    let node = use_focus_on(format!("{}: {}", props.problem.code, message));
     html! {
         <div class="govuk-error-summary admin-error" data-module="govuk-error-summary"
             data-code={props.problem.code.clone()} tabindex="-1" ref={node}>
@@ -178,7 +178,7 @@ pub struct SuccessBannerProps {
 /// GOV.UK success notification banner (`#admin-success`); takes focus when it appears.
 #[function_component]
 pub fn SuccessBanner(props: &SuccessBannerProps) -> Html {
-    let node = use_focus_on(props.message.clone());
+    let node = use_focus_on(props.message.to_string());
     html! {
         <div class="govuk-notification-banner govuk-notification-banner--success" role="alert"
             id="admin-success" aria-labelledby="admin-success-title" tabindex="-1" ref={node}>
@@ -281,7 +281,7 @@ pub struct OneTimePasswordProps {
 #[function_component]
 pub fn OneTimePassword(props: &OneTimePasswordProps) -> Html {
     let copied = use_state(|| None::<bool>);
-    let node = use_focus_on(props.password.clone());
+    let node = use_focus_on(props.password.to_string());
     let on_copy = {
         let (password, copied) = (props.password.to_string(), copied.clone());
         Callback::from(move |_: MouseEvent| {
