@@ -354,3 +354,16 @@ pub async fn set_up_tablet_and_start_kiosk(tablet: &Browser, url: &str, pin: &st
     tablet.click("#kiosk-pin-save").await;
     tablet.wait_for("#kiosk[data-screen=\"consent\"]").await;
 }
+
+/// `GET /api/me` with `session` as the session cookie, as the device holding it could: the
+/// status (401 once that session has ended on the server).
+pub async fn me_status(base: &str, session: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{base}/api/me"))
+        .header("cookie", format!("hearth_session={session}"))
+        .send()
+        .await
+        .expect("the server answers")
+        .status()
+        .as_u16()
+}

@@ -9,7 +9,7 @@
 //! `#confirm-password`, `#change-password`, `#password-changed` and `.govuk-error-summary`.
 
 use hearth_e2e::app_steps::{
-    SAVED, new_visit_note, open_home, sign_in, unlock, wait_saved_everywhere,
+    SAVED, me_status, new_visit_note, open_home, sign_in, unlock, wait_saved_everywhere,
 };
 use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
 use hearth_e2e::{WAIT, server_bin};
@@ -41,18 +41,6 @@ open.onsuccess = () => {
 
 async fn stored_counts(browser: &Browser) -> serde_json::Value {
     browser.execute_async(STORED_COUNTS, vec![]).await
-}
-
-/// `GET /api/me` with `session` as the cookie, as the device holding it could: the status.
-async fn me_status(base: &str, session: &str) -> u16 {
-    reqwest::Client::new()
-        .get(format!("{base}/api/me"))
-        .header("cookie", format!("{SESSION_COOKIE}={session}"))
-        .send()
-        .await
-        .expect("the server answers")
-        .status()
-        .as_u16()
 }
 
 /// Fails on anything the page logged as an error except the browser's own log lines
