@@ -44,7 +44,7 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     /// A unique value is already taken.
-    #[error("{0} already exists.")]
+    #[error("That {0} is already taken: choose another.")]
     Conflict(&'static str),
     /// The change would leave the service without an enabled administrator.
     #[error(
