@@ -24,9 +24,12 @@ pub(super) struct Socket {
 impl Runtime {
     // ----- connection ------------------------------------------------------------------------
 
-    /// Connects to `/sync` with a fresh ticket, unless connected, connecting or signed out.
+    /// Connects to `/sync` with a fresh ticket, unless connected, connecting, signed out, or
+    /// still to replace a password someone else was shown (the server refuses a ticket until
+    /// then; the password change connects).
     pub fn connect(self: &Rc<Self>) {
-        if self.socket.borrow().is_some() || self.connecting.get() || self.me().is_none() {
+        let may_sync = self.me().is_some_and(|me| !me.user.must_change_password);
+        if self.socket.borrow().is_some() || self.connecting.get() || !may_sync {
             return;
         }
         self.retry.borrow_mut().take();
