@@ -5,35 +5,18 @@ use crate::auth::rate_limit::FailureCounter;
 use crate::auth::{password, token};
 use crate::config::ServeConfig;
 use crate::http::{self, ClientAddr};
+use crate::state::App;
 use crate::store::{NewUser, Store, StoreError};
 use crate::sync::hub::Hub;
 use crate::sync::registry::Connections;
 use hearth_shared::permissions::Role;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_service::Service;
-
-/// Everything a request handler may need, shared by all requests.
-pub struct App {
-    /// Durable storage.
-    pub store: Arc<dyn Store>,
-    /// Loaded documents and the fan-out between sync connections.
-    pub hub: Arc<Hub>,
-    /// The serve configuration.
-    pub config: ServeConfig,
-    /// Failed sign-ins per client address.
-    pub ip_failures: FailureCounter<IpAddr>,
-    /// Failed sign-ins per account name.
-    pub account_failures: FailureCounter<String>,
-    /// Failed tablet set-up codes per client address (throttled like sign-in).
-    pub setup_failures: FailureCounter<IpAddr>,
-    /// Open sync connections, so that signing a device or user out closes them at once.
-    pub connections: Arc<Connections>,
-}
 
 /// A server that is listening; dropping the handle does not stop it, [`Running::stop`] does.
 pub struct Running {

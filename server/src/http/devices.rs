@@ -2,9 +2,9 @@
 //! Also the device view and the revocation the admin routes share.
 
 use super::{signed_in, with_app};
-use crate::app::App;
 use crate::auth::{SignedIn, now_ms};
 use crate::error::ApiError;
+use crate::state::App;
 use crate::store::{AuditEvent, Device, RevokedBy};
 use crate::sync::registry::Hangup;
 use serde::Serialize;

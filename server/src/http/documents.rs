@@ -2,9 +2,9 @@
 //! `GET /api/people` (the names records refer to by user id).
 
 use super::{signed_in, with_app};
-use crate::app::App;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
+use crate::state::App;
 use hearth_shared::permissions::{self, Actor, Role};
 use serde::Serialize;
 use std::sync::Arc;

@@ -4,9 +4,9 @@
 //! consultation, with which it then signs in through `POST /api/session`.
 
 use super::{client_ip, json_body, signed_in, with_app};
-use crate::app::App;
 use crate::auth::{SignedIn, now_ms, password, setup_code, token};
 use crate::error::ApiError;
+use crate::state::App;
 use crate::store::{AuditEvent, NewUser, SetupCode};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{RecordKind, WorkflowState};

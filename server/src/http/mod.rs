@@ -10,9 +10,9 @@ pub mod session;
 pub mod sync_route;
 pub mod user_agent;
 
-use crate::app::App;
 use crate::auth::{self, SESSION_COOKIE, SignedIn};
 use crate::error::ApiError;
+use crate::state::App;
 use serde::Serialize;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -1,9 +1,9 @@
 //! Signing in and out, who am I, and single-use sync tickets for non-browser clients.
 
 use super::{client_ip, json_body, signed_in, signed_in_to_change_password, with_app};
-use crate::app::App;
 use crate::auth::{self, SESSION_COOKIE, SignedIn, now_ms, password, token};
 use crate::error::ApiError;
+use crate::state::App;
 use crate::store::{AuditEvent, NewSession};
 use crate::sync::registry::Hangup;
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,8 @@
 //! `GET /sync`: authenticates before upgrading to a WebSocket. No credential, no upgrade (401).
 
 use super::{session::sync_credential, with_app};
-use crate::app::App;
 use crate::auth::SESSION_COOKIE;
+use crate::state::App;
 use crate::sync::connection::{Connection, Limits};
 use crate::sync::registry::Hangup;
 use serde::Deserialize;

@@ -1,8 +1,8 @@
 //! `/api/admin/audit` (filtered and paged) and `/api/admin/overview` (the admin's landing).
 
 use super::{admin, json_reply, rejected, validate};
-use crate::app::App;
 use crate::auth::{SignedIn, now_ms};
+use crate::state::App;
 use crate::store::{AuditQuery, AuditRow};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

@@ -1,9 +1,9 @@
 //! `/api/admin/devices`: everyone's signed-in devices, and signing one out.
 
 use super::{admin, audit, json_reply, rejected};
-use crate::app::App;
 use crate::auth::{SignedIn, now_ms};
 use crate::http::devices::{DeviceView, revoke};
+use crate::state::App;
 use crate::store::RevokedBy;
 use serde::Deserialize;
 use std::sync::Arc;

@@ -3,10 +3,10 @@
 //! CLI-era clients and tests).
 
 use super::{admin, audit, json_reply, rejected, validate};
-use crate::app::App;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::http::json_body;
+use crate::state::App;
 use crate::store::{Home, HomePerson};
 use crate::sync::registry::Hangup;
 use serde::{Deserialize, Serialize};

@@ -10,9 +10,9 @@ mod users;
 pub mod validate;
 
 use super::with_app;
-use crate::app::App;
 use crate::auth::{SignedIn, now_ms};
 use crate::error::ApiError;
+use crate::state::App;
 use crate::store::AuditEvent;
 use serde::Serialize;
 use std::sync::Arc;

@@ -2,10 +2,10 @@
 //! and enabling accounts, and resetting a password.
 
 use super::{admin, audit, json_reply, rejected, validate};
-use crate::app::App;
 use crate::auth::{SignedIn, password, token};
 use crate::error::ApiError;
 use crate::http::json_body;
+use crate::state::App;
 use crate::store::{NewAccount, NewUser, StoreError, User, UserChange, UserQuery};
 use crate::sync::registry::Hangup;
 use serde::{Deserialize, Serialize};
