@@ -479,7 +479,7 @@ pub fn showing(page: u32, per_page: u32, shown: usize, total: u64, noun: &str) -
 /// a calendar day.
 pub fn parse_date_input(value: &str) -> Option<(i32, u32, u32)> {
     let value = value.trim();
-    if !hearth_shared::rules::schema::is_date(value) {
+    if !hearth_shared::dates::is_date(value) {
         return None;
     }
     let mut parts = value.split('-');

@@ -41,7 +41,7 @@ fn date_time(ms: i64) -> String {
     );
     format!(
         "{} at {}",
-        hearth_shared::rules::schema::long_date(&day),
+        hearth_shared::dates::long_date(&day),
         clock_time(ms)
     )
 }

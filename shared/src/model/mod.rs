@@ -29,8 +29,8 @@ pub use inspection::{
 pub use response::{Answer, ConsultationResponse, FollowUp};
 pub use visit_note::{VisitAction, VisitNote};
 
-use crate::rules::Rejection;
-use crate::rules::schema::long_date;
+use crate::dates::long_date;
+use crate::rejection::Rejection;
 
 /// The version of the document shapes in this module; written to every root as `schemaVersion`.
 pub const SCHEMA_VERSION: u64 = 1;

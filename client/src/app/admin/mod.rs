@@ -16,7 +16,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use hearth_shared::permissions::Role;
-use hearth_shared::rules::schema::long_date;
+use hearth_shared::dates::long_date;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 

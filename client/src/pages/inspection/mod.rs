@@ -24,7 +24,7 @@ use std::rc::Rc;
 
 use hearth_shared::model::{Inspection, Record, WorkflowState};
 use hearth_shared::permissions::Actor;
-use hearth_shared::rules::schema::long_date;
+use hearth_shared::dates::long_date;
 use hearth_shared::rules::validate_record;
 use yew::prelude::*;
 

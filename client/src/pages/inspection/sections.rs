@@ -1,7 +1,8 @@
 //! The task list's sections and when each counts as completed: pure, so the rule is unit-tested.
 
+use hearth_shared::dates::{is_date, is_time};
 use hearth_shared::model::{CheckOutcome, Inspection};
-use hearth_shared::rules::schema::{is_date, is_initials, is_time};
+use hearth_shared::rules::schema::is_initials;
 
 /// One section of the Regulation 33 record, in task-list order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -2,7 +2,7 @@
 //! read-only view afterwards.
 
 use hearth_shared::model::Inspection;
-use hearth_shared::rules::schema::long_date;
+use hearth_shared::dates::long_date;
 
 use crate::session::Names;
 use yew::prelude::*;

@@ -1,6 +1,6 @@
 //! Section: visit details (date, times, announced, visiting members).
 
-use hearth_shared::rules::schema::{is_date, is_time};
+use hearth_shared::dates::{is_date, is_time};
 use yew::prelude::*;
 
 use super::form::{Radios, TextInput};

@@ -6,7 +6,7 @@
 
 use hearth_shared::model::{Inspection, Record, SignOff, WorkflowState as S};
 use hearth_shared::permissions::{Actor, Role, access};
-use hearth_shared::rules::schema::is_time;
+use hearth_shared::dates::is_time;
 use hearth_shared::rules::validate_record;
 
 use super::form::Problem;
