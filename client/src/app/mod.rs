@@ -105,11 +105,17 @@ pub fn App(props: &AppProps) -> Html {
     let route = use_state(current_route);
     let kiosk_mode = use_state(|| KioskMode::Loading);
     {
-        // Kiosk mode is stored on the device, so a reload stays in it. Read again when someone
-        // else signs in (a revoked kiosk account's lock is deleted with it).
+        // Kiosk mode is stored on the device, so a reload stays in it. It is read whenever
+        // someone is signed in, and unknown (`Loading`: nothing shown) while nobody is, so the
+        // next person's first screen never follows a lock read for someone before them (a
+        // revoked kiosk account's lock is deleted with its data).
         let (rt, kiosk_mode) = (props.rt.clone(), kiosk_mode.clone());
         let user = props.rt.me().map(|m| m.user.id);
-        use_effect_with(user, move |_| {
+        use_effect_with(user, move |user| {
+            if user.is_none() {
+                kiosk_mode.set(KioskMode::Loading);
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let stored = rt.setting(kiosk_lock::SETTING).await.ok().flatten();
                 kiosk_mode.set(kiosk::mode_of(stored.as_deref()));
@@ -180,15 +186,21 @@ pub fn App(props: &AppProps) -> Html {
         _ if guard.is_some() => guard.unwrap_or_default(),
         // A password someone else was shown is replaced before anything else.
         (_, true) if must_change_password => html! { <password::ChangePassword /> },
+        // A tablet being set up with a code: not signed in yet, or just signed in and waiting
+        // for its kiosk mode to be read (the page must stay mounted: a code works once). Never
+        // over a kiosk that is running.
+        (Route::KioskSetup(code), _) if !matches!(locked, Some(Some(_))) => {
+            html! { <kiosk_setup::SetUpTablet code={Some(code.clone())} /> }
+        }
+        (Route::KioskSetupEntry, _) if !matches!(locked, Some(Some(_))) => {
+            html! { <kiosk_setup::SetUpTablet /> }
+        }
         _ if locked.is_some() => match locked.flatten() {
             Some(id) => html! { <kiosk::KioskPage id={id} /> },
             None => html! {},
         },
-        // A tablet being set up with a code is not signed in yet.
-        (Route::KioskSetup(code), _) => {
-            html! { <kiosk_setup::SetUpTablet code={Some(code.clone())} /> }
-        }
-        (Route::KioskSetupEntry, _) => html! { <kiosk_setup::SetUpTablet /> },
+        // Only in kiosk mode, which the arm above shows instead.
+        (Route::KioskSetup(_) | Route::KioskSetupEntry, true) => html! {},
         (_, false) | (Route::SignIn, _) => html! { <sign_in::SignIn /> },
         (Route::Devices, true) => html! { <devices::Devices /> },
         (Route::ConsultationTablet(id), true) => html! { <kiosk_setup::TabletCode id={*id} /> },
