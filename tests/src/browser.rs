@@ -167,6 +167,11 @@ fn missing_requirements() -> Vec<String> {
     missing
 }
 
+/// What the browser logs for a request made while its [`NetworkLink`] is cut (the connection
+/// fails at once, as with no signal): `net::ERR_CONNECTION_RESET`, `net::ERR_EMPTY_RESPONSE`...
+/// A device that reconnects with backoff may make such a request whenever a test cuts it.
+pub const NO_SIGNAL: &str = "net::ERR_";
+
 /// One device's own path to the server: a loopback TCP relay that a test can cut, as when a
 /// phone loses signal. Unlike [`Browser::set_offline`] (DevTools emulation, which fails new
 /// requests but leaves an open WebSocket connected), cutting the link drops every open
@@ -228,7 +233,8 @@ impl NetworkLink {
         }
     }
 
-    /// Drops every open connection through the link and fails new ones.
+    /// Drops every open connection through the link and fails new ones (the browser logs such
+    /// a request as a `net::ERR_...` failure: see [`NO_SIGNAL`]).
     pub fn cut(&self) {
         self.online.send_replace(false);
     }
@@ -664,7 +670,19 @@ impl Browser {
 
     /// Fails the test if anything was logged as an error since the last check.
     pub async fn assert_no_console_errors(&self) {
-        let errors = self.console_errors().await;
+        self.assert_no_console_errors_but(&[]).await;
+    }
+
+    /// Like [`Browser::assert_no_console_errors`], but lines containing any of `expected` (a
+    /// failure the test caused on purpose: `"status of 401"`, or [`NO_SIGNAL`] for requests
+    /// made while a [`NetworkLink`] was cut) are allowed.
+    pub async fn assert_no_console_errors_but(&self, expected: &[&str]) {
+        let errors: Vec<String> = self
+            .console_errors()
+            .await
+            .into_iter()
+            .filter(|e| !expected.iter().any(|allowed| e.contains(allowed)))
+            .collect();
         assert!(
             errors.is_empty(),
             "[{}] the page logged errors:\n{}",

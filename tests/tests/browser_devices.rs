@@ -13,21 +13,9 @@ use hearth_e2e::app_steps::{
     assert_nothing_stored_of, indexed_db_dump, new_visit_note, open_devices, open_home, sign_in,
     sign_in_admin, this_device_id, wait_saved_everywhere,
 };
-use hearth_e2e::browser::{Browser, BrowserEnv, Profile};
+use hearth_e2e::browser::{BrowserEnv, Profile};
 use hearth_e2e::server_bin;
 use hearth_shared::permissions::Role;
-
-/// Fails on anything the page logged as an error except the browser's own lines about requests
-/// the server refused with 401 (what a revoked session's last requests get, by design).
-async fn assert_no_errors_but_401(browser: &Browser) {
-    let errors: Vec<String> = browser
-        .console_errors()
-        .await
-        .into_iter()
-        .filter(|e| !e.contains("status of 401"))
-        .collect();
-    assert!(errors.is_empty(), "the page logged errors: {errors:?}");
-}
 
 #[tokio::test]
 async fn a_user_sees_their_devices_and_signs_out_another_one() {
@@ -96,7 +84,7 @@ async fn a_user_sees_their_devices_and_signs_out_another_one() {
     // The laptop carries on.
     laptop.click("#nav-homes").await;
     laptop.wait_for_text("main h1", "Homes").await;
-    assert_no_errors_but_401(&phone).await;
+    phone.assert_no_console_errors_but(&["status of 401"]).await;
     laptop.assert_no_console_errors().await;
     laptop.close().await;
     phone.close().await;
@@ -166,7 +154,9 @@ async fn an_admin_revokes_a_members_device_and_its_open_app_deletes_their_record
     tablet.reload().await;
     tablet.wait_for("#username").await;
     assert_nothing_stored_of(&tablet, &member).await;
-    assert_no_errors_but_401(&tablet).await;
+    tablet
+        .assert_no_console_errors_but(&["status of 401"])
+        .await;
     desk.assert_no_console_errors().await;
     desk.close().await;
     tablet.close().await;
