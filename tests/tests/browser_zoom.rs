@@ -108,7 +108,9 @@ async fn admin_screens_reflow_at_200_percent_zoom() {
                 vec![serde_json::json!(ready)],
             )
             .await;
-        browser.screenshot(&format!("zoom-200-{name}-content")).await;
+        browser
+            .screenshot(&format!("zoom-200-{name}-content"))
+            .await;
     }
     browser.assert_no_console_errors().await;
     browser.close().await;

@@ -7,10 +7,10 @@
 
 use std::rc::Rc;
 
+use hearth_shared::dates::long_date;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Record, VisitAction, VisitNote, WorkflowState};
 use hearth_shared::rules;
-use hearth_shared::dates::long_date;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 

@@ -15,8 +15,8 @@ mod users;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use hearth_shared::permissions::Role;
 use hearth_shared::dates::long_date;
+use hearth_shared::permissions::Role;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 

@@ -22,9 +22,9 @@ mod workflow;
 
 use std::rc::Rc;
 
+use hearth_shared::dates::long_date;
 use hearth_shared::model::{Inspection, Record, WorkflowState};
 use hearth_shared::permissions::Actor;
-use hearth_shared::dates::long_date;
 use hearth_shared::rules::validate_record;
 use yew::prelude::*;
 

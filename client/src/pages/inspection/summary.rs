@@ -1,8 +1,8 @@
 //! The whole record as GOV.UK summary cards: "check your answers" before submitting, and the
 //! read-only view afterwards.
 
-use hearth_shared::model::Inspection;
 use hearth_shared::dates::long_date;
+use hearth_shared::model::Inspection;
 
 use crate::session::Names;
 use yew::prelude::*;

@@ -4,9 +4,9 @@
 //! The permission check here only decides which buttons to show; the server decides what is
 //! kept (`rules::check_change`).
 
+use hearth_shared::dates::is_time;
 use hearth_shared::model::{Inspection, Record, SignOff, WorkflowState as S};
 use hearth_shared::permissions::{Actor, Role, access};
-use hearth_shared::dates::is_time;
 use hearth_shared::rules::validate_record;
 
 use super::form::Problem;
