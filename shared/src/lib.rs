@@ -10,5 +10,6 @@ pub mod model;
 pub mod permissions;
 pub mod protocol;
 pub mod rejection;
+pub mod reporting;
 pub mod rules;
 pub mod sync;

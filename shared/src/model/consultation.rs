@@ -5,6 +5,13 @@ use autosurgeon::{Hydrate, Reconcile, Text};
 
 use super::field::{self, string_enum};
 use super::{SCHEMA_VERSION, WorkflowState};
+use crate::ids::DocumentId;
+
+/// A document id as a bare id string, whether given bare or as an `automerge:` URL; anything
+/// that is not an id is kept as it is.
+pub(crate) fn bare_document_id(id: &str) -> String {
+    DocumentId::from_url(id).map_or_else(|_| id.to_string(), |d| d.to_string())
+}
 
 /// A consultation form. `draft` while being built, `open` while taking answers, then `closed`.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
@@ -37,6 +44,65 @@ pub struct Consultation {
     /// The questions, in order.
     #[autosurgeon(hydrate = "field::list")]
     pub questions: Vec<Question>,
+    /// For a later round of a consultation run again: the first round's document id (bare, not
+    /// a URL). Absent on the first round. Rounds with the same series are compared side by side.
+    #[autosurgeon(
+        rename = "seriesId",
+        hydrate = "field::opt_string",
+        missing = "Option::default"
+    )]
+    pub series_id: Option<String>,
+    /// What tells this round apart from the others in its series, e.g. "Spring 2026".
+    #[autosurgeon(
+        rename = "roundLabel",
+        hydrate = "field::opt_string",
+        missing = "Option::default"
+    )]
+    pub round_label: Option<String>,
+    /// What young people said and what was done about it, written by the participation worker
+    /// for the Panel summary. Missing in older documents, read as empty.
+    #[autosurgeon(rename = "youSaidWeDid", hydrate = "field::list", missing = "Vec::new")]
+    pub you_said_we_did: Vec<YouSaidWeDid>,
+}
+
+/// One "You said, we did" entry. `id` is the list key, so entries added on two devices merge.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct YouSaidWeDid {
+    /// Unique within the consultation; never shown.
+    #[key]
+    #[autosurgeon(hydrate = "field::string")]
+    pub id: String,
+    /// What young people told us, in the worker's words (never a quotation that identifies).
+    #[autosurgeon(rename = "youSaid", hydrate = "field::text")]
+    pub you_said: Text,
+    /// What was done about it.
+    #[autosurgeon(rename = "weDid", hydrate = "field::text")]
+    pub we_did: Text,
+}
+
+impl YouSaidWeDid {
+    /// An entry with the given id and words.
+    pub fn new(id: &str, you_said: &str, we_did: &str) -> YouSaidWeDid {
+        YouSaidWeDid {
+            id: id.to_string(),
+            you_said: Text::with_value(you_said),
+            we_did: Text::with_value(we_did),
+        }
+    }
+}
+
+/// A published figure to set beside our result for a question, e.g. the national survey's.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Comparison {
+    /// Where the figure comes from, e.g. "Bright Spots national survey 2025".
+    #[autosurgeon(hydrate = "field::string")]
+    pub source: String,
+    /// The answer value the figure is for: "yes", a scale value such as "5", or an option text.
+    #[autosurgeon(hydrate = "field::string")]
+    pub option: String,
+    /// The published percentage choosing `option`, 0 to 100.
+    #[autosurgeon(hydrate = "field::uint32", reconcile = "field::uint32_as_int")]
+    pub percent: u32,
 }
 
 string_enum! {
@@ -97,6 +163,13 @@ pub struct Question {
     /// The options for `singleChoice`/`multipleChoice`; empty for other types.
     #[autosurgeon(hydrate = "field::string_list")]
     pub options: Vec<String>,
+    /// The Pledge promise this question measures (e.g. "We will listen to you"); results group
+    /// by it. Absent: not tagged.
+    #[autosurgeon(hydrate = "field::opt_string", missing = "Option::default")]
+    pub pledge: Option<String>,
+    /// A published figure to show beside ours; absent: none.
+    #[autosurgeon(hydrate = "field::opt_nested", missing = "Option::default")]
+    pub comparison: Option<Comparison>,
 }
 
 impl Question {
@@ -107,6 +180,8 @@ impl Question {
             question_type,
             prompt: prompt.to_string(),
             options: Vec::new(),
+            pledge: None,
+            comparison: None,
         }
     }
 }
@@ -123,7 +198,40 @@ impl Consultation {
             purpose: Text::with_value(""),
             audience: Audience::All,
             questions: Vec::new(),
+            series_id: None,
+            round_label: None,
+            you_said_we_did: Vec::new(),
         }
+    }
+
+    /// The next round of this consultation, to run the same questions again (e.g. in autumn
+    /// after spring): same title, purpose, audience and questions (same ids, so rounds compare
+    /// question by question), a draft, no round label and no "You said, we did" yet.
+    ///
+    /// `source_id` is this consultation's document id; the new round's `seriesId` is this
+    /// round's own `seriesId` if it has one (all rounds point at the first), else `source_id`.
+    /// `createdBy` and `createdAt` are copied: the caller sets them to whoever creates the new
+    /// round and when, as for any new record.
+    pub fn new_round(&self, source_id: &str) -> Consultation {
+        let series = self
+            .series_id
+            .clone()
+            .unwrap_or_else(|| bare_document_id(source_id));
+        Consultation {
+            state: WorkflowState::Draft,
+            series_id: Some(series),
+            round_label: None,
+            you_said_we_did: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// The document id of the series this consultation belongs to: its `seriesId`, or for a
+    /// first round its own id (`own_id`), bare.
+    pub fn series_of(&self, own_id: &str) -> String {
+        self.series_id
+            .clone()
+            .unwrap_or_else(|| bare_document_id(own_id))
     }
 
     /// The question with this id, if any.

@@ -295,6 +295,21 @@ pub(crate) fn uint<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<u
     u64::try_from(n).map_err(|_| fail_at(&prop, "a non-negative number", "a negative one"))
 }
 
+/// A required small unsigned integer (a percentage).
+pub(crate) fn uint32<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    prop: Prop<'_>,
+) -> Result<u32, HydrateError> {
+    let n = read_whole(doc, obj, &prop)?.ok_or_else(|| fail_at(&prop, "a number", "nothing"))?;
+    u32::try_from(n).map_err(|_| fail_at(&prop, "a small non-negative number", "one out of range"))
+}
+
+/// Writes a `u32` as a signed `int`, like [`uint_as_int`].
+pub(crate) fn uint32_as_int<R: Reconciler>(value: &u32, mut reconciler: R) -> Result<(), R::Error> {
+    reconciler.i64(i64::from(*value))
+}
+
 /// Writes an unsigned integer as a signed `int`, which is what a JS client writes for a whole
 /// number; writing `uint` would make every Rust save rewrite an unchanged JS value.
 pub(crate) fn uint_as_int<R: Reconciler>(value: &u64, mut reconciler: R) -> Result<(), R::Error> {

@@ -249,6 +249,14 @@ pub struct Recommendation {
     /// Where the home is with it; set by the manager.
     #[autosurgeon(hydrate = "field::nested")]
     pub status: RecommendationStatus,
+    /// The timescale: the day by which the home should have acted, `YYYY-MM-DD`; absent for
+    /// none. Written by the members like the text; the overview counts recommendations past it.
+    #[autosurgeon(
+        rename = "dueBy",
+        hydrate = "field::opt_string",
+        missing = "Option::default"
+    )]
+    pub due_by: Option<String>,
 }
 
 impl Recommendation {
@@ -260,6 +268,7 @@ impl Recommendation {
             priority,
             manager_response: Text::with_value(""),
             status: RecommendationStatus::Open,
+            due_by: None,
         }
     }
 }

@@ -20,7 +20,9 @@ use automerge::{ObjType, ScalarValue, Value};
 use autosurgeon::{Hydrate, HydrateError, ReadDoc, Reconcile, ReconcileError, Reconciler};
 use serde::{Deserialize, Serialize};
 
-pub use consultation::{AgeBand, Audience, Consultation, Question, QuestionType};
+pub use consultation::{
+    AgeBand, Audience, Comparison, Consultation, Question, QuestionType, YouSaidWeDid,
+};
 pub use inspection::{
     CheckArea, CheckOutcome, ChildSpokenWith, ChildrenSpokenWith, Inspection, Opinion,
     OpinionChoice, PreviousRecommendation, Priority, Recommendation, RecommendationStatus,
