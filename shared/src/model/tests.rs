@@ -445,3 +445,143 @@ fn visit_date_defaults_to_the_utc_day_of_creation() {
     assert_eq!(date_from_unix_ms(1_835_481_599_999), "2028-02-29");
     assert_eq!(date_from_unix_ms(1_835_481_600_000), "2028-03-01");
 }
+
+/// A JS consultation as an older client wrote it: none of the reporting fields.
+fn js_consultation(doc: &mut AutoCommit) -> ObjId {
+    js_root(doc, "consultation", "open");
+    js_str(doc, &ROOT, "title", "Food at home");
+    js_str(doc, &ROOT, "purpose", "To hear what you think.");
+    js_str(doc, &ROOT, "audience", "all");
+    let questions = doc.put_object(&ROOT, "questions", ObjType::List).unwrap();
+    let q = doc.insert_object(&questions, 0, ObjType::Map).unwrap();
+    js_str(doc, &q, "id", "q1");
+    js_str(doc, &q, "type", "yesNoNotSure");
+    js_str(doc, &q, "prompt", "Do you get a say in the menu?");
+    js_str_list(doc, &q, "options", &[]);
+    q
+}
+
+#[test]
+fn a_consultation_written_before_rounds_and_pledges_is_read_with_none_of_them() {
+    let mut doc = AutoCommit::new();
+    js_consultation(&mut doc);
+    let Record::Consultation(c) = rules::validate(doc.document()).unwrap() else {
+        panic!("expected a consultation")
+    };
+    assert_eq!((c.series_id, c.round_label), (None, None));
+    assert!(c.you_said_we_did.is_empty());
+    assert_eq!(
+        (&c.questions[0].pledge, &c.questions[0].comparison),
+        (&None, &None)
+    );
+}
+
+#[test]
+fn pledge_comparison_and_you_said_we_did_written_by_a_js_client_are_read() {
+    let mut doc = AutoCommit::new();
+    let q = js_consultation(&mut doc);
+    js_str(&mut doc, &q, "pledge", "We will listen to you");
+    let c = doc.put_object(&q, "comparison", ObjType::Map).unwrap();
+    js_str(&mut doc, &c, "source", "National survey 2025");
+    js_str(&mut doc, &c, "option", "yes");
+    js_num(&mut doc, &c, "percent", 72.0);
+    js_str(&mut doc, &ROOT, "roundLabel", "Spring 2026");
+    doc.put(&ROOT, "seriesId", ScalarValue::Null).unwrap();
+    let list = doc
+        .put_object(&ROOT, "youSaidWeDid", ObjType::List)
+        .unwrap();
+    let e = doc.insert_object(&list, 0, ObjType::Map).unwrap();
+    js_str(&mut doc, &e, "id", "y1");
+    js_str(&mut doc, &e, "youSaid", "More say in the menu");
+    js_str(&mut doc, &e, "weDid", "Monthly menu meetings");
+
+    let Record::Consultation(c) = rules::validate(doc.document()).unwrap() else {
+        panic!("expected a consultation")
+    };
+    assert_eq!(c.round_label.as_deref(), Some("Spring 2026"));
+    assert_eq!(c.series_id, None);
+    assert_eq!(
+        c.questions[0].pledge.as_deref(),
+        Some("We will listen to you")
+    );
+    assert_eq!(
+        c.questions[0].comparison,
+        Some(Comparison {
+            source: "National survey 2025".into(),
+            option: "yes".into(),
+            percent: 72,
+        })
+    );
+    assert_eq!(
+        c.you_said_we_did[0].we_did.as_str(),
+        "Monthly menu meetings"
+    );
+}
+
+#[test]
+fn reporting_fields_round_trip() {
+    let mut c = Consultation::new("pw1", "Food at home", NOW);
+    c.round_label = Some("Autumn 2026".into());
+    c.series_id = Some("first-round".into());
+    c.you_said_we_did = vec![YouSaidWeDid::new("y1", "More fruit", "A fruit bowl")];
+    c.questions = vec![Question {
+        pledge: Some("We will help you be healthy".into()),
+        comparison: Some(Comparison {
+            source: "National survey".into(),
+            option: "5".into(),
+            percent: 40,
+        }),
+        ..Question::new("q1", QuestionType::EmojiScale, "How are meals?")
+    }];
+    let record = Record::Consultation(c);
+    assert_eq!(round_trip(&record), record);
+
+    let mut i = Inspection::new("m1", "home-1", NOW);
+    i.recommendations = vec![Recommendation {
+        due_by: Some("2026-12-31".into()),
+        ..Recommendation::new("r1", "Audit MAR sheets", Priority::High)
+    }];
+    let record = Record::Inspection(i);
+    assert_eq!(round_trip(&record), record);
+}
+
+#[test]
+fn a_new_round_asks_the_same_questions_as_a_draft_in_the_same_series() {
+    let first_id = crate::ids::DocumentId::random();
+    let mut spring = Consultation::new("pw1", "Food at home", NOW);
+    spring.state = WorkflowState::Closed;
+    spring.round_label = Some("Spring 2026".into());
+    spring.purpose = Text::with_value("To hear what you think.");
+    spring.audience = Audience::Ages13To15;
+    spring.questions = vec![Question {
+        pledge: Some("We will listen to you".into()),
+        ..Question::new("q1", QuestionType::YesNoNotSure, "Do you get a say?")
+    }];
+    spring.you_said_we_did = vec![YouSaidWeDid::new("y1", "More say", "Menu meetings")];
+
+    // Given as a URL, stored bare.
+    let autumn = spring.new_round(&first_id.to_url());
+    assert_eq!(autumn.state, WorkflowState::Draft);
+    assert_eq!(autumn.series_id, Some(first_id.to_string()));
+    assert_eq!(autumn.round_label, None);
+    assert!(autumn.you_said_we_did.is_empty());
+    assert_eq!(autumn.questions, spring.questions);
+    assert_eq!(
+        (&autumn.title, autumn.purpose.as_str(), autumn.audience),
+        (
+            &spring.title,
+            "To hear what you think.",
+            Audience::Ages13To15
+        )
+    );
+    assert_eq!(
+        rules::validate_record(&Record::Consultation(autumn.clone())),
+        Ok(())
+    );
+
+    // A third round still points at the first.
+    let winter = autumn.new_round("second-round-id");
+    assert_eq!(winter.series_id, Some(first_id.to_string()));
+    assert_eq!(winter.series_of("anything"), first_id.to_string());
+    assert_eq!(spring.series_of(&first_id.to_url()), first_id.to_string());
+}

@@ -43,6 +43,11 @@ impl Day {
         Day::from_days(ms.div_euclid(MS_PER_DAY))
     }
 
+    /// The instant this day starts (midnight UTC), unix milliseconds.
+    pub fn start_unix_ms(self) -> i64 {
+        self.days() * MS_PER_DAY
+    }
+
     /// Days from `self` to `later` (negative if `later` is earlier).
     pub fn days_until(self, later: Day) -> i64 {
         later.days() - self.days()
@@ -148,5 +153,96 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Day {
+        Day::parse(s).expect("a real date")
+    }
+
+    #[test]
+    fn dates_parse_and_print_as_records_write_them() {
+        let d = day("2026-01-31");
+        assert_eq!(
+            d,
+            Day {
+                year: 2026,
+                month: 1,
+                day: 31
+            }
+        );
+        assert_eq!(d.to_string(), "2026-01-31");
+        for bad in ["2026-02-29", "2026-1-31", "31/01/2026", "", "2026-00-10"] {
+            assert_eq!(Day::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn instants_fall_on_their_utc_day() {
+        // 2026-11-03T10:00:00Z
+        assert_eq!(Day::from_unix_ms(1_793_700_000_000), day("2026-11-03"));
+        assert_eq!(Day::from_unix_ms(0), day("1970-01-01"));
+        assert_eq!(Day::from_unix_ms(-1), day("1969-12-31"));
+        // The last millisecond of a leap day and the first of the next day.
+        let leap_day_start = 1_709_164_800_000; // 2024-02-29T00:00:00Z
+        assert_eq!(Day::from_unix_ms(leap_day_start), day("2024-02-29"));
+        assert_eq!(day("2024-02-29").start_unix_ms(), leap_day_start);
+        assert_eq!(
+            Day::from_unix_ms(leap_day_start + 86_400_000 - 1),
+            day("2024-02-29")
+        );
+        assert_eq!(
+            Day::from_unix_ms(leap_day_start + 86_400_000),
+            day("2024-03-01")
+        );
+    }
+
+    #[test]
+    fn month_ends_know_leap_years() {
+        assert_eq!(day("2026-02-10").last_of_month(), day("2026-02-28"));
+        assert_eq!(day("2028-02-10").last_of_month(), day("2028-02-29"));
+        assert_eq!(day("2100-02-01").last_of_month(), day("2100-02-28"));
+        assert_eq!(day("2000-02-01").last_of_month(), day("2000-02-29"));
+        assert_eq!(day("2026-04-30").last_of_month(), day("2026-04-30"));
+        assert_eq!(day("2026-12-25").last_of_month(), day("2026-12-31"));
+        assert_eq!(day("2026-12-25").first_of_month(), day("2026-12-01"));
+    }
+
+    #[test]
+    fn days_between_cross_month_year_and_leap_day() {
+        assert_eq!(day("2026-01-31").days_until(day("2026-02-01")), 1);
+        assert_eq!(day("2028-02-28").days_until(day("2028-03-01")), 2);
+        assert_eq!(day("2026-02-28").days_until(day("2026-03-01")), 1);
+        assert_eq!(day("2025-12-31").days_until(day("2026-01-01")), 1);
+        assert_eq!(day("2026-01-01").days_until(day("2027-01-01")), 365);
+        assert_eq!(day("2028-01-01").days_until(day("2029-01-01")), 366);
+        assert_eq!(day("2026-03-01").days_until(day("2026-02-01")), -28);
+    }
+
+    #[test]
+    fn whole_months_count_from_the_same_day_or_the_month_end() {
+        assert_eq!(day("2026-01-15").months_between(day("2026-02-14")), 0);
+        assert_eq!(day("2026-01-15").months_between(day("2026-02-15")), 1);
+        assert_eq!(day("2026-01-31").months_between(day("2026-02-27")), 0);
+        assert_eq!(day("2026-01-31").months_between(day("2026-02-28")), 1);
+        assert_eq!(day("2028-01-31").months_between(day("2028-02-28")), 0);
+        assert_eq!(day("2028-01-31").months_between(day("2028-02-29")), 1);
+        assert_eq!(day("2025-11-30").months_between(day("2026-02-27")), 2);
+        assert_eq!(day("2025-11-30").months_between(day("2026-02-28")), 3);
+        assert_eq!(day("2026-03-10").months_between(day("2026-03-10")), 0);
+        assert_eq!(day("2026-03-10").months_between(day("2026-01-10")), -2);
+    }
+
+    #[test]
+    fn adding_months_stays_within_the_month() {
+        assert_eq!(day("2026-01-31").add_months(1), day("2026-02-28"));
+        assert_eq!(day("2028-01-31").add_months(1), day("2028-02-29"));
+        assert_eq!(day("2026-03-31").add_months(-1), day("2026-02-28"));
+        assert_eq!(day("2026-01-15").add_months(-1), day("2025-12-15"));
+        assert_eq!(day("2026-12-15").add_months(13), day("2028-01-15"));
     }
 }

@@ -182,3 +182,100 @@ fn response(r: &ConsultationResponse) -> ResponseFacts {
         submitted_at: r.submitted_at,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use autosurgeon::Text;
+
+    use super::*;
+    use crate::ids::DocumentId;
+    use crate::model::{FollowUp, Priority, Recommendation, SignOff, VisitNote};
+
+    const NOW: i64 = 1_793_700_000_000;
+
+    #[test]
+    fn inspection_facts_carry_states_dates_and_timescales_but_no_text() {
+        let mut i = Inspection::new("m1", "home-1", NOW);
+        i.state = WorkflowState::SignedOff;
+        i.sign_off = Some(SignOff {
+            by: "m1".into(),
+            at: NOW + 5,
+        });
+        i.children_views = Text::with_value("AB said something private");
+        i.recommendations = vec![
+            Recommendation {
+                due_by: Some("2026-12-31".into()),
+                ..Recommendation::new("r1", "Audit medication records", Priority::High)
+            },
+            Recommendation {
+                manager_response: Text::with_value("  "),
+                status: RecommendationStatus::Declined,
+                ..Recommendation::new("r2", "Repaint", Priority::Low)
+            },
+        ];
+        i.recommendations[0].manager_response = Text::with_value("We will.");
+        let facts = facts_of(&Record::Inspection(i));
+        let RecordFacts::Inspection(f) = &facts else {
+            panic!("expected inspection facts")
+        };
+        assert_eq!(f.state, "signedOff");
+        assert_eq!(f.visit_date, "2026-11-03");
+        assert_eq!(f.signed_off_at, Some(NOW + 5));
+        assert_eq!(f.recommendations[0].due_by.as_deref(), Some("2026-12-31"));
+        assert!(f.recommendations[0].responded && f.recommendations[0].is_open());
+        assert!(!f.recommendations[1].responded && !f.recommendations[1].is_open());
+
+        let json = serde_json::to_string(&facts).unwrap();
+        assert!(
+            json.starts_with(r#"{"kind":"inspection","homeId":"home-1""#),
+            "{json}"
+        );
+        for text in ["AB", "Audit", "We will", "Repaint"] {
+            assert!(!json.contains(text), "{json}");
+        }
+        assert_eq!(serde_json::from_str::<RecordFacts>(&json).unwrap(), facts);
+    }
+
+    #[test]
+    fn response_facts_name_the_consultation_by_its_bare_id() {
+        let consultation = DocumentId::random();
+        let mut r = ConsultationResponse::new("yp1", &consultation.to_url(), NOW);
+        r.state = WorkflowState::Submitted;
+        r.consent_given = true;
+        r.talk_to_someone = true;
+        r.submitted_at = Some(NOW);
+        let RecordFacts::Response(f) = facts_of(&Record::ConsultationResponse(r.clone())) else {
+            panic!("expected response facts")
+        };
+        assert_eq!(f.consultation_id, consultation.to_string());
+        assert!(f.counted() && f.awaiting_follow_up() && !f.followed_up);
+
+        r.follow_up = Some(FollowUp {
+            done: true,
+            by: "pw1".into(),
+            at: NOW,
+            note: Text::with_value("Spoke with them"),
+        });
+        let RecordFacts::Response(f) = facts_of(&Record::ConsultationResponse(r)) else {
+            panic!("expected response facts")
+        };
+        assert!(f.followed_up && !f.awaiting_follow_up());
+    }
+
+    #[test]
+    fn visit_note_and_consultation_facts_serialise_with_their_kind() {
+        let note = facts_of(&Record::VisitNote(VisitNote::new("m1", "home-1", NOW)));
+        assert_eq!(
+            serde_json::to_value(&note).unwrap(),
+            serde_json::json!({"kind": "visitNote", "homeId": "home-1", "state": "draft"})
+        );
+        let mut c = Consultation::new("pw1", "Food at home", NOW);
+        c.round_label = Some("Spring 2026".into());
+        let facts = facts_of(&Record::Consultation(c));
+        assert_eq!(
+            serde_json::to_value(&facts).unwrap(),
+            serde_json::json!({"kind": "consultation", "title": "Food at home", "state": "draft",
+                "seriesId": null, "roundLabel": "Spring 2026", "createdAt": NOW})
+        );
+    }
+}

@@ -289,3 +289,337 @@ fn consultations(
     });
     lines.into_iter().map(|(_, c)| c).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reporting::facts::{ConsultationFacts, RecommendationFacts};
+
+    const HOME: &str = "home-a";
+
+    fn day(s: &str) -> Day {
+        Day::parse(s).expect("a real date")
+    }
+
+    fn homes() -> Vec<HomeRef> {
+        vec![
+            HomeRef {
+                id: HOME.into(),
+                name: "Demo Home".into(),
+            },
+            HomeRef {
+                id: "home-b".into(),
+                name: "Second Demo Home".into(),
+            },
+        ]
+    }
+
+    fn rec(status: &str, due_by: Option<&str>) -> RecommendationFacts {
+        RecommendationFacts {
+            id: format!("r-{status}"),
+            priority: "medium".into(),
+            status: status.into(),
+            due_by: due_by.map(str::to_string),
+            responded: false,
+        }
+    }
+
+    fn inspection(
+        id: &str,
+        home: &str,
+        state: &str,
+        visit_date: &str,
+        recommendations: Vec<RecommendationFacts>,
+    ) -> (String, RecordFacts) {
+        (
+            id.to_string(),
+            RecordFacts::Inspection(InspectionFacts {
+                home_id: home.into(),
+                state: state.into(),
+                visit_date: visit_date.into(),
+                signed_off_at: None,
+                recommendations,
+            }),
+        )
+    }
+
+    fn visit(id: &str, visit_date: &str) -> (String, RecordFacts) {
+        inspection(id, HOME, "closed", visit_date, Vec::new())
+    }
+
+    fn home_a(records: &[(String, RecordFacts)], today: &str) -> HomeOverview {
+        overview(&homes(), records, day(today), false, 5)
+            .homes
+            .remove(0)
+    }
+
+    #[test]
+    fn a_visit_this_month_is_done_and_last_months_makes_this_one_due() {
+        let records = [visit("v-jan", "2026-01-31")];
+        let on = |today| home_a(&records, today).this_month;
+        assert_eq!(on("2026-01-31"), VisitStatus::Done);
+        assert_eq!(on("2026-02-01"), VisitStatus::Due);
+        assert_eq!(on("2026-02-28"), VisitStatus::Due);
+        assert_eq!(on("2026-03-01"), VisitStatus::Overdue);
+
+        let jan31 = home_a(&records, "2026-01-31");
+        assert_eq!(jan31.due_by, "2026-01-31");
+        assert_eq!(jan31.last_visit.as_deref(), Some("2026-01-31"));
+        assert_eq!(jan31.last_visit_id.as_deref(), Some("v-jan"));
+        assert_eq!(home_a(&records, "2026-02-01").due_by, "2026-02-28");
+    }
+
+    #[test]
+    fn the_leap_day_counts_as_februarys_visit() {
+        let records = [visit("v-leap", "2028-02-29")];
+        let feb29 = home_a(&records, "2028-02-29");
+        assert_eq!(
+            (feb29.this_month, feb29.due_by.as_str()),
+            (VisitStatus::Done, "2028-02-29")
+        );
+        assert_eq!(
+            home_a(&records, "2028-02-28").this_month,
+            VisitStatus::Overdue
+        );
+        assert_eq!(home_a(&records, "2028-03-31").this_month, VisitStatus::Due);
+        assert_eq!(
+            home_a(&records, "2028-04-01").this_month,
+            VisitStatus::Overdue
+        );
+        assert_eq!(home_a(&records, "2028-03-01").due_by, "2028-03-31");
+    }
+
+    #[test]
+    fn a_home_never_visited_is_overdue_and_a_planned_visit_does_not_count_yet() {
+        let never = home_a(&[], "2026-06-15");
+        assert_eq!(never.this_month, VisitStatus::Overdue);
+        assert_eq!((never.last_visit, never.last_visit_id), (None, None));
+
+        let records = [
+            visit("v-may", "2026-05-20"),
+            inspection("v-planned", HOME, "draft", "2026-06-20", Vec::new()),
+        ];
+        let june15 = home_a(&records, "2026-06-15");
+        assert_eq!(june15.this_month, VisitStatus::Due);
+        assert_eq!(june15.last_visit_id.as_deref(), Some("v-may"));
+        // On the day, the draft record is the visit: done, while it is still being written.
+        let june20 = home_a(&records, "2026-06-20");
+        assert_eq!(june20.this_month, VisitStatus::Done);
+        assert_eq!(june20.last_visit_id.as_deref(), Some("v-planned"));
+    }
+
+    #[test]
+    fn another_homes_visit_does_not_count() {
+        let records = [inspection(
+            "v-b",
+            "home-b",
+            "closed",
+            "2026-06-01",
+            Vec::new(),
+        )];
+        let all = overview(&homes(), &records, day("2026-06-15"), false, 5);
+        assert_eq!(all.homes[0].this_month, VisitStatus::Overdue);
+        assert_eq!(all.homes[1].this_month, VisitStatus::Done);
+        assert_eq!(all.homes[1].home_name, "Second Demo Home");
+        assert_eq!(all.today, "2026-06-15");
+    }
+
+    #[test]
+    fn records_are_counted_by_state_in_workflow_order() {
+        let records = [
+            inspection("1", HOME, "draft", "2026-06-01", Vec::new()),
+            inspection("2", HOME, "signedOff", "2026-05-01", Vec::new()),
+            inspection("3", HOME, "signedOff", "2026-04-01", Vec::new()),
+            inspection("4", HOME, "closed", "2026-03-01", Vec::new()),
+            inspection("5", "home-b", "draft", "2026-06-01", Vec::new()),
+            (
+                "6".into(),
+                RecordFacts::VisitNote {
+                    home_id: HOME.into(),
+                    state: "draft".into(),
+                },
+            ),
+        ];
+        let a = home_a(&records, "2026-06-15");
+        let counts: Vec<(&str, u32)> = a
+            .records_by_state
+            .iter()
+            .map(|s| (s.state.as_str(), s.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("draft", 1),
+                ("submitted", 0),
+                ("signedOff", 2),
+                ("responded", 0),
+                ("closed", 1)
+            ]
+        );
+        assert_eq!(a.responses_outstanding, 2, "signed off, not yet responded");
+    }
+
+    #[test]
+    fn open_recommendations_are_aged_from_the_visit_and_checked_against_their_timescale() {
+        let today = "2026-05-15";
+        let records = [
+            inspection(
+                "this-month",
+                HOME,
+                "signedOff",
+                "2026-05-01",
+                vec![
+                    rec("open", Some("2026-05-14")),
+                    rec("done", Some("2026-05-01")),
+                    rec("declined", None),
+                ],
+            ),
+            inspection(
+                "one-month",
+                HOME,
+                "responded",
+                "2026-04-15",
+                vec![rec("inProgress", Some("2026-05-15"))],
+            ),
+            inspection(
+                "two-months",
+                HOME,
+                "responded",
+                "2026-02-16",
+                vec![rec("accepted", None)],
+            ),
+            inspection(
+                "three-months",
+                HOME,
+                "closed",
+                "2026-02-15",
+                vec![rec("open", Some("2026-03-31")), rec("accepted", None)],
+            ),
+            // Not signed off: its recommendations do not stand yet.
+            inspection(
+                "draft",
+                HOME,
+                "submitted",
+                "2026-01-01",
+                vec![rec("open", None)],
+            ),
+        ];
+        let a = home_a(&records, today);
+        assert_eq!(
+            a.open_recommendations,
+            RecommendationAges {
+                under_one_month: 1,
+                one_to_three_months: 2,
+                over_three_months: 2,
+                past_timescale: 2,
+            }
+        );
+    }
+
+    fn consultation(id: &str, state: &str, created_at: i64) -> (String, RecordFacts) {
+        (
+            id.to_string(),
+            RecordFacts::Consultation(ConsultationFacts {
+                title: format!("Consultation {id}"),
+                state: state.into(),
+                series_id: None,
+                round_label: Some("Spring 2026".into()),
+                created_at,
+            }),
+        )
+    }
+
+    fn response(
+        consultation: &str,
+        state: &str,
+        consent: bool,
+        talk: bool,
+    ) -> (String, RecordFacts) {
+        (
+            format!("r-{consultation}-{state}-{consent}-{talk}"),
+            RecordFacts::Response(ResponseFacts {
+                consultation_id: consultation.into(),
+                home_id: Some(HOME.into()),
+                state: state.into(),
+                consent_given: consent,
+                talk_to_someone: talk,
+                followed_up: false,
+                submitted_at: (state != "draft").then_some(1),
+            }),
+        )
+    }
+
+    #[test]
+    fn consultations_show_counted_responses_suppressed_when_few_and_follow_ups_waiting() {
+        let mut records = vec![
+            consultation("four", "open", 1),
+            consultation("five", "open", 2),
+            consultation("closed-waiting", "closed", 3),
+            consultation("closed-done", "closed", 4),
+            consultation("draft", "draft", 5),
+        ];
+        for _ in 0..4 {
+            records.push(response("four", "submitted", true, false));
+        }
+        // Not counted: a draft and one without consent (a draft cannot be followed up yet).
+        records.push(response("four", "draft", true, true));
+        records.push(response("four", "submitted", false, false));
+        for _ in 0..4 {
+            records.push(response("five", "submitted", true, false));
+        }
+        records.push(response("five", "closed", true, true));
+        records.push(response("closed-waiting", "submitted", true, true));
+        records.push(response("closed-waiting", "submitted", true, true));
+        records.push(response("closed-done", "submitted", true, false));
+
+        let o = overview(&homes(), &records, day("2026-06-15"), true, 5);
+        let lines: Vec<(&str, Count, u32)> = o
+            .consultations
+            .iter()
+            .map(|c| (c.id.as_str(), c.responses, c.awaiting_follow_up))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("five", Count::Shown(5), 1),
+                ("four", Count::Suppressed, 0),
+                ("closed-waiting", Count::Suppressed, 2),
+            ]
+        );
+        assert_eq!(
+            o.consultations[0].round_label.as_deref(),
+            Some("Spring 2026")
+        );
+
+        let managers = overview(&homes(), &records, day("2026-06-15"), false, 5);
+        assert!(managers.consultations.is_empty());
+        // A lower threshold shows the small group.
+        let o = overview(&homes(), &records, day("2026-06-15"), true, 4);
+        assert_eq!(o.consultations[1].responses, Count::Shown(4));
+    }
+
+    #[test]
+    fn the_overview_serialises_as_the_api_sends_it() {
+        let o = overview(
+            &homes(),
+            &[visit("v", "2026-06-01")],
+            day("2026-06-15"),
+            true,
+            5,
+        );
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(json["homes"][0]["thisMonth"], "done");
+        assert_eq!(json["homes"][1]["thisMonth"], "overdue");
+        assert_eq!(json["homes"][0]["dueBy"], "2026-06-30");
+        assert_eq!(json["homes"][0]["openRecommendations"]["pastTimescale"], 0);
+        assert_eq!(serde_json::from_value::<OfficersOverview>(json).unwrap(), o);
+        assert_eq!(
+            serde_json::to_value(Count::Shown(7)).unwrap(),
+            serde_json::json!({"shown": 7})
+        );
+        assert_eq!(
+            serde_json::to_value(Count::Suppressed).unwrap(),
+            serde_json::json!("suppressed")
+        );
+    }
+}

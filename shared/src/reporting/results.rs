@@ -481,3 +481,413 @@ fn outcome(q: &Question, group: &[&ConsultationResponse], options: ResultsOption
 fn percent(n: u32, base: u32) -> u32 {
     ((u64::from(n) * 200 + u64::from(base)) / (2 * u64::from(base))) as u32
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Answer, Comparison, FollowUp, YouSaidWeDid};
+
+    const T: u32 = DEFAULT_SUPPRESS_BELOW;
+
+    fn spring() -> Consultation {
+        let mut c = Consultation::new("pw1", "Food at home", 1);
+        c.state = WorkflowState::Closed;
+        c.round_label = Some("Spring 2026".into());
+        c.questions = vec![
+            Question {
+                pledge: Some("We will help you be healthy".into()),
+                ..Question::new("q1", QuestionType::EmojiScale, "How are meals?")
+            },
+            Question {
+                pledge: Some("We will listen to you".into()),
+                comparison: Some(Comparison {
+                    source: "National survey 2025".into(),
+                    option: "yes".into(),
+                    percent: 70,
+                }),
+                ..Question::new("q2", QuestionType::YesNoNotSure, "Do you get a say?")
+            },
+            Question {
+                options: vec!["Breakfast".into(), "Lunch".into(), "Tea".into()],
+                pledge: Some("We will help you be healthy".into()),
+                ..Question::new("q3", QuestionType::MultipleChoice, "Which meals?")
+            },
+            Question::new("q4", QuestionType::FreeText, "Anything else?"),
+        ];
+        c.you_said_we_did = vec![
+            YouSaidWeDid::new("y1", "More say in the menu", "Monthly menu meetings"),
+            YouSaidWeDid::new("y2", " ", ""),
+        ];
+        c
+    }
+
+    fn response(home: &str, submitted: &str, answers: Vec<Answer>) -> ConsultationResponse {
+        let at = Day::parse(submitted).expect("a real date").start_unix_ms() + 3_600_000;
+        let mut r = ConsultationResponse::new("kiosk-1", "spring", at);
+        r.home_id = Some(home.into());
+        r.answers = answers;
+        r.consent_given = true;
+        r.state = WorkflowState::Submitted;
+        r.submitted_at = Some(at);
+        r
+    }
+
+    /// Ten counted responses (five per home) plus two that must not count. Hand counts:
+    /// q1: "4" ×5, "5" ×3, skipped ×2 (answered 8);
+    /// q2: yes ×6, no ×4 (answered 10);
+    /// q3: Breakfast ×6, Lunch ×0, Tea ×9 (answered 9, one skipped);
+    /// q4: two written answers, one blank (answered 2).
+    fn spring_responses() -> Vec<ConsultationResponse> {
+        let mut out = Vec::new();
+        for i in 0..10 {
+            let home = if i < 5 { "home-a" } else { "home-b" };
+            let submitted = format!("2026-03-{:02}", 10 + i);
+            let mut answers = vec![Answer::choice("q2", if i < 6 { "yes" } else { "no" })];
+            match i {
+                0..5 => answers.push(Answer::scale("q1", 4)),
+                5..8 => answers.push(Answer::scale("q1", 5)),
+                _ => {}
+            }
+            match i {
+                0..6 => answers.push(Answer::choices("q3", &["Breakfast", "Tea"])),
+                6..9 => answers.push(Answer::choices("q3", &["Tea"])),
+                _ => {}
+            }
+            match i {
+                0 => answers.push(Answer::text("q4", "More fruit please")),
+                1 => answers.push(Answer::text("q4", "  Later tea  ")),
+                2 => answers.push(Answer::text("q4", "   ")),
+                _ => {}
+            }
+            out.push(response(home, &submitted, answers));
+        }
+        let mut draft = response("home-a", "2026-03-10", vec![Answer::choice("q2", "yes")]);
+        draft.state = WorkflowState::Draft;
+        draft.submitted_at = None;
+        let mut no_consent = response("home-a", "2026-03-10", vec![Answer::choice("q2", "yes")]);
+        no_consent.consent_given = false;
+        out.push(draft);
+        out.push(no_consent);
+        out
+    }
+
+    fn round<'a>(id: &str, c: &'a Consultation, rs: &'a [ConsultationResponse]) -> Round<'a> {
+        Round {
+            id: id.into(),
+            consultation: c,
+            responses: rs.iter().collect(),
+        }
+    }
+
+    fn options(include_free_text: bool) -> ResultsOptions {
+        ResultsOptions {
+            suppress_below: T,
+            include_free_text,
+        }
+    }
+
+    fn counts(o: &RoundOutcome) -> Vec<Count> {
+        o.tallies.iter().map(|t| t.count).collect()
+    }
+
+    fn percents(o: &RoundOutcome) -> Vec<Option<u32>> {
+        o.tallies.iter().map(|t| t.percent).collect()
+    }
+
+    use Count::{Shown, Suppressed};
+
+    #[test]
+    fn counts_equal_a_hand_count_with_small_cells_suppressed() {
+        let c = spring();
+        let rs = spring_responses();
+        let r = results(
+            &[round("spring", &c, &rs)],
+            &ResultsFilter::default(),
+            options(false),
+        );
+        assert_eq!(r.rounds[0].responses, Shown(10));
+        assert_eq!(r.rounds[0].label, "Spring 2026");
+
+        let q1 = &r.questions[0].rounds[0];
+        assert_eq!(q1.answered, Shown(8));
+        assert_eq!(
+            counts(q1),
+            [Shown(0), Shown(0), Shown(0), Shown(5), Suppressed]
+        );
+        // 5 of 8 is 62.5%, rounded half up; no percentage for a suppressed count.
+        assert_eq!(percents(q1), [Some(0), Some(0), Some(0), Some(63), None]);
+        let labels: Vec<&str> = q1.tallies.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["Very sad", "Sad", "OK", "Happy", "Very happy"]);
+
+        let q2 = &r.questions[1].rounds[0];
+        assert_eq!(q2.answered, Shown(10));
+        assert_eq!(counts(q2), [Shown(6), Suppressed, Shown(0)]);
+        assert_eq!(percents(q2), [Some(60), None, Some(0)]);
+        assert_eq!(q2.tallies[2].label, "Not sure");
+
+        let q3 = &r.questions[2].rounds[0];
+        assert_eq!(q3.answered, Shown(9));
+        assert_eq!(counts(q3), [Shown(6), Shown(0), Shown(9)]);
+        assert_eq!(percents(q3), [Some(67), Some(0), Some(100)]);
+
+        let q4 = &r.questions[3].rounds[0];
+        assert_eq!(q4.answered, Suppressed, "two written answers");
+        assert!(q4.tallies.is_empty());
+        assert_eq!(q4.texts, None, "no free text unless asked for");
+    }
+
+    #[test]
+    fn free_text_is_included_only_when_asked_for() {
+        let c = spring();
+        let rs = spring_responses();
+        let r = results(
+            &[round("spring", &c, &rs)],
+            &ResultsFilter::default(),
+            options(true),
+        );
+        assert_eq!(
+            r.questions[3].rounds[0].texts,
+            Some(vec!["More fruit please".into(), "Later tea".into()])
+        );
+        assert_eq!(
+            r.questions[1].rounds[0].texts, None,
+            "only free-text questions"
+        );
+    }
+
+    #[test]
+    fn a_group_of_four_is_suppressed_everywhere_and_a_group_of_five_is_not() {
+        let c = spring();
+        let rs = spring_responses();
+        let rounds = [round("spring", &c, &rs)];
+        // home-a: responses 0..5, submitted 10–14 March.
+        let five = ResultsFilter {
+            home_id: Some("home-a".into()),
+            ..ResultsFilter::default()
+        };
+        let r = results(&rounds, &five, options(true));
+        assert_eq!(r.rounds[0].responses, Shown(5));
+        assert_eq!(r.questions[0].rounds[0].answered, Shown(5));
+        assert_eq!(
+            counts(&r.questions[0].rounds[0]),
+            [Shown(0), Shown(0), Shown(0), Shown(5), Shown(0)]
+        );
+        assert_eq!(
+            counts(&r.questions[1].rounds[0]),
+            [Shown(5), Shown(0), Shown(0)]
+        );
+        assert_eq!(r.questions[1].comparison.as_ref().unwrap().ours, Some(100));
+
+        let four = ResultsFilter {
+            home_id: Some("home-a".into()),
+            from: Some("2026-03-11".into()),
+            to: None,
+        };
+        let r = results(&rounds, &four, options(true));
+        assert_eq!(r.rounds[0].responses, Suppressed);
+        for q in &r.questions {
+            let o = &q.rounds[0];
+            assert_eq!(o.answered, Suppressed, "{}", q.question_id);
+            assert!(
+                o.tallies
+                    .iter()
+                    .all(|t| t.count == Suppressed && t.percent.is_none())
+            );
+            assert_eq!(o.texts, None, "no free text from a small group");
+        }
+        assert_eq!(r.questions[1].comparison.as_ref().unwrap().ours, None);
+        assert_eq!(r.questions[1].comparison.as_ref().unwrap().percent, 70);
+    }
+
+    #[test]
+    fn dates_filter_on_the_utc_day_of_submission_inclusive() {
+        let c = spring();
+        let rs = spring_responses();
+        let rounds = [round("spring", &c, &rs)];
+        let between = |from: Option<&str>, to: Option<&str>| {
+            let filter = ResultsFilter {
+                home_id: None,
+                from: from.map(str::to_string),
+                to: to.map(str::to_string),
+            };
+            let r = results(
+                &rounds,
+                &filter,
+                ResultsOptions {
+                    suppress_below: 1,
+                    ..options(false)
+                },
+            );
+            r.rounds[0].responses
+        };
+        assert_eq!(between(Some("2026-03-10"), Some("2026-03-10")), Shown(1));
+        assert_eq!(between(Some("2026-03-12"), Some("2026-03-16")), Shown(5));
+        assert_eq!(between(None, Some("2026-03-11")), Shown(2));
+        assert_eq!(between(Some("2026-03-19"), None), Shown(1));
+        assert_eq!(between(Some("2026-03-20"), None), Shown(0));
+        // A date that does not parse does not narrow.
+        assert_eq!(between(Some("not a date"), None), Shown(10));
+    }
+
+    #[test]
+    fn two_rounds_compare_side_by_side_question_by_question() {
+        let first = spring();
+        let spring_rs = spring_responses();
+        let mut autumn = first.new_round("spring");
+        autumn.round_label = Some("Autumn 2026".into());
+        autumn.questions[1].comparison = Some(Comparison {
+            source: "National survey 2026".into(),
+            option: "yes".into(),
+            percent: 75,
+        });
+        autumn.questions.remove(0); // q1 not asked again
+        autumn.questions.push(Question::new(
+            "q5",
+            QuestionType::YesNoNotSure,
+            "Do you feel safe?",
+        ));
+        autumn.you_said_we_did = vec![YouSaidWeDid::new("y3", "Later tea", "Tea at six")];
+        let autumn_rs: Vec<ConsultationResponse> = (0..7)
+            .map(|i| {
+                let choice = if i < 5 { "yes" } else { "notSure" };
+                response(
+                    "home-a",
+                    "2026-10-01",
+                    vec![Answer::choice("q2", choice), Answer::choice("q5", "yes")],
+                )
+            })
+            .collect();
+
+        let r = results(
+            &[
+                round("spring", &first, &spring_rs),
+                round("autumn", &autumn, &autumn_rs),
+            ],
+            &ResultsFilter::default(),
+            options(false),
+        );
+        let labels: Vec<(&str, Count)> = r
+            .rounds
+            .iter()
+            .map(|h| (h.label.as_str(), h.responses))
+            .collect();
+        assert_eq!(
+            labels,
+            [("Spring 2026", Shown(10)), ("Autumn 2026", Shown(7))]
+        );
+
+        let ids: Vec<&str> = r.questions.iter().map(|q| q.question_id.as_str()).collect();
+        assert_eq!(ids, ["q1", "q2", "q3", "q4", "q5"]);
+        let q2 = &r.questions[1];
+        assert_eq!(q2.rounds.len(), 2);
+        assert_eq!(counts(&q2.rounds[0]), [Shown(6), Suppressed, Shown(0)]);
+        assert_eq!(counts(&q2.rounds[1]), [Shown(5), Shown(0), Suppressed]);
+        assert_eq!(percents(&q2.rounds[1]), [Some(71), Some(0), None]);
+        // The comparison is the latest round's, against the latest round's figure.
+        assert_eq!(
+            q2.comparison,
+            Some(ComparisonView {
+                source: "National survey 2026".into(),
+                option: "yes".into(),
+                percent: 75,
+                ours: Some(71),
+            })
+        );
+        // q1 was not asked in autumn; q5 not in spring.
+        assert_eq!(r.questions[0].rounds[1].answered, Shown(0));
+        assert!(r.questions[0].rounds[1].tallies.is_empty());
+        assert_eq!(r.questions[4].rounds[0].answered, Shown(0));
+        assert_eq!(
+            counts(&r.questions[4].rounds[1]),
+            [Shown(7), Shown(0), Shown(0)]
+        );
+
+        let said: Vec<&str> = r
+            .you_said_we_did
+            .iter()
+            .map(|e| e.we_did.as_str())
+            .collect();
+        assert_eq!(
+            said,
+            ["Monthly menu meetings", "Tea at six"],
+            "blank entries left out"
+        );
+    }
+
+    #[test]
+    fn questions_group_by_the_promise_they_measure_in_question_order() {
+        let c = spring();
+        let r = results(
+            &[round("spring", &c, &[])],
+            &ResultsFilter::default(),
+            options(false),
+        );
+        assert_eq!(
+            r.promises,
+            [
+                PromiseGroup {
+                    promise: "We will help you be healthy".into(),
+                    question_ids: vec!["q1".into(), "q3".into()],
+                },
+                PromiseGroup {
+                    promise: "We will listen to you".into(),
+                    question_ids: vec!["q2".into()],
+                },
+            ]
+        );
+        // No responses at all: the count is zero, every figure withheld.
+        assert_eq!(r.rounds[0].responses, Shown(0));
+        assert_eq!(r.questions[0].rounds[0].answered, Suppressed);
+    }
+
+    #[test]
+    fn a_round_without_a_label_is_headed_by_its_title() {
+        let mut c = spring();
+        c.round_label = None;
+        let r = results(
+            &[round("spring", &c, &[])],
+            &ResultsFilter::default(),
+            options(false),
+        );
+        assert_eq!(r.rounds[0].label, "Food at home");
+    }
+
+    #[test]
+    fn suppressed_counts_read_as_fewer_than_the_threshold() {
+        assert_eq!(Count::of(0, 5), Shown(0));
+        assert_eq!(Count::of(1, 5), Suppressed);
+        assert_eq!(Count::of(4, 5), Suppressed);
+        assert_eq!(Count::of(5, 5), Shown(5));
+        assert_eq!(Suppressed.to_string(), "fewer than 5");
+        assert_eq!(Suppressed.text(10), "fewer than 10");
+        assert_eq!(Shown(12).to_string(), "12");
+        assert_eq!(Shown(12).shown(), Some(12));
+        assert!(Suppressed.is_suppressed() && Suppressed.shown().is_none());
+    }
+
+    #[test]
+    fn talk_to_someone_is_listed_until_followed_up_oldest_first() {
+        let mut later = response("home-a", "2026-03-20", vec![]);
+        later.talk_to_someone = true;
+        let mut earlier = response("home-a", "2026-03-10", vec![]);
+        earlier.talk_to_someone = true;
+        let mut handled = response("home-a", "2026-03-01", vec![]);
+        handled.talk_to_someone = true;
+        handled.follow_up = Some(FollowUp {
+            done: true,
+            by: "pw1".into(),
+            at: 30,
+            note: "Spoke with them".into(),
+        });
+        let quiet = response("home-a", "2026-03-02", vec![]);
+        let responses = vec![later.clone(), earlier.clone(), handled, quiet];
+        assert_eq!(needing_follow_up(&responses), [&earlier, &later]);
+    }
+
+    #[test]
+    fn the_value_labels_are_the_kiosks() {
+        assert_eq!(scale_labels()[0], (1, "Very sad"));
+        assert_eq!(scale_labels()[4], (5, "Very happy"));
+        assert_eq!(yes_no_labels()[2], ("notSure", "Not sure"));
+    }
+}
