@@ -18,6 +18,14 @@ pub struct Me {
     /// The people whose names records show this user.
     #[serde(default)]
     pub people: Vec<Person>,
+    /// Results from fewer counted responses than this are shown as "fewer than N" (the
+    /// server's small-group threshold; the default in a copy cached before it was sent).
+    #[serde(rename = "suppressBelow", default = "default_suppress_below")]
+    pub suppress_below: u32,
+}
+
+fn default_suppress_below() -> u32 {
+    hearth_shared::reporting::DEFAULT_SUPPRESS_BELOW
 }
 
 /// `GET /api/people`: someone records refer to by id.
@@ -135,14 +143,19 @@ mod tests {
         assert_eq!(actor.homes, ["h1"]);
         assert_eq!(me.home_name("h1"), Some("Oak House"));
         assert!(me.people.is_empty(), "filled from /api/people later");
+        assert_eq!(
+            me.suppress_below, 5,
+            "the default when the server does not say"
+        );
     }
 
     #[test]
     fn names_cover_the_people_and_the_user_and_say_when_one_is_missing() {
         let json = r#"{"user":{"id":"u1","username":"cllr","displayName":"Cllr Test",
             "role":"member"},"homes":[],
-            "people":[{"id":"u2","displayName":"Cllr Example"}]}"#;
+            "people":[{"id":"u2","displayName":"Cllr Example"}],"suppressBelow":3}"#;
         let me: Me = serde_json::from_str(json).unwrap();
+        assert_eq!(me.suppress_below, 3);
         let names = me.names();
         assert_eq!(names.of("u1"), "Cllr Test");
         assert_eq!(names.of("u2"), "Cllr Example");

@@ -1,24 +1,30 @@
 //! Consultations: the list (`#/consultations`), one consultation hosting the builder
-//! (`#/consultations/<id>`, read-only unless the user may write it) and its results
-//! (`#/consultations/<id>/results`, participation workers and officers).
+//! (`#/consultations/<id>`, read-only unless the user may write it; "Run again as a new round")
+//! and its results (`#/consultations/<id>/results`, participation workers and officers),
+//! computed on this device from the synced documents of every round of its series, offline too.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use automerge::ChangeHash;
+use autosurgeon::Text;
 use gloo_timers::callback::Interval;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{
-    Consultation, ConsultationResponse, DocMeta, Record, RecordKind, WorkflowState,
+    Consultation, ConsultationResponse, DocMeta, FollowUp, Record, RecordKind, WorkflowState,
 };
 use hearth_shared::permissions::{Actor, Role, access, may_create};
+use hearth_shared::reporting::{ResultsFilter, ResultsOptions, Round, needing_follow_up, results};
+use hearth_shared::rules;
 use yew::prelude::*;
 
 use super::records::state_tag;
 use super::typed_record::{self, LocalSaveIndicator, ReadCache};
-use super::{navigate, now_ms, use_app};
-use crate::pages::consultation::{ConsultationBuilder, ResultsView};
+use super::{AppContext, navigate, now_ms, use_app};
+use crate::pages::consultation::{ConsultationBuilder, FollowUpItem, ResultsView, series_rounds};
+use crate::pages::inspection::form::TextInput;
+use crate::platform::Runtime;
 use crate::route::Route;
 
 /// How often the results page asks the server for new responses while it is open and online.
@@ -60,7 +66,23 @@ pub fn ConsultationList() -> Html {
     };
     let mut rows = app.rt.with_engine(|e| e.readable_rows(&actor));
     rows.retain(|r| r.kind == Some(RecordKind::Consultation));
-    rows.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
+    // Rounds of one consultation share its title: the round label tells them apart (read
+    // without hydrating the record; a consultation not downloaded yet has none to show).
+    let labels: BTreeMap<DocumentId, String> = app.rt.with_engine(|e| {
+        rows.iter()
+            .filter(|r| r.local)
+            .filter_map(|r| {
+                let label = e.text(r.id, "roundLabel")?;
+                (!label.trim().is_empty()).then_some((r.id, label))
+            })
+            .collect()
+    });
+    rows.sort_by(|a, b| {
+        a.title
+            .cmp(&b.title)
+            .then(labels.get(&a.id).cmp(&labels.get(&b.id)))
+            .then(a.id.cmp(&b.id))
+    });
     let can_create = may_create(
         &actor,
         &DocMeta {
@@ -114,6 +136,9 @@ pub fn ConsultationList() -> Html {
                                     data-state={r.state.map_or("unknown", WorkflowState::as_str)}>
                                     <td class="govuk-table__cell">
                                         <a class="govuk-link hearth-link-target" href={Route::Consultation(r.id).href()}>{ title.clone() }</a>
+                                        if let Some(label) = labels.get(&r.id) {
+                                            <span class="govuk-caption-s round-label">{ label.clone() }</span>
+                                        }
                                     </td>
                                     <td class="govuk-table__cell">
                                         <strong class={classes!("govuk-tag", colour)}>{ label }</strong>
@@ -128,7 +153,8 @@ pub fn ConsultationList() -> Html {
                                             if r.state != Some(WorkflowState::Draft) {
                                                 <a class="govuk-link hearth-link-target results-link"
                                                     href={Route::ConsultationResults(r.id).href()}>
-                                                    { "Results" }<span class="govuk-visually-hidden">{ format!(" for {title}") }</span>
+                                                    { "Results" }<span class="govuk-visually-hidden">{ format!(" for {title}{}",
+                                                        labels.get(&r.id).map(|l| format!(", {l}")).unwrap_or_default()) }</span>
                                                 </a>
                                             }
                                         </td>
@@ -151,7 +177,7 @@ pub struct ConsultationProps {
 }
 
 /// What to show when the consultation is not on this device.
-fn not_here(app: &super::AppContext, id: DocumentId) -> Html {
+fn not_here(app: &AppContext, id: DocumentId) -> Html {
     let connected = app.rt.with_engine(|e| e.is_connected());
     let listed = app
         .rt
@@ -203,6 +229,8 @@ pub fn ConsultationPage(props: &ConsultationProps) -> Html {
     let show_results = sees_results(&actor) && record.state != WorkflowState::Draft;
     // A tablet runs only an open consultation, and only its worker sets one up.
     let tablets = actor.role == Role::ParticipationWorker && record.state == WorkflowState::Open;
+    let new_round = actor.role == Role::ParticipationWorker
+        && matches!(record.state, WorkflowState::Open | WorkflowState::Closed);
     html! {
         <>
             <a href={Route::Consultations.href()} class="govuk-back-link">{ "All consultations" }</a>
@@ -223,22 +251,181 @@ pub fn ConsultationPage(props: &ConsultationProps) -> Html {
                     { "Set up a tablet" }
                 </a>
             }
-            <ConsultationBuilder record={record} on_change={on_change} actor={actor} />
+            <ConsultationBuilder record={record.clone()} on_change={on_change} actor={actor} />
+            if new_round {
+                <NewRound id={id} record={(**record.rc()).clone()} />
+            }
         </>
     }
 }
 
-/// Hydrated responses, re-read only when a response's document changes.
-#[derive(Default)]
-struct ResponseCache {
-    read: BTreeMap<DocumentId, (Vec<ChangeHash>, ConsultationResponse)>,
+/// Properties of [`NewRound`].
+#[derive(Properties, PartialEq)]
+struct NewRoundProps {
+    id: DocumentId,
+    record: Consultation,
 }
 
-/// `#/consultations/<id>/results`: the responses on this device, refreshed from the server.
+/// "Run again as a new round" (`#new-round`): asks what the new round is called
+/// (`#round-label`), then creates it (`#new-round-create`) as a draft with the same questions
+/// and opens it.
+#[function_component]
+fn NewRound(props: &NewRoundProps) -> Html {
+    let app = use_app();
+    let asking = use_state(|| false);
+    let label = use_state(String::new);
+    let problem = use_state(|| None::<String>);
+    let on_ask = {
+        let asking = asking.clone();
+        Callback::from(move |_: MouseEvent| asking.set(true))
+    };
+    let on_label = {
+        let label = label.clone();
+        Callback::from(move |v: String| label.set(v))
+    };
+    let on_create = {
+        let (rt, label, problem) = (app.rt.clone(), label.clone(), problem.clone());
+        let (id, source) = (props.id, props.record.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let name = label.trim();
+            if name.is_empty() {
+                problem.set(Some("Enter what the new round is called".into()));
+                return;
+            }
+            let Some(me) = rt.me() else { return };
+            let Some(actor) = me.actor() else { return };
+            let mut next = source.new_round(&id.to_string());
+            next.created_by = me.user.id;
+            next.created_at = now_ms();
+            next.round_label = Some(name.to_string());
+            let next = Record::Consultation(next);
+            // The server's own check first: a round it would refuse is never created.
+            if let Err(refused) = rules::check_change(None, &next, &actor) {
+                problem.set(Some(format!(
+                    "The new round cannot be made: {}",
+                    refused.message()
+                )));
+                return;
+            }
+            match rt.create(&next) {
+                Ok(new_id) => navigate(&Route::Consultation(new_id)),
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        })
+    };
+    html! {
+        <section class="govuk-!-margin-top-8" id="new-round-section">
+            <h2 class="govuk-heading-m">{ "Run it again" }</h2>
+            if *asking {
+                <form onsubmit={on_create} novalidate=true>
+                    <TextInput id="round-label" label="What is the new round called?"
+                        hint="The results compare rounds side by side. For example, Autumn 2026"
+                        value={(*label).clone()} on_input={on_label}
+                        error={(*problem).clone().map(AttrValue::from)} class={classes!("govuk-input--width-20")} />
+                    <button type="submit" class="govuk-button" id="new-round-create">{ "Create the new round" }</button>
+                </form>
+            } else {
+                <p class="govuk-body">{ "A new round asks the same questions again, for example in the autumn after the spring, so the results can be compared." }</p>
+                <button type="button" class="govuk-button govuk-button--secondary" id="new-round" onclick={on_ask}>
+                    { "Run again as a new round" }
+                </button>
+            }
+        </section>
+    }
+}
+
+/// Hydrated documents, re-read only when their document changes.
+struct Hydrated<T> {
+    read: BTreeMap<DocumentId, (Vec<ChangeHash>, T)>,
+}
+
+impl<T: Clone> Hydrated<T> {
+    fn new() -> Self {
+        Hydrated {
+            read: BTreeMap::new(),
+        }
+    }
+
+    /// The documents `ids` as `extract` types them (re-reading only changed ones), keeping
+    /// nothing else.
+    fn refresh(
+        &mut self,
+        e: &mut crate::engine::Engine,
+        ids: &[DocumentId],
+        extract: impl Fn(Record) -> Option<T>,
+    ) -> Vec<(DocumentId, T)> {
+        self.read.retain(|k, _| ids.contains(k));
+        for &id in ids {
+            let heads = e.heads(id);
+            if self.read.get(&id).is_some_and(|(h, _)| *h == heads) {
+                continue;
+            }
+            if let Some(t) = e.record(id).and_then(Result::ok).and_then(&extract) {
+                self.read.insert(id, (heads, t));
+            }
+        }
+        ids.iter()
+            .filter_map(|id| self.read.get(id).map(|(_, t)| (*id, t.clone())))
+            .collect()
+    }
+}
+
+/// The other rounds of `series` on this device: local consultations whose `seriesId` (or own id,
+/// for a first round) is it. Read without hydrating the others.
+fn series_members(e: &mut crate::engine::Engine, series: &str) -> Vec<DocumentId> {
+    let consultations: Vec<DocumentId> = e
+        .rows()
+        .into_iter()
+        .filter(|r| r.local && r.kind == Some(RecordKind::Consultation))
+        .map(|r| r.id)
+        .collect();
+    consultations
+        .into_iter()
+        .filter(|&id| {
+            let own = id.to_string();
+            own == series || e.text(id, "seriesId").is_some_and(|s| s == series)
+        })
+        .collect()
+}
+
+/// Writes a follow-up to response `response` as read at `heads`, after the same check the
+/// server makes.
+fn record_follow_up(
+    rt: &Rc<Runtime>,
+    actor: &Actor,
+    response: DocumentId,
+    read: &(Vec<ChangeHash>, ConsultationResponse),
+    note: String,
+) -> Result<(), String> {
+    let (heads, before) = read;
+    let mut after = before.clone();
+    after.follow_up = Some(FollowUp {
+        done: true,
+        by: actor.user_id.clone(),
+        at: now_ms(),
+        note: Text::with_value(note),
+    });
+    let (before, after) = (
+        Record::ConsultationResponse(before.clone()),
+        Record::ConsultationResponse(after),
+    );
+    rules::check_change(Some(&before), &after, actor)
+        .map_err(|r| format!("The follow-up cannot be recorded: {}", r.message()))?;
+    rt.write_record(response, &after, heads)
+        .map_err(|e| e.to_string())
+}
+
+/// `#/consultations/<id>/results`: the results of this consultation and the other rounds of
+/// its series on this device, refreshed from the server while open and online.
 #[function_component]
 pub fn ResultsPage(props: &ConsultationProps) -> Html {
     let app = use_app();
-    let cache: Rc<RefCell<ResponseCache>> = use_mut_ref(ResponseCache::default);
+    let rounds_cache: Rc<RefCell<Hydrated<Consultation>>> = use_mut_ref(Hydrated::new);
+    let responses_cache: Rc<RefCell<Hydrated<ConsultationResponse>>> = use_mut_ref(Hydrated::new);
+    let cache: ReadCache<Consultation> = use_mut_ref(|| None);
+    let filter = use_state(ResultsFilter::default);
+    let error = use_state(|| None::<String>);
     let id = props.id;
     let connected = app.rt.with_engine(|e| e.is_connected());
     // New responses: ask the server's list now and every few seconds while this page is open;
@@ -253,7 +440,10 @@ pub fn ResultsPage(props: &ConsultationProps) -> Html {
             move || drop(interval)
         });
     }
-    let Some(actor) = app.rt.me().and_then(|m| m.actor()) else {
+    let Some(me) = app.rt.me() else {
+        return html! {};
+    };
+    let Some(actor) = me.actor() else {
         return html! {};
     };
     if !sees_results(&actor) {
@@ -265,28 +455,129 @@ pub fn ResultsPage(props: &ConsultationProps) -> Html {
             </>
         };
     }
-    let consultation = app.rt.with_engine(|e| match e.record(id) {
-        Some(Ok(Record::Consultation(c))) => Some(c),
+    let Some(record) = typed_record::read(&app.rt, &cache, id, |r| match r {
+        Record::Consultation(c) => Some(c),
         _ => None,
-    });
-    let Some(consultation) = consultation else {
+    }) else {
         return not_here(&app, id);
     };
-    let responses: Vec<ConsultationResponse> = app.rt.with_engine(|e| {
-        let ids = e.responses_to(&id.to_string());
-        let mut cache = cache.borrow_mut();
-        cache.read.retain(|k, _| ids.contains(k));
-        for rid in ids {
-            let heads = e.heads(rid);
-            if cache.read.get(&rid).is_some_and(|(h, _)| *h == heads) {
-                continue;
-            }
-            if let Some(Ok(Record::ConsultationResponse(r))) = e.record(rid) {
-                cache.read.insert(rid, (heads, r));
-            }
+    let own = id.to_string();
+    let series = record.series_of(&own);
+    let (all, responses) = app.rt.with_engine(|e| {
+        let members = series_members(e, &series);
+        let mut ids = members;
+        if !ids.contains(&id) {
+            ids.push(id);
         }
-        cache.read.values().map(|(_, r)| r.clone()).collect()
+        let all: Vec<(String, Consultation)> = rounds_cache
+            .borrow_mut()
+            .refresh(e, &ids, |r| match r {
+                Record::Consultation(c) => Some(c),
+                _ => None,
+            })
+            .into_iter()
+            .map(|(rid, c)| (rid.to_string(), c))
+            .collect();
+        let per_round: BTreeMap<String, Vec<DocumentId>> = ids
+            .iter()
+            .map(|rid| (rid.to_string(), e.responses_to(&rid.to_string())))
+            .collect();
+        let response_ids: Vec<DocumentId> = per_round.values().flatten().copied().collect();
+        let responses: BTreeMap<DocumentId, ConsultationResponse> = responses_cache
+            .borrow_mut()
+            .refresh(e, &response_ids, |r| match r {
+                Record::ConsultationResponse(r) => Some(r),
+                _ => None,
+            })
+            .into_iter()
+            .collect();
+        (all, (per_round, responses))
     });
+    let (per_round, responses) = responses;
+    let of_round = |rid: &str| -> Vec<(DocumentId, &ConsultationResponse)> {
+        per_round
+            .get(rid)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| responses.get(r).map(|response| (*r, response)))
+            .collect()
+    };
+    let shown = series_rounds(&own, &series, &all);
+    let rounds: Vec<Round> = shown
+        .iter()
+        .map(|(rid, c)| Round {
+            id: rid.clone(),
+            consultation: c,
+            responses: of_round(rid).into_iter().map(|(_, r)| r).collect(),
+        })
+        .collect();
+    let options = ResultsOptions {
+        suppress_below: me.suppress_below,
+        // Only these roles reach this page, and only they hold response documents.
+        include_free_text: true,
+    };
+    let computed = Rc::new(results(&rounds, &filter, options));
+
+    // This round's young people waiting to talk to someone, with the documents to write to.
+    let (mine_ids, mine): (Vec<DocumentId>, Vec<ConsultationResponse>) = of_round(&own)
+        .into_iter()
+        .map(|(rid, r)| (rid, r.clone()))
+        .unzip();
+    let waiting: Vec<FollowUpItem> = needing_follow_up(&mine)
+        .into_iter()
+        .filter_map(|r| {
+            let i = mine.iter().position(|m| std::ptr::eq(m, r))?;
+            Some(FollowUpItem {
+                id: mine_ids[i].to_string(),
+                at: r.submitted_at.unwrap_or(r.created_at),
+                home: r.home_id.as_deref().map(|h| {
+                    me.home_name(h)
+                        .unwrap_or("a home not on this device")
+                        .to_string()
+                }),
+                age_band: r.age_band.map(|b| b.as_str().to_string()),
+            })
+        })
+        .collect();
+    let worker = actor.role == Role::ParticipationWorker;
+    let on_follow_up = worker.then(|| {
+        let (rt, actor, cache, error) = (
+            app.rt.clone(),
+            actor.clone(),
+            responses_cache.clone(),
+            error.clone(),
+        );
+        Callback::from(move |(response, note): (String, String)| {
+            let Ok(rid) = response.parse::<DocumentId>() else {
+                return;
+            };
+            let read = cache.borrow().read.get(&rid).cloned();
+            let Some(read) = read else { return };
+            match record_follow_up(&rt, &actor, rid, &read, note) {
+                Ok(()) => error.set(None),
+                Err(message) => error.set(Some(message)),
+            }
+        })
+    });
+    let on_change = worker.then(|| {
+        typed_record::write_callback(
+            app.rt.clone(),
+            error.clone(),
+            actor.clone(),
+            id,
+            Record::Consultation,
+        )
+    });
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |f: ResultsFilter| filter.set(f))
+    };
+    let homes: Rc<Vec<(String, String)>> = Rc::new(
+        me.homes
+            .iter()
+            .map(|h| (h.id.clone(), h.name.clone()))
+            .collect(),
+    );
     let downloading = app.rt.with_engine(|e| {
         e.rows()
             .iter()
@@ -305,7 +596,13 @@ pub fn ResultsPage(props: &ConsultationProps) -> Html {
                     { "Up to date with the server. New responses appear here as they arrive." }
                 }
             </p>
-            <ResultsView consultation={consultation} responses={responses} />
+            if let Some(message) = &*error {
+                <p class="govuk-error-message" role="alert">{ message.clone() }</p>
+            }
+            <ResultsView id={own.clone()} consultation={record} results={computed}
+                suppress_below={me.suppress_below} homes={homes} filter={(*filter).clone()}
+                on_filter={on_filter} waiting={waiting} on_follow_up={on_follow_up}
+                on_change={on_change} />
         </>
     }
 }

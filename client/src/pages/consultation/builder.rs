@@ -1,11 +1,15 @@
 //! The consultation builder: title, purpose, audience and the questions, then Open and Close.
+//! Once open or closed, a participation worker can still set the round label and what each
+//! question measures (its Pledge promise and comparison figure).
 
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Audience, Consultation, QuestionType, Record, WorkflowState as S};
-use hearth_shared::permissions::{Actor, access};
+use hearth_shared::permissions::{Actor, Role, access};
+use hearth_shared::reporting::results::answer_options;
 use hearth_shared::rules::validate_record;
 use yew::prelude::*;
 
+use super::measures::{measure_fields, round_label_field};
 use super::questions::{self, has_options, type_label};
 use crate::pages::inspection::form::{ErrorSummary, Problem, Radios, Select, TextArea, TextInput};
 use crate::pages::{Edit, Shown};
@@ -23,7 +27,7 @@ pub struct ConsultationBuilderProps {
 
 /// A callback applying `apply` to a copy of `record` and emitting the edit if it changed
 /// anything.
-fn edit<T: 'static>(
+pub(super) fn edit<T: 'static>(
     record: &Shown<Consultation>,
     on_change: &Callback<Edit<Consultation>>,
     apply: impl Fn(&mut Consultation, T) + 'static,
@@ -91,6 +95,11 @@ pub fn ConsultationBuilder(props: &ConsultationBuilderProps) -> Html {
         })
     };
     let state_move = |to: S| edit(&record, &on_change, move |c, _: MouseEvent| c.state = to);
+    // Open or closed, a worker still tags questions and labels the round (the rules allow only
+    // these); the questions themselves stay as young people saw them.
+    let measures = (props.actor.role == Role::ParticipationWorker
+        && matches!(props.record.state, S::Open | S::Closed))
+    .then(|| measures_form(&record, &on_change));
 
     let body = match (props.record.state, can_write) {
         (S::Draft, true) => {
@@ -122,6 +131,7 @@ pub fn ConsultationBuilder(props: &ConsultationBuilderProps) -> Html {
             <>
                 <div class="govuk-inset-text">{ "This consultation is open and taking answers." }</div>
                 { read_only(&record) }
+                { measures.clone().unwrap_or_default() }
                 <div class="govuk-button-group">
                     <button type="button" class="govuk-button govuk-button--warning" id="close-consultation"
                         onclick={state_move(S::Closed)}>{ "Close consultation" }</button>
@@ -130,11 +140,21 @@ pub fn ConsultationBuilder(props: &ConsultationBuilderProps) -> Html {
                 </div>
             </>
         },
-        _ => read_only(&record),
+        _ => html! {
+            <>
+                { read_only(&record) }
+                { measures.unwrap_or_default() }
+            </>
+        },
     };
     html! {
         <div id="consultation-builder" data-state={props.record.state.as_str()}>
-            <span class="govuk-caption-l">{ "Consultation" }</span>
+            <span class="govuk-caption-l" id="consultation-round">
+                { "Consultation" }
+                if let Some(label) = props.record.round_label.as_ref().filter(|l| !l.trim().is_empty()) {
+                    { format!(" · {label}") }
+                }
+            </span>
             <h1 class="govuk-heading-xl">
                 { if props.record.title.trim().is_empty() { "New consultation".to_string() } else { props.record.title.clone() } }
                 { " " }<strong class="govuk-tag govuk-tag--grey">{ state_label(props.record.state) }</strong>
@@ -213,6 +233,7 @@ fn draft_form(
             <Radios id="consultation-audience" legend="Who is it for?" inline=true
                 legend_class={classes!("govuk-fieldset__legend--s")}
                 options={audiences} selected={record.audience.as_str()} on_change={on_audience} />
+            { round_label_field(record, on_change) }
             <h2 class="govuk-heading-l">{ "Questions" }</h2>
             if record.questions.is_empty() {
                 <p class="govuk-body">{ "No questions yet." }</p>
@@ -310,7 +331,7 @@ fn question_card(
                 <Select id={format!("question-{i}-type")} label="Type of answer" options={type_options()}
                     selected={q.question_type.as_str()} on_change={on_type} />
                 if has_options(q.question_type) {
-                    <fieldset class="govuk-fieldset">
+                    <fieldset class="govuk-fieldset govuk-!-margin-bottom-6">
                         <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{ "Options" }</legend>
                         { for options }
                         <button type="button" class="govuk-button govuk-button--secondary" onclick={add_option}>
@@ -318,7 +339,28 @@ fn question_card(
                         </button>
                     </fieldset>
                 }
+                { measure_fields(record, on_change, i, q) }
             </div>
+        </div>
+    }
+}
+
+/// The round label and each question's promise and comparison, for an open or closed
+/// consultation.
+fn measures_form(record: &Shown<Consultation>, on_change: &Callback<Edit<Consultation>>) -> Html {
+    html! {
+        <div id="consultation-measures">
+            <h2 class="govuk-heading-m">{ "What the questions measure" }</h2>
+            <p class="govuk-body">{ "You can still change these while the consultation is open or closed: they only affect how the results are shown." }</p>
+            { round_label_field(record, on_change) }
+            { for record.questions.iter().enumerate().map(|(i, q)| html! {
+                <div class="govuk-summary-card" key={q.id.clone()}>
+                    <div class="govuk-summary-card__title-wrapper">
+                        <h3 class="govuk-summary-card__title">{ format!("Question {}: {}", i + 1, q.prompt) }</h3>
+                    </div>
+                    <div class="govuk-summary-card__content">{ measure_fields(record, on_change, i, q) }</div>
+                </div>
+            }) }
         </div>
     }
 }
@@ -328,6 +370,12 @@ fn read_only(record: &Consultation) -> Html {
     html! {
         <>
             <dl class="govuk-summary-list">
+                if let Some(label) = &record.round_label {
+                    <div class="govuk-summary-list__row">
+                        <dt class="govuk-summary-list__key">{ "Round" }</dt>
+                        <dd class="govuk-summary-list__value">{ label.clone() }</dd>
+                    </div>
+                }
                 <div class="govuk-summary-list__row">
                     <dt class="govuk-summary-list__key">{ "Why we are asking" }</dt>
                     <dd class="govuk-summary-list__value">{ crate::pages::inspection::form::multiline(record.purpose.as_str()) }</dd>
@@ -347,6 +395,13 @@ fn read_only(record: &Consultation) -> Html {
                             <ul class="govuk-list govuk-list--bullet">
                                 { for q.options.iter().map(|o| html! { <li>{ o.clone() }</li> }) }
                             </ul>
+                        }
+                        if let Some(pledge) = &q.pledge {
+                            <p class="govuk-body-s govuk-!-margin-bottom-1">{ format!("Pledge promise: {pledge}") }</p>
+                        }
+                        if let Some(c) = &q.comparison {
+                            <p class="govuk-body-s">{ format!("Compared with {}: {}% ({})", c.source, c.percent,
+                                answer_options(q).into_iter().find(|(v, _)| *v == c.option).map_or(c.option.clone(), |(_, l)| l)) }</p>
                         }
                     </li>
                 }) }

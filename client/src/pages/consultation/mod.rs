@@ -2,13 +2,19 @@
 //!
 //! Both are pure views: the builder emits the whole edited
 //! [`Consultation`](hearth_shared::model::Consultation) through
-//! `on_change` (the caller persists it); the results view only reads. The question-list edits
-//! and the aggregates are plain functions with native unit tests.
+//! `on_change` (the caller persists it); the results view only reads what
+//! [`hearth_shared::reporting::results`] computed, and emits follow-ups and "You said, we did"
+//! edits. The question-list edits, the comparison input and the chart geometry are plain
+//! functions with native unit tests.
 
-pub mod aggregate;
 mod builder;
+mod chart;
+mod follow_up;
+mod measures;
 mod questions;
 mod results;
+mod you_said;
 
 pub use builder::{ConsultationBuilder, ConsultationBuilderProps};
-pub use results::{ResultsView, ResultsViewProps};
+pub use follow_up::FollowUpItem;
+pub use results::{ResultsView, ResultsViewProps, series_rounds};
