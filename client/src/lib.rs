@@ -9,6 +9,7 @@
 //! - [`kiosk_lock`]: kiosk mode's PIN (a salted hash) and wrong-PIN pause, pure.
 //! - [`devices`]: devices (sessions) and tablet set-up codes as the API gives them, pure.
 //! - [`admin`]: the administration screens' replies, labels, queries and pagination, pure.
+//! - [`overview`]: the officers' overview's parts per role, tags and words, pure.
 
 pub mod admin;
 #[cfg(target_arch = "wasm32")]
@@ -16,6 +17,7 @@ mod app;
 pub mod devices;
 pub mod engine;
 pub mod kiosk_lock;
+pub mod overview;
 pub mod pages;
 mod platform;
 pub mod route;

@@ -1,5 +1,5 @@
-//! Hash routes (`#/`, `#/homes/<id>`, `#/records/<id>`, `#/consultations/...`, `#/kiosk/<id>`,
-//! `#/admin/...`):
+//! Hash routes (`#/`, `#/homes/<id>`, `#/records/<id>`, `#/overview`, `#/consultations/...`,
+//! `#/kiosk/<id>`, `#/admin/...`):
 //! the page is always `/`, so an offline
 //! reload is always the one cached `index.html`, whatever screen the user was on.
 
@@ -14,6 +14,9 @@ pub enum Route {
     Home(String),
     /// `#/records/<documentId>`: one record.
     Record(DocumentId),
+    /// `#/overview`: visits due, open recommendations and consultations running (officers,
+    /// managers for their homes, participation workers for consultations).
+    Overview,
     /// `#/sign-in`: sign in (again).
     SignIn,
     /// `#/devices`: the devices signed in as this user (and, for an admin, everyone's).
@@ -60,6 +63,7 @@ impl Route {
         match parts.as_slice() {
             [] => Route::Homes,
             ["sign-in"] => Route::SignIn,
+            ["overview"] => Route::Overview,
             ["devices"] => Route::Devices,
             ["kiosk-setup"] => Route::KioskSetupEntry,
             ["kiosk-setup", code] => crate::devices::normalize_setup_code(code)
@@ -93,6 +97,7 @@ impl Route {
             Route::Homes | Route::NotFound => "#/".into(),
             Route::Home(id) => format!("#/homes/{id}"),
             Route::Record(id) => format!("#/records/{id}"),
+            Route::Overview => "#/overview".into(),
             Route::SignIn => "#/sign-in".into(),
             Route::Devices => "#/devices".into(),
             Route::KioskSetup(code) => format!("#/kiosk-setup/{code}"),
@@ -119,6 +124,8 @@ impl Route {
 pub enum MenuSection {
     /// Homes, their records, and the records themselves.
     Homes,
+    /// The officers' overview.
+    Overview,
     /// Consultations, a consultation and its results.
     Consultations,
     /// The devices signed in as this user (and everyone's, for an admin).
@@ -149,6 +156,7 @@ impl Route {
     pub fn menu(&self) -> Option<(MenuSection, MenuMark)> {
         match self {
             Route::Homes => Some((MenuSection::Homes, MenuMark::Page)),
+            Route::Overview => Some((MenuSection::Overview, MenuMark::Page)),
             Route::ConsultationTablet(_) => Some((MenuSection::Consultations, MenuMark::Within)),
             Route::Devices => Some((MenuSection::Devices, MenuMark::Page)),
             Route::KioskSetup(_) | Route::KioskSetupEntry => None,
@@ -190,6 +198,7 @@ mod tests {
             Route::Homes,
             Route::Home("h-1".into()),
             Route::Record(doc),
+            Route::Overview,
             Route::SignIn,
             Route::Password,
             Route::Consultations,
@@ -285,6 +294,7 @@ mod tests {
             Route::ConsultationResults(doc).menu(),
             within(MenuSection::Consultations)
         );
+        assert_eq!(Route::Overview.menu(), page(MenuSection::Overview));
         assert_eq!(Route::Kiosk(doc).menu(), None);
         assert_eq!(Route::SignIn.menu(), None);
     }

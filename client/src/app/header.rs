@@ -54,6 +54,11 @@ pub fn Header(props: &HeaderProps) -> Html {
         .as_ref()
         .and_then(|m| m.actor())
         .is_some_and(|a| a.role == hearth_shared::permissions::Role::Admin);
+    // Officers, managers and participation workers have the officers' overview.
+    let overview = me
+        .as_ref()
+        .and_then(|m| m.actor())
+        .is_some_and(|a| crate::overview::parts(a.role).is_some());
     // An admin's `#/` is the administration overview.
     let route = match &props.route {
         Route::Homes if admin => Route::Admin,
@@ -100,6 +105,10 @@ pub fn Header(props: &HeaderProps) -> Html {
                                             { menu_item(MenuSection::AdminAudit, "nav-admin-audit", Route::AdminAudit.href(), "Audit", &route) }
                                         } else {
                                             { menu_item(MenuSection::Homes, "nav-homes", "#/".into(), "Homes", &route) }
+                                        }
+                                        if overview {
+                                            { menu_item(MenuSection::Overview, "nav-overview",
+                                                Route::Overview.href(), "Overview", &route) }
                                         }
                                         if consultations {
                                             { menu_item(MenuSection::Consultations, "nav-consultations",

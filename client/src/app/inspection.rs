@@ -1,13 +1,21 @@
 //! Hosts the Regulation 33 editor (`pages::inspection`, a pure view of a typed record): reads
-//! the record when the document changes, and writes each edit back through the runtime.
+//! the record when the document changes, and writes each edit back through the runtime. From
+//! sign-off on it also hosts the report section (`pages::inspection::report`), reading and
+//! adding the report's distribution through the API (online only).
 
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Inspection, Record};
+use hearth_shared::permissions::Role;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use super::typed_record::{self, LocalSaveIndicator, ReadCache};
 use super::use_app;
 use crate::pages::inspection::InspectionEditor;
+use crate::pages::inspection::report::{
+    Field, FormProblem, Listing, NewDistribution, ReportPanel, has_report,
+};
+use crate::platform::api::{self, ApiError};
 use crate::route::Route;
 
 /// Properties of [`InspectionPage`].
@@ -45,6 +53,12 @@ pub fn InspectionPage(props: &InspectionPageProps) -> Html {
     );
     let names = rt.me().map(|m| m.names()).unwrap_or_default();
     let rejection = rt.with_engine(|e| e.rejection(id).cloned());
+    let report =
+        if has_report(record.state) && !matches!(actor.role, Role::YoungPerson | Role::Admin) {
+            html! { <ReportSection id={id} can_record={actor.role == Role::Officer} /> }
+        } else {
+            Html::default()
+        };
     let on_discard = {
         let rt = rt.clone();
         Callback::from(move |_: MouseEvent| rt.discard_rejected(id))
@@ -66,7 +80,121 @@ pub fn InspectionPage(props: &InspectionPageProps) -> Html {
                 <p class="govuk-error-message" role="alert">{ message.clone() }</p>
             }
             <InspectionEditor record={record} on_change={on_change} actor={actor} names={names}
-                document_id={id.to_string()} />
+                document_id={id.to_string()} report={report} />
         </>
     }
+}
+
+/// Properties of [`ReportSection`].
+#[derive(Properties, PartialEq)]
+struct ReportSectionProps {
+    /// The signed-off inspection.
+    id: DocumentId,
+    /// Officers record where the report was sent.
+    can_record: bool,
+}
+
+/// The report's links and distribution: reads the list when it opens and whenever the
+/// connection comes back, and adds entries for officers (the reply is the list with it).
+#[function_component]
+fn ReportSection(props: &ReportSectionProps) -> Html {
+    let app = use_app();
+    let online = app.rt.with_engine(|e| e.is_connected());
+    let listing = use_state(|| Listing::Loading);
+    let reload = use_state(|| 0u32);
+    let added = use_state(|| 0u32);
+    let busy = use_state(|| false);
+    let problem = use_state(|| None::<FormProblem>);
+    let id = props.id;
+    {
+        let listing = listing.clone();
+        // Read again when the connection comes back; losing it keeps the list shown.
+        use_effect_with((id, *reload, online), move |(_, _, online)| {
+            if !*online && matches!(*listing, Listing::Loaded(_)) {
+                return;
+            }
+            wasm_bindgen_futures::spawn_local(async move {
+                listing.set(match api::distribution(&id.to_string()).await {
+                    Ok(entries) => Listing::Loaded(entries),
+                    Err(ApiError::Offline) => Listing::Failed {
+                        offline: true,
+                        message: String::new(),
+                    },
+                    Err(e) => Listing::Failed {
+                        offline: false,
+                        message: e.to_string(),
+                    },
+                });
+            });
+        });
+    }
+    let on_retry = {
+        let reload = reload.clone();
+        Callback::from(move |()| reload.set(*reload + 1))
+    };
+    let on_add = {
+        let (listing, added, busy, problem) = (
+            listing.clone(),
+            added.clone(),
+            busy.clone(),
+            problem.clone(),
+        );
+        Callback::from(move |entry: NewDistribution| {
+            let (listing, added, busy, problem) = (
+                listing.clone(),
+                added.clone(),
+                busy.clone(),
+                problem.clone(),
+            );
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::add_distribution(&id.to_string(), &entry).await;
+                busy.set(false);
+                match result {
+                    Ok(entries) => {
+                        problem.set(None);
+                        added.set(*added + 1);
+                        listing.set(Listing::Loaded(entries));
+                    }
+                    Err(e) => problem.set(Some(refusal(&e))),
+                }
+            });
+        })
+    };
+    html! {
+        <ReportPanel document_id={id.to_string()} online={online} listing={(*listing).clone()}
+            can_record={props.can_record} today={Some(AttrValue::from(local_today()))}
+            problem={(*problem).clone()} busy={*busy} added={*added}
+            on_add={on_add} on_retry={on_retry} />
+    }
+}
+
+/// What the distribution form shows when the server did not take an entry. Only the date can
+/// be invalid (the recipient comes from the list), so `invalid` points at the date.
+fn refusal(error: &ApiError) -> FormProblem {
+    match error {
+        ApiError::Offline => FormProblem {
+            field: None,
+            message: "You need a connection to record where the report was sent. Try again when you are online.".into(),
+        },
+        ApiError::Refused { code, message } if code == "invalid" => FormProblem {
+            field: Some(Field::Date),
+            message: message.clone(),
+        },
+        other => FormProblem {
+            field: None,
+            message: other.to_string(),
+        },
+    }
+}
+
+/// The device's day, `YYYY-MM-DD`: the latest "date sent" the form offers.
+fn local_today() -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now()));
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    )
 }

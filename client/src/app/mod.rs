@@ -9,6 +9,7 @@ mod homes;
 mod inspection;
 mod kiosk;
 mod kiosk_setup;
+mod overview;
 mod password;
 mod record;
 mod records;
@@ -235,6 +236,7 @@ pub fn App(props: &AppProps) -> Html {
             </>
         },
         (Route::Password, true) => html! { <password::ChangePassword /> },
+        (Route::Overview, true) => html! { <overview::Overview /> },
         (Route::Home(id), true) => html! { <records::Records home_id={id.clone()} /> },
         (Route::Record(id), true) => html! { <record::RecordPage id={*id} /> },
         (Route::NotFound, true) => html! {

@@ -332,3 +332,31 @@ pub async fn admin_audit(
 ) -> Result<crate::admin::AuditPage, ApiError> {
     get(&query.path()).await
 }
+
+// --- The officers' overview and reports (online only) ---
+
+/// `GET /api/overview`: visits, records and recommendations per home and the consultations
+/// running, as far as this user may see them.
+pub async fn overview() -> Result<hearth_shared::reporting::OfficersOverview, ApiError> {
+    get("/api/overview").await
+}
+
+/// `GET /api/reports/inspections/{id}/distribution`: to whom and when the report was sent.
+pub async fn distribution(
+    id: &str,
+) -> Result<Vec<crate::pages::inspection::report::Distribution>, ApiError> {
+    get(&crate::pages::inspection::report::distribution_path(
+        &path_segment(id),
+    ))
+    .await
+}
+
+/// `POST /api/reports/inspections/{id}/distribution` (officers): records one sending; the
+/// reply is the whole list with it.
+pub async fn add_distribution(
+    id: &str,
+    entry: &crate::pages::inspection::report::NewDistribution,
+) -> Result<Vec<crate::pages::inspection::report::Distribution>, ApiError> {
+    let path = crate::pages::inspection::report::distribution_path(&path_segment(id));
+    send_json(Request::post(&path).json(entry)).await
+}

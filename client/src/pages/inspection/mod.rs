@@ -13,6 +13,7 @@ mod narrative;
 mod opinion;
 mod recommendations;
 mod records_checked;
+pub mod report;
 mod respond;
 pub mod sections;
 mod spoke_with;
@@ -50,6 +51,10 @@ pub struct InspectionEditorProps {
     pub names: Names,
     /// The document's id, exposed as `data-document-id` for browser tests.
     pub document_id: String,
+    /// Shown under the heading: the host's report section once the record is signed off
+    /// ([`report::ReportPanel`], which reads the server).
+    #[prop_or_default]
+    pub report: Html,
 }
 
 /// What every section form gets: the record, where to send edits, and who is editing.
@@ -283,6 +288,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
                     </div>
                 </div>
             }
+            { props.report.clone() }
             <div ref={view_ref} tabindex="-1" id="inspection-view">{ body }</div>
         </div>
     }

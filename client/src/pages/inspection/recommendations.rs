@@ -1,13 +1,16 @@
 //! Sections: this visit's recommendations, and progress on earlier ones.
 
+use hearth_shared::dates::is_date;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{PreviousRecommendation, Priority, Recommendation};
+use wasm_bindgen::JsValue;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::form::{Radios, TextArea};
 use super::{SectionProps, edit, labels};
 
-/// The recommendations list: text and priority each, add and remove.
+/// The recommendations list: text, priority and timescale each, add and remove.
 #[function_component]
 pub fn Recommendations(props: &SectionProps) -> Html {
     let priorities = labels::options(Priority::ALL, Priority::as_str, labels::priority);
@@ -27,6 +30,14 @@ pub fn Recommendations(props: &SectionProps) -> Html {
             edit(props, move |i, v: String| {
                 if let Some(p) = find(i) {
                     i.recommendations[p].text.update(v);
+                }
+            })
+        };
+        let on_due_by = {
+            let find = find.clone();
+            edit(props, move |i, due_by: Option<String>| {
+                if let Some(p) = find(i) {
+                    i.recommendations[p].due_by = due_by;
                 }
             })
         };
@@ -64,6 +75,7 @@ pub fn Recommendations(props: &SectionProps) -> Html {
                         legend_class={classes!("govuk-fieldset__legend--s")}
                         options={priorities.clone()} selected={rec.priority.as_str()}
                         on_change={on_priority} />
+                    { due_by_field(n, rec.due_by.as_deref(), on_due_by) }
                 </div>
             </div>
         }
@@ -78,6 +90,55 @@ pub fn Recommendations(props: &SectionProps) -> Html {
             <button type="button" class="govuk-button govuk-button--secondary" id="add-recommendation"
                 onclick={add}>{ "Add a recommendation" }</button>
         </>
+    }
+}
+
+/// The "Timescale (respond by)" date input of recommendation `n`; emits the new timescale
+/// (`None` once emptied).
+fn due_by_field(n: usize, value: Option<&str>, on_change: Callback<Option<String>>) -> Html {
+    let id = format!("recommendation-{n}-due-by");
+    let oninput = Callback::from(move |e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        if let Some(due_by) = due_by_value(&input.value(), half_typed(&input)) {
+            on_change.emit(due_by);
+        }
+    });
+    html! {
+        <div class="govuk-form-group">
+            <label class="govuk-label" for={id.clone()}>{ "Timescale (respond by)" }</label>
+            <div id={format!("{id}-hint")} class="govuk-hint">
+                { "The date by which the home should have acted on it. Leave it empty for no timescale." }
+            </div>
+            <input class="govuk-input govuk-input--width-10" type="date" id={id.clone()} name={id.clone()}
+                value={value.unwrap_or_default().to_string()} {oninput} autocomplete="off"
+                aria-describedby={format!("{id}-hint")} />
+        </div>
+    }
+}
+
+/// Whether a date input holds a date still being typed: it then reports "" just as when it was
+/// emptied, and only `validity.badInput` tells them apart.
+fn half_typed(input: &HtmlInputElement) -> bool {
+    js_sys::Reflect::get(input, &JsValue::from_str("validity"))
+        .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("badInput")))
+        .ok()
+        .and_then(|b| b.as_bool())
+        .unwrap_or(false)
+}
+
+/// What a timescale input's value writes: `Some(None)` clears it, `Some(Some(date))` sets a
+/// complete date, `None` leaves the record alone (a date still being typed, which must not wipe
+/// the one stored, or a date the schema would refuse).
+fn due_by_value(input: &str, half_typed: bool) -> Option<Option<String>> {
+    let input = input.trim();
+    if half_typed {
+        None
+    } else if input.is_empty() {
+        Some(None)
+    } else if is_date(input) {
+        Some(Some(input.to_string()))
+    } else {
+        None
     }
 }
 
@@ -130,5 +191,23 @@ pub fn PreviousRecommendations(props: &SectionProps) -> Html {
             <button type="button" class="govuk-button govuk-button--secondary" id="add-previous-recommendation"
                 onclick={add}>{ "Add a previous recommendation" }</button>
         </>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::due_by_value;
+
+    #[test]
+    fn a_timescale_is_written_only_when_complete_or_cleared() {
+        assert_eq!(
+            due_by_value("2026-12-31", false),
+            Some(Some("2026-12-31".into()))
+        );
+        assert_eq!(due_by_value("", false), Some(None));
+        // Half-typed: the input says "" but the stored timescale stays.
+        assert_eq!(due_by_value("", true), None);
+        assert_eq!(due_by_value("0002-12-31", false), None);
+        assert_eq!(due_by_value("2026-02-30", false), None);
     }
 }

@@ -1,5 +1,6 @@
 //! The home manager's view of a signed-off record: a response and a status per recommendation.
 
+use hearth_shared::dates::long_date;
 use hearth_shared::model::RecommendationStatus;
 use yew::prelude::*;
 
@@ -41,6 +42,11 @@ pub fn Respond(props: &SectionProps) -> Html {
                 </div>
                 <div class="govuk-summary-card__content">
                     <p class="govuk-body">{ multiline(rec.text.as_str()) }</p>
+                    if let Some(due_by) = &rec.due_by {
+                        <p class="govuk-body recommendation-due-by">
+                            <strong>{ "Timescale: " }</strong>{ format!("respond by {}", long_date(due_by)) }
+                        </p>
+                    }
                     <TextArea id={format!("manager-response-{n}")} label="Your response"
                         class={classes!("manager-response")}
                         value={rec.manager_response.as_str().to_string()} on_input={on_response} rows={4} />

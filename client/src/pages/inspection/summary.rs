@@ -143,6 +143,11 @@ pub fn Summary(props: &SummaryProps) -> Html {
                     &format!("{} ({} priority)", n + 1, labels::priority(rec.priority).to_lowercase()),
                     html! { <>
                         { multiline(rec.text.as_str()) }
+                        if let Some(due_by) = &rec.due_by {
+                            <br /><span class="recommendation-due-by">
+                                <strong>{ "Timescale: " }</strong>{ format!("respond by {}", long_date(due_by)) }
+                            </span>
+                        }
                         if props.show_responses { <>
                             <br /><strong>{ format!("Manager's response ({}): ", labels::status(rec.status)) }</strong>
                             { multiline(rec.manager_response.as_str()) }
