@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod report;
 pub mod state;
 pub mod store;
 pub mod sync;
