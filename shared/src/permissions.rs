@@ -11,11 +11,14 @@
 //! | member | own: read/write | assigned home or own: read/write | read when open | none |
 //! | manager | none | own home: read once submitted, write when signedOff/responded | none | none |
 //! | officer | read | read | read | read |
-//! | participationWorker | none | none | read/write | read; write when submitted |
+//! | participationWorker | none | none | read/write (closed too) | read; write when submitted |
 //! | youngPerson | none | none | read when open | own draft: write-only |
 //! | admin | none | none | none | none |
 //!
-//! A closed record is read-only for everyone who could read it.
+//! A closed record is read-only for everyone who could read it, with one exception: a
+//! participation worker still writes a closed consultation's reporting fields ("You said, we
+//! did", round label, promises, comparisons), which is what a closed round is reported with.
+//! [`crate::rules::check_change`] refuses anything else on it.
 
 use serde::{Deserialize, Serialize};
 
@@ -146,8 +149,14 @@ pub fn access(actor: &Actor, meta: &DocMeta) -> Access {
         }
         _ => base,
     };
-    // Closed is final: whoever could read it still can, nobody writes.
+    // Closed is final: whoever could read it still can, nobody writes; except a participation
+    // worker on a consultation, whose change the rules limit to its reporting fields.
     match (state, by_state) {
+        (S::Closed, Access::ReadWrite)
+            if (meta.kind, actor.role) == (RecordKind::Consultation, Role::ParticipationWorker) =>
+        {
+            Access::ReadWrite
+        }
         (S::Closed, Access::ReadWrite) => Access::Read,
         (S::Closed, Access::WriteOnly) => Access::None,
         (_, access) => access,
@@ -451,7 +460,7 @@ mod tests {
             Access::Read
         );
         assert_eq!(
-            access(&worker("pw1"), &consultation_meta(closed)),
+            access(&worker("pw1"), &response_meta("yp1", closed)),
             Access::Read
         );
         assert_eq!(
@@ -492,6 +501,16 @@ mod tests {
             &worker("yp1"),
             &response_meta("yp1", WorkflowState::Draft)
         ));
+    }
+
+    #[test]
+    fn participation_worker_still_writes_a_closed_consultation_and_others_only_read_it() {
+        let closed = consultation_meta(WorkflowState::Closed);
+        assert_eq!(access(&worker("pw2"), &closed), Access::ReadWrite);
+        assert_eq!(access(&officer(), &closed), Access::Read);
+        for actor in [member("m1", &[HOME]), young_person("yp1"), admin()] {
+            assert_eq!(access(&actor, &closed), Access::None);
+        }
     }
 
     #[test]

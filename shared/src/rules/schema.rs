@@ -19,6 +19,10 @@ pub const MAX_LIST_LEN: usize = 500;
 pub const MAX_SHORT_CHARS: usize = 500;
 /// Longest collaborative Text paragraph, in characters.
 pub const MAX_TEXT_CHARS: usize = 100_000;
+/// Most "You said, we did" entries a consultation may hold: the Panel summary is one page.
+pub const MAX_YOU_SAID_WE_DID: usize = 50;
+/// Longest "You said, we did" paragraph, in characters.
+pub const MAX_PARAGRAPH_CHARS: usize = 2_000;
 /// Most children a single visit can plausibly record having spoken with.
 pub const MAX_CHILDREN_COUNT: u64 = 1_000;
 
@@ -141,6 +145,9 @@ fn inspection(r: &Inspection) -> Result<(), Rejection> {
             "recommendations[].managerResponse",
             rec.manager_response.as_str(),
         )?;
+        if let Some(due_by) = &rec.due_by {
+            date("recommendations[].dueBy", due_by)?;
+        }
     }
     len("previousRecommendations", r.previous_recommendations.len())?;
     for p in &r.previous_recommendations {
@@ -172,6 +179,26 @@ fn consultation(r: &Consultation) -> Result<(), Rejection> {
     short("title", &r.title)?;
     text("purpose", r.purpose.as_str())?;
     len("questions", r.questions.len())?;
+    if let Some(series) = &r.series_id {
+        id("seriesId", series)?;
+    }
+    if let Some(label) = &r.round_label {
+        short("roundLabel", label)?;
+    }
+    if r.you_said_we_did.len() > MAX_YOU_SAID_WE_DID {
+        return Err(invalid(&format!(
+            "youSaidWeDid: more than {MAX_YOU_SAID_WE_DID} entries"
+        )));
+    }
+    let mut entries = HashSet::new();
+    for e in &r.you_said_we_did {
+        id("youSaidWeDid[].id", &e.id)?;
+        if !entries.insert(e.id.as_str()) {
+            return Err(invalid("youSaidWeDid[].id: must be unique"));
+        }
+        paragraph("youSaidWeDid[].youSaid", e.you_said.as_str())?;
+        paragraph("youSaidWeDid[].weDid", e.we_did.as_str())?;
+    }
     let live = r.state != WorkflowState::Draft;
     if live && r.title.trim().is_empty() {
         return Err(invalid("title: required once open"));
@@ -187,6 +214,16 @@ fn consultation(r: &Consultation) -> Result<(), Rejection> {
         }
         short("questions[].prompt", &q.prompt)?;
         short_list("questions[].options", &q.options)?;
+        if let Some(pledge) = &q.pledge {
+            short("questions[].pledge", pledge)?;
+        }
+        if let Some(c) = &q.comparison {
+            id("questions[].comparison.source", &c.source)?;
+            id("questions[].comparison.option", &c.option)?;
+            if c.percent > 100 {
+                return Err(invalid("questions[].comparison.percent: must be 0 to 100"));
+            }
+        }
         if live {
             if q.prompt.trim().is_empty() {
                 return Err(invalid("questions[].prompt: required once open"));
@@ -304,6 +341,16 @@ fn text(field: &str, value: &str) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// A short paragraph for a one-page summary (at most [`MAX_PARAGRAPH_CHARS`]).
+fn paragraph(field: &str, value: &str) -> Result<(), Rejection> {
+    if value.len() > MAX_PARAGRAPH_CHARS && value.chars().count() > MAX_PARAGRAPH_CHARS {
+        return Err(invalid(&format!(
+            "{field}: longer than {MAX_PARAGRAPH_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
 fn len(field: &str, n: usize) -> Result<(), Rejection> {
     if n > MAX_LIST_LEN {
         return Err(invalid(&format!("{field}: more than {MAX_LIST_LEN} items")));
@@ -329,7 +376,8 @@ mod tests {
 
     use super::*;
     use crate::model::{
-        Answer, ChildSpokenWith, FollowUp, Priority, Question, Recommendation, SignOff,
+        Answer, ChildSpokenWith, Comparison, FollowUp, Priority, Question, Recommendation, SignOff,
+        YouSaidWeDid,
     };
     use crate::rules::test_support::*;
 
@@ -545,6 +593,122 @@ mod tests {
             note: Text::with_value(""),
         });
         rejected(Record::ConsultationResponse(r), "followUp");
+    }
+
+    #[test]
+    fn a_recommendations_timescale_is_a_real_date_or_absent() {
+        let with_due = |due: Option<&str>| {
+            inspection(|i| i.recommendations[0].due_by = due.map(str::to_string))
+        };
+        assert_eq!(validate_record(&with_due(None)), Ok(()));
+        assert_eq!(validate_record(&with_due(Some("2028-02-29"))), Ok(()));
+        for bad in ["", "2026-02-29", "31/12/2026", "soon"] {
+            rejected(with_due(Some(bad)), "recommendations[].dueBy");
+        }
+    }
+
+    fn consultation_with(edit: impl FnOnce(&mut Consultation)) -> Record {
+        let mut c = Consultation::new("pw1", "Food at home", NOW);
+        c.questions = vec![Question::new("q1", QuestionType::YesNoNotSure, "Any say?")];
+        edit(&mut c);
+        Record::Consultation(c)
+    }
+
+    fn comparison(source: &str, option: &str, percent: u32) -> Option<Comparison> {
+        Some(Comparison {
+            source: source.into(),
+            option: option.into(),
+            percent,
+        })
+    }
+
+    #[test]
+    fn a_comparison_names_its_source_and_option_and_is_a_percentage() {
+        for percent in [0, 55, 100] {
+            let ok = consultation_with(|c| {
+                c.questions[0].comparison = comparison("National survey", "yes", percent)
+            });
+            assert_eq!(validate_record(&ok), Ok(()));
+        }
+        rejected(
+            consultation_with(|c| c.questions[0].comparison = comparison("Survey", "yes", 101)),
+            "comparison.percent",
+        );
+        rejected(
+            consultation_with(|c| c.questions[0].comparison = comparison(" ", "yes", 50)),
+            "comparison.source",
+        );
+        rejected(
+            consultation_with(|c| c.questions[0].comparison = comparison("Survey", "", 50)),
+            "comparison.option",
+        );
+        rejected(
+            consultation_with(|c| {
+                c.questions[0].comparison =
+                    comparison("Survey", &"x".repeat(MAX_SHORT_CHARS + 1), 5)
+            }),
+            "comparison.option",
+        );
+    }
+
+    #[test]
+    fn pledges_round_labels_and_series_are_short_strings() {
+        let ok = consultation_with(|c| {
+            c.questions[0].pledge = Some("We will listen to you".into());
+            c.round_label = Some("Spring 2026".into());
+            c.series_id = Some("first-round".into());
+        });
+        assert_eq!(validate_record(&ok), Ok(()));
+        let long = "x".repeat(MAX_SHORT_CHARS + 1);
+        rejected(
+            consultation_with(|c| c.questions[0].pledge = Some(long.clone())),
+            "questions[].pledge",
+        );
+        rejected(
+            consultation_with(|c| c.round_label = Some(long.clone())),
+            "roundLabel",
+        );
+        rejected(
+            consultation_with(|c| c.series_id = Some(" ".into())),
+            "seriesId",
+        );
+    }
+
+    #[test]
+    fn you_said_we_did_is_bounded_and_keyed() {
+        let entry = |id: &str| YouSaidWeDid::new(id, "More fruit", "A fruit bowl");
+        let ok = consultation_with(|c| {
+            c.you_said_we_did = (0..MAX_YOU_SAID_WE_DID)
+                .map(|i| entry(&format!("y{i}")))
+                .collect()
+        });
+        assert_eq!(validate_record(&ok), Ok(()));
+        rejected(
+            consultation_with(|c| {
+                c.you_said_we_did = (0..=MAX_YOU_SAID_WE_DID)
+                    .map(|i| entry(&format!("y{i}")))
+                    .collect()
+            }),
+            "youSaidWeDid",
+        );
+        rejected(
+            consultation_with(|c| c.you_said_we_did = vec![entry("y1"), entry("y1")]),
+            "youSaidWeDid[].id",
+        );
+        rejected(
+            consultation_with(|c| c.you_said_we_did = vec![entry("")]),
+            "youSaidWeDid[].id",
+        );
+        rejected(
+            consultation_with(|c| {
+                c.you_said_we_did = vec![YouSaidWeDid::new(
+                    "y1",
+                    "fine",
+                    &"x".repeat(MAX_PARAGRAPH_CHARS + 1),
+                )]
+            }),
+            "youSaidWeDid[].weDid",
+        );
     }
 
     #[test]

@@ -5,8 +5,9 @@ use autosurgeon::Text;
 use super::test_support::*;
 use super::{Rejection, check_change, check_response_fits};
 use crate::model::{
-    Answer, Consultation, ConsultationResponse, FollowUp, Inspection, Priority, Recommendation,
-    RecommendationStatus, Record, SignOff, VisitNote, WorkflowState as S,
+    Answer, Comparison, Consultation, ConsultationResponse, FollowUp, Inspection, Priority,
+    Recommendation, RecommendationStatus, Record, SignOff, VisitNote, WorkflowState as S,
+    YouSaidWeDid,
 };
 
 fn consultation_of(doc: &mut Doc) -> Consultation {
@@ -336,9 +337,10 @@ fn manager_responds_to_recommendations() {
 #[test]
 fn manager_can_only_change_recommendation_responses() {
     let mgr = manager("mgr1", &[HOME]);
-    let edits: [fn(&mut Inspection); 5] = [
+    let edits: [fn(&mut Inspection); 6] = [
         |i| i.recommendations[0].text = Text::with_value("softened"),
         |i| i.recommendations[0].priority = Priority::Low,
+        |i| i.recommendations[0].due_by = Some("2027-12-31".into()),
         |i| i.recommendations.clear(),
         |i| {
             i.recommendations
@@ -350,6 +352,23 @@ fn manager_can_only_change_recommendation_responses() {
         let mut doc = inspection_in(S::SignedOff);
         assert_code(doc.change(&mgr, |r| edit(insp(r))), "record_locked");
     }
+}
+
+#[test]
+fn members_set_a_recommendations_timescale_while_drafting() {
+    let mut doc = Doc::new(draft_inspection("m1"));
+    assert_eq!(
+        doc.change(&member("m2", &[HOME]), |r| {
+            insp(r).recommendations[0].due_by = Some("2026-12-31".into())
+        }),
+        Ok(())
+    );
+    assert_code(
+        doc.change(&member("m2", &[HOME]), |r| {
+            insp(r).recommendations[0].due_by = Some("2026-12-32".into())
+        }),
+        "invalid_record",
+    );
 }
 
 #[test]
@@ -508,6 +527,109 @@ fn closed_consultation_is_immutable() {
         doc.change(&worker("pw1"), |r| cons(r).state = S::Open),
         "record_locked",
     );
+    assert_code(
+        doc.change(&worker("pw1"), |r| cons(r).title = "Changed".into()),
+        "record_locked",
+    );
+}
+
+/// One edit to a consultation, for tables of edits.
+type ConsultationEdit = fn(&mut Consultation);
+
+/// The edits a participation worker makes to report on a consultation.
+fn report_on(c: &mut Consultation) {
+    c.round_label = Some("Spring 2026".into());
+    c.you_said_we_did = vec![YouSaidWeDid::new(
+        "y1",
+        "More say in the menu",
+        "Monthly menu meetings",
+    )];
+    c.questions[1].pledge = Some("We will listen to you".into());
+    c.questions[1].comparison = Some(Comparison {
+        source: "National survey 2025".into(),
+        option: "yes".into(),
+        percent: 70,
+    });
+}
+
+#[test]
+fn participation_worker_reports_on_an_open_or_closed_consultation() {
+    for state in [S::Open, S::Closed] {
+        let mut doc = consultation_in(state);
+        assert_eq!(
+            doc.change(&worker("pw2"), |r| report_on(cons(r))),
+            Ok(()),
+            "{state:?}"
+        );
+        assert_eq!(
+            doc.change(&worker("pw1"), |r| {
+                let c = cons(r);
+                c.you_said_we_did[0].we_did = Text::with_value("Weekly menu meetings");
+                c.questions[1].comparison = None;
+                c.round_label = None;
+            }),
+            Ok(()),
+            "{state:?}"
+        );
+    }
+}
+
+#[test]
+fn reporting_on_a_consultation_cannot_slip_in_other_changes() {
+    let edits: [(&str, ConsultationEdit); 5] = [
+        ("title", |c| c.title = "Changed".into()),
+        ("prompt", |c| c.questions[0].prompt = "Changed?".into()),
+        ("options", |c| c.questions[2].options.push("Soup".into())),
+        ("question order", |c| c.questions.swap(0, 1)),
+        ("series", |c| c.series_id = Some("another-series".into())),
+    ];
+    for state in [S::Open, S::Closed] {
+        for (what, edit) in edits {
+            let mut doc = consultation_in(state);
+            let result = doc.change(&worker("pw1"), |r| {
+                report_on(cons(r));
+                edit(cons(r));
+            });
+            assert_eq!(
+                result.map_err(|e| e.code()),
+                Err("record_locked"),
+                "{what} in {state:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn closing_may_carry_the_reporting_fields_but_nothing_else() {
+    let mut doc = consultation_in(S::Open);
+    assert_eq!(
+        doc.change(&worker("pw1"), |r| {
+            report_on(cons(r));
+            cons(r).state = S::Closed;
+        }),
+        Ok(())
+    );
+    let mut doc = consultation_in(S::Open);
+    assert_code(
+        doc.change(&worker("pw1"), |r| {
+            cons(r).state = S::Closed;
+            cons(r).purpose = Text::with_value("Changed");
+        }),
+        "record_locked",
+    );
+}
+
+#[test]
+fn only_participation_workers_report_on_a_consultation() {
+    let mut doc = consultation_in(S::Closed);
+    for actor in [
+        officer(),
+        member("m1", &[HOME]),
+        young_person("yp1"),
+        admin(),
+    ] {
+        assert_code(doc.change(&actor, |r| report_on(cons(r))), "forbidden");
+    }
 }
 
 #[test]

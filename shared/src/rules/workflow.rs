@@ -10,17 +10,21 @@
 //! - inspection: draft → submitted (assigned members or the creator); submitted → draft
 //!   (withdraw, same people); submitted → signedOff (the creator, setting `signOff` to
 //!   themselves); signedOff → responded (the home's manager); responded → closed (the creator).
-//! - consultation: draft → open, open → draft, open → closed (participation workers).
+//! - consultation: draft → open, open → draft, open → closed (participation workers); a closed
+//!   consultation never reopens.
 //! - response: draft → submitted (its author); submitted → closed (participation workers).
 //!
 //! Content: drafts are edited by their editors; a submitted inspection, an open consultation and
 //! a submitted response accept no content edits (`record_locked`), except that a participation
 //! worker writes a response's `followUp`; after sign-off only the home's manager writes, and only
-//! `recommendations[].managerResponse` and `recommendations[].status`. Closed is final.
+//! `recommendations[].managerResponse` and `recommendations[].status`. Closed is final, except
+//! that on an open or closed consultation participation workers keep writing what reports on it
+//! (`youSaidWeDid`, `roundLabel`, `questions[].pledge`, `questions[].comparison`): none of these
+//! changes what young people are asked or how their answers are read.
 
 use super::{Rejection, schema::validate_record};
 use crate::model::{
-    Consultation, ConsultationResponse, Inspection, QuestionType, Record, VisitNote,
+    Consultation, ConsultationResponse, Inspection, QuestionType, Record, RecordKind, VisitNote,
     WorkflowState as S,
 };
 use crate::permissions::{Actor, Role, assigned, may_create, relation};
@@ -89,7 +93,9 @@ fn check_update(before: &Record, after: &Record, actor: &Actor) -> Result<(), Re
     if before == after {
         return Ok(());
     }
-    if before.state() == S::Closed {
+    // A closed consultation still takes the participation worker's reporting fields; the
+    // consultation rules below decide.
+    if before.state() == S::Closed && before.kind() != RecordKind::Consultation {
         return Err(locked("a closed record cannot change"));
     }
     match (before, after) {
@@ -183,13 +189,39 @@ fn inspection(actor: &Actor, b: &Inspection, a: &Inspection) -> Result<(), Rejec
 fn consultation(b: &Consultation, a: &Consultation) -> Result<(), Rejection> {
     match (b.state, a.state) {
         (S::Draft, S::Draft | S::Open) => Ok(()),
-        // Responses refer to the questions: they are fixed while the consultation is live.
-        (S::Open, S::Open) => Err(locked(
-            "an open consultation cannot be edited; move it back to draft first",
-        )),
-        (S::Open, S::Draft | S::Closed) => same_except(b, a, |m, _| m.state = b.state)
-            .ok_or_else(|| locked("opening or closing changes only the state")),
+        // Responses refer to the questions: they are fixed while the consultation is live. What
+        // reports on it (round label, promises, comparisons, "You said, we did") is not.
+        (S::Open, S::Open) | (S::Closed, S::Closed) => same_except(b, a, restore_reporting)
+            .ok_or_else(|| {
+                locked(if b.state == S::Open {
+                    "an open consultation cannot be edited, except its round label, promises, \
+                     comparisons and \"You said, we did\"; move it back to draft first"
+                } else {
+                    "a closed consultation cannot be edited, except its round label, promises, \
+                     comparisons and \"You said, we did\""
+                })
+            }),
+        (S::Open, S::Draft | S::Closed) => same_except(b, a, |m, b| {
+            m.state = b.state;
+            restore_reporting(m, b);
+        })
+        .ok_or_else(|| locked("opening or closing changes only the state")),
+        (S::Closed, _) => Err(locked("a closed consultation cannot reopen")),
         _ => Err(transition("not a move a consultation can make")),
+    }
+}
+
+/// Copies back from `b` the fields a participation worker may change on a live or closed
+/// consultation, so that any remaining difference is one they may not make. Questions are
+/// matched by position and id: a question added, removed or moved stays a difference.
+fn restore_reporting(m: &mut Consultation, b: &Consultation) {
+    m.you_said_we_did = b.you_said_we_did.clone();
+    m.round_label = b.round_label.clone();
+    for (mine, theirs) in m.questions.iter_mut().zip(&b.questions) {
+        if mine.id == theirs.id {
+            mine.pledge = theirs.pledge.clone();
+            mine.comparison = theirs.comparison.clone();
+        }
     }
 }
 
