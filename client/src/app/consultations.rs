@@ -68,7 +68,7 @@ pub fn ConsultationList() -> Html {
     rows.retain(|r| r.kind == Some(RecordKind::Consultation));
     // Rounds of one consultation share its title: the round label tells them apart (read
     // without hydrating the record; a consultation not downloaded yet has none to show).
-    let labels: BTreeMap<DocumentId, String> = app.rt.with_engine(|e| {
+    let labels: Vec<(DocumentId, String)> = app.rt.with_engine(|e| {
         rows.iter()
             .filter(|r| r.local)
             .filter_map(|r| {
@@ -77,10 +77,11 @@ pub fn ConsultationList() -> Html {
             })
             .collect()
     });
+    let round_label = |id: DocumentId| labels.iter().find(|(l, _)| *l == id).map(|(_, l)| l);
     rows.sort_by(|a, b| {
         a.title
             .cmp(&b.title)
-            .then(labels.get(&a.id).cmp(&labels.get(&b.id)))
+            .then(round_label(a.id).cmp(&round_label(b.id)))
             .then(a.id.cmp(&b.id))
     });
     let can_create = may_create(
@@ -136,8 +137,8 @@ pub fn ConsultationList() -> Html {
                                     data-state={r.state.map_or("unknown", WorkflowState::as_str)}>
                                     <td class="govuk-table__cell">
                                         <a class="govuk-link hearth-link-target" href={Route::Consultation(r.id).href()}>{ title.clone() }</a>
-                                        if let Some(label) = labels.get(&r.id) {
-                                            <span class="govuk-caption-s round-label">{ label.clone() }</span>
+                                        if let Some(round) = round_label(r.id) {
+                                            <span class="govuk-caption-s round-label">{ round.clone() }</span>
                                         }
                                     </td>
                                     <td class="govuk-table__cell">
@@ -154,7 +155,7 @@ pub fn ConsultationList() -> Html {
                                                 <a class="govuk-link hearth-link-target results-link"
                                                     href={Route::ConsultationResults(r.id).href()}>
                                                     { "Results" }<span class="govuk-visually-hidden">{ format!(" for {title}{}",
-                                                        labels.get(&r.id).map(|l| format!(", {l}")).unwrap_or_default()) }</span>
+                                                        round_label(r.id).map(|l| format!(", {l}")).unwrap_or_default()) }</span>
                                                 </a>
                                             }
                                         </td>
@@ -335,39 +336,40 @@ fn NewRound(props: &NewRoundProps) -> Html {
     }
 }
 
-/// Hydrated documents, re-read only when their document changes.
-struct Hydrated<T> {
-    read: BTreeMap<DocumentId, (Vec<ChangeHash>, T)>,
+/// Hydrated records (the rounds and their responses), each re-read only when its document
+/// changes. One map of [`Record`]s rather than one per type keeps the wasm smaller.
+#[derive(Default)]
+struct Hydrated {
+    read: BTreeMap<DocumentId, (Vec<ChangeHash>, Record)>,
 }
 
-impl<T: Clone> Hydrated<T> {
-    fn new() -> Self {
-        Hydrated {
-            read: BTreeMap::new(),
-        }
-    }
-
-    /// The documents `ids` as `extract` types them (re-reading only changed ones), keeping
-    /// nothing else.
-    fn refresh(
-        &mut self,
-        e: &mut crate::engine::Engine,
-        ids: &[DocumentId],
-        extract: impl Fn(Record) -> Option<T>,
-    ) -> Vec<(DocumentId, T)> {
+impl Hydrated {
+    /// Re-reads those of `ids` that changed, and forgets all others.
+    fn refresh(&mut self, e: &mut crate::engine::Engine, ids: &[DocumentId]) {
         self.read.retain(|k, _| ids.contains(k));
         for &id in ids {
             let heads = e.heads(id);
             if self.read.get(&id).is_some_and(|(h, _)| *h == heads) {
                 continue;
             }
-            if let Some(t) = e.record(id).and_then(Result::ok).and_then(&extract) {
-                self.read.insert(id, (heads, t));
+            if let Some(Ok(record)) = e.record(id) {
+                self.read.insert(id, (heads, record));
             }
         }
-        ids.iter()
-            .filter_map(|id| self.read.get(id).map(|(_, t)| (*id, t.clone())))
-            .collect()
+    }
+
+    fn consultation(&self, id: DocumentId) -> Option<&Consultation> {
+        match self.read.get(&id) {
+            Some((_, Record::Consultation(c))) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn response(&self, id: DocumentId) -> Option<(&[ChangeHash], &ConsultationResponse)> {
+        match self.read.get(&id) {
+            Some((heads, Record::ConsultationResponse(r))) => Some((heads, r)),
+            _ => None,
+        }
     }
 }
 
@@ -395,10 +397,9 @@ fn record_follow_up(
     rt: &Rc<Runtime>,
     actor: &Actor,
     response: DocumentId,
-    read: &(Vec<ChangeHash>, ConsultationResponse),
+    (heads, before): (&[ChangeHash], &ConsultationResponse),
     note: String,
 ) -> Result<(), String> {
-    let (heads, before) = read;
     let mut after = before.clone();
     after.follow_up = Some(FollowUp {
         done: true,
@@ -421,8 +422,7 @@ fn record_follow_up(
 #[function_component]
 pub fn ResultsPage(props: &ConsultationProps) -> Html {
     let app = use_app();
-    let rounds_cache: Rc<RefCell<Hydrated<Consultation>>> = use_mut_ref(Hydrated::new);
-    let responses_cache: Rc<RefCell<Hydrated<ConsultationResponse>>> = use_mut_ref(Hydrated::new);
+    let hydrated: Rc<RefCell<Hydrated>> = use_mut_ref(Hydrated::default);
     let cache: ReadCache<Consultation> = use_mut_ref(|| None);
     let filter = use_state(ResultsFilter::default);
     let error = use_state(|| None::<String>);
@@ -463,43 +463,35 @@ pub fn ResultsPage(props: &ConsultationProps) -> Html {
     };
     let own = id.to_string();
     let series = record.series_of(&own);
-    let (all, responses) = app.rt.with_engine(|e| {
-        let members = series_members(e, &series);
-        let mut ids = members;
+    let (ids, per_round) = app.rt.with_engine(|e| {
+        let mut ids = series_members(e, &series);
         if !ids.contains(&id) {
             ids.push(id);
         }
-        let all: Vec<(String, Consultation)> = rounds_cache
-            .borrow_mut()
-            .refresh(e, &ids, |r| match r {
-                Record::Consultation(c) => Some(c),
-                _ => None,
-            })
-            .into_iter()
-            .map(|(rid, c)| (rid.to_string(), c))
-            .collect();
-        let per_round: BTreeMap<String, Vec<DocumentId>> = ids
+        let per_round: Vec<Vec<DocumentId>> = ids
             .iter()
-            .map(|rid| (rid.to_string(), e.responses_to(&rid.to_string())))
+            .map(|rid| e.responses_to(&rid.to_string()))
             .collect();
-        let response_ids: Vec<DocumentId> = per_round.values().flatten().copied().collect();
-        let responses: BTreeMap<DocumentId, ConsultationResponse> = responses_cache
-            .borrow_mut()
-            .refresh(e, &response_ids, |r| match r {
-                Record::ConsultationResponse(r) => Some(r),
-                _ => None,
-            })
-            .into_iter()
+        let wanted: Vec<DocumentId> = ids
+            .iter()
+            .chain(per_round.iter().flatten())
+            .copied()
             .collect();
-        (all, (per_round, responses))
+        hydrated.borrow_mut().refresh(e, &wanted);
+        (ids, per_round)
     });
-    let (per_round, responses) = responses;
+    let read = hydrated.borrow();
+    let all: Vec<(String, &Consultation)> = ids
+        .iter()
+        .filter_map(|&rid| Some((rid.to_string(), read.consultation(rid)?)))
+        .collect();
     let of_round = |rid: &str| -> Vec<(DocumentId, &ConsultationResponse)> {
-        per_round
-            .get(rid)
+        ids.iter()
+            .position(|i| i.to_string() == rid)
+            .map(|i| &per_round[i])
             .into_iter()
             .flatten()
-            .filter_map(|r| responses.get(r).map(|response| (*r, response)))
+            .filter_map(|&r| Some((r, read.response(r)?.1)))
             .collect()
     };
     let shown = series_rounds(&own, &series, &all);
@@ -544,16 +536,18 @@ pub fn ResultsPage(props: &ConsultationProps) -> Html {
         let (rt, actor, cache, error) = (
             app.rt.clone(),
             actor.clone(),
-            responses_cache.clone(),
+            hydrated.clone(),
             error.clone(),
         );
         Callback::from(move |(response, note): (String, String)| {
             let Ok(rid) = response.parse::<DocumentId>() else {
                 return;
             };
-            let read = cache.borrow().read.get(&rid).cloned();
-            let Some(read) = read else { return };
-            match record_follow_up(&rt, &actor, rid, &read, note) {
+            let cache = cache.borrow();
+            let Some(read) = cache.response(rid) else {
+                return;
+            };
+            match record_follow_up(&rt, &actor, rid, read, note) {
                 Ok(()) => error.set(None),
                 Err(message) => error.set(Some(message)),
             }

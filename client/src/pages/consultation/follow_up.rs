@@ -44,19 +44,12 @@ fn when(ms: i64) -> String {
     }
 }
 
-/// Properties of [`FollowUpList`].
-#[derive(Properties, PartialEq)]
-pub struct FollowUpListProps {
-    /// Oldest first.
-    pub waiting: Vec<FollowUpItem>,
-    /// Records a follow-up `(response id, note)`; `None`: the list is read-only.
-    pub on_save: Option<Callback<(String, String)>>,
-}
-
-/// The "Follow up" banner (`#talk-to-someone-list`).
-#[function_component]
-pub fn FollowUpList(props: &FollowUpListProps) -> Html {
-    let waiting = &props.waiting;
+/// The "Follow up" banner (`#talk-to-someone-list`): `waiting` oldest first; `on_save` records a
+/// follow-up `(response id, note)`, and without it the list is read-only.
+pub fn follow_up_list(
+    waiting: &[FollowUpItem],
+    on_save: Option<&Callback<(String, String)>>,
+) -> Html {
     html! {
         <div class="govuk-notification-banner" role="region" aria-labelledby="follow-up-title"
             id="talk-to-someone-list">
@@ -77,7 +70,7 @@ pub fn FollowUpList(props: &FollowUpListProps) -> Html {
                                 { format!("Answered {}", when(item.at)) }
                                 if let Some(home) = &item.home { { format!(", at {home}") } }
                                 if let Some(band) = &item.age_band { { format!(", aged {band}") } }
-                                if let Some(on_save) = &props.on_save {
+                                if let Some(on_save) = on_save {
                                     <FollowUpForm index={i} id={item.id.clone()} on_save={on_save.clone()} />
                                 }
                             </li>

@@ -12,8 +12,8 @@ use hearth_shared::reporting::{ConsultationResults, Count, QuestionResults, Resu
 use yew::prelude::*;
 
 use super::chart::{answer_rows, bar_chart, comparison_text, count_attr, tally_text};
-use super::follow_up::{FollowUpItem, FollowUpList};
-use super::you_said::YouSaidWeDidEditor;
+use super::follow_up::{FollowUpItem, follow_up_list};
+use super::you_said::you_said_we_did;
 use crate::pages::inspection::form::{Select, TextInput};
 use crate::pages::{Edit, Shown};
 
@@ -76,7 +76,7 @@ pub fn ResultsView(props: &ResultsViewProps) -> Html {
                 }
             </span>
             <h1 class="govuk-heading-xl">{ record.title.clone() }</h1>
-            <FollowUpList waiting={props.waiting.clone()} on_save={props.on_follow_up.clone()} />
+            { follow_up_list(&props.waiting, props.on_follow_up.as_ref()) }
             <p class="govuk-body-l" id="results-total">
                 { format!("{} {plural} with consent to use the answers.", capitalised(&total.text(t))) }
             </p>
@@ -109,7 +109,7 @@ pub fn ResultsView(props: &ResultsViewProps) -> Html {
                 </h2>
                 { for others.iter().filter_map(|q| section(&q.question_id)) }
             }
-            <YouSaidWeDidEditor record={record.clone()} on_change={props.on_change.clone()} />
+            { you_said_we_did(record, props.on_change.as_ref()) }
         </div>
     }
 }
@@ -339,17 +339,22 @@ fn Filters(props: &FiltersProps) -> Html {
 pub fn series_rounds<'a>(
     current: &str,
     series: &str,
-    all: &'a [(String, Consultation)],
-) -> Vec<&'a (String, Consultation)> {
-    let mut rounds: Vec<&(String, Consultation)> = all
-        .iter()
-        .filter(|(id, c)| {
-            id == current
-                || (c.series_of(id) == series
-                    && c.state != hearth_shared::model::WorkflowState::Draft)
-        })
-        .collect();
-    rounds.sort_by(|a, b| a.1.created_at.cmp(&b.1.created_at).then(a.0.cmp(&b.0)));
+    all: &'a [(String, &'a Consultation)],
+) -> Vec<&'a (String, &'a Consultation)> {
+    let mut rounds: Vec<&(String, &Consultation)> = Vec::new();
+    let rounds_of = all.iter().filter(|(id, c)| {
+        id == current
+            || (c.series_of(id) == series && c.state != hearth_shared::model::WorkflowState::Draft)
+    });
+    // A handful of rounds: placed in order as found (no sort routine for this one type).
+    for round in rounds_of {
+        let key = |r: &(String, &Consultation)| (r.1.created_at, r.0.clone());
+        let at = rounds
+            .iter()
+            .position(|r| key(r) > key(round))
+            .unwrap_or(rounds.len());
+        rounds.insert(at, round);
+    }
     rounds
 }
 
@@ -372,13 +377,14 @@ mod tests {
 
     #[test]
     fn rounds_of_a_series_are_compared_oldest_first_without_drafts_or_other_consultations() {
-        let all = vec![
+        let all = [
             round("autumn", Some("spring"), 30, WorkflowState::Open),
             round("spring", None, 10, WorkflowState::Closed),
             round("next", Some("spring"), 40, WorkflowState::Draft),
             round("other", None, 20, WorkflowState::Open),
             round("elsewhere", Some("other"), 25, WorkflowState::Open),
         ];
+        let all: Vec<(String, &Consultation)> = all.iter().map(|(id, c)| (id.clone(), c)).collect();
         let ids = |current: &str, series: &str| -> Vec<String> {
             series_rounds(current, series, &all)
                 .iter()

@@ -9,22 +9,15 @@ use super::builder::edit;
 use crate::pages::inspection::form::{TextArea, multiline};
 use crate::pages::{Edit, Shown};
 
-/// Properties of [`YouSaidWeDidEditor`].
-#[derive(Properties, PartialEq)]
-pub struct YouSaidWeDidProps {
-    /// The consultation, as read.
-    pub record: Shown<Consultation>,
-    /// Writes an edit; `None` shows the entries read-only.
-    #[prop_or_default]
-    pub on_change: Option<Callback<Edit<Consultation>>>,
-}
-
-/// The entries, with add, remove and two text boxes each when editable.
-#[function_component]
-pub fn YouSaidWeDidEditor(props: &YouSaidWeDidProps) -> Html {
-    let entries = &props.record.you_said_we_did;
-    let body = match &props.on_change {
-        Some(on_change) => editable(&props.record, on_change),
+/// The entries of `record`, with add, remove and two text boxes each when `on_change` can write
+/// them, read-only otherwise.
+pub fn you_said_we_did(
+    record: &Shown<Consultation>,
+    on_change: Option<&Callback<Edit<Consultation>>>,
+) -> Html {
+    let entries = &record.you_said_we_did;
+    let body = match on_change {
+        Some(on_change) => editable(record, on_change),
         None if entries.is_empty() => {
             html! { <p class="govuk-body">{ "Nothing written yet." }</p> }
         }
