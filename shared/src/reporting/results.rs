@@ -4,7 +4,13 @@
 //! exports, so a number suppressed on one is suppressed on all. The rule: a round whose group
 //! (after the filters) has fewer than `suppress_below` counted responses shows no numbers at
 //! all; otherwise any count from 1 to `suppress_below - 1` is shown as "fewer than 5", and a
-//! percentage only where both its count and its base are shown.
+//! percentage only where both its count and its base are shown. Where a question's counts add
+//! up to its shown total (one answer each), a lone suppressed count takes the smallest other
+//! count with it, so that it cannot be worked out by subtraction.
+//!
+//! What this does not stop: comparing two views of the same responses (all homes against all
+//! but one) can still narrow a small group down. Councils should publish one view, and the
+//! threshold is configurable (`--suppress-below`).
 
 use std::fmt;
 
@@ -451,11 +457,21 @@ fn outcome(q: &Question, group: &[&ConsultationResponse], options: ResultsOption
     }
 
     let answered = Count::of(answered_n, t);
-    let tallies = answer_options(q)
+    let raw: Vec<(String, String, u32)> = answer_options(q)
         .into_iter()
         .map(|(value, label)| {
             let n = chosen.iter().filter(|c| c.contains(&value)).count() as u32;
-            let count = Count::of(n, t);
+            (value, label, n)
+        })
+        .collect();
+    let mut counts: Vec<Count> = raw.iter().map(|(_, _, n)| Count::of(*n, t)).collect();
+    if single_answer(q.question_type) && answered.shown().is_some() {
+        suppress_complement(&mut counts, raw.iter().map(|(_, _, n)| *n));
+    }
+    let tallies = raw
+        .into_iter()
+        .zip(counts)
+        .map(|((value, label, _), count)| {
             let percent = match (count, answered) {
                 (Count::Shown(n), Count::Shown(base)) if base > 0 => Some(percent(n, base)),
                 _ => None,
@@ -474,6 +490,33 @@ fn outcome(q: &Question, group: &[&ConsultationResponse], options: ResultsOption
         answered,
         tallies,
         texts,
+    }
+}
+
+/// Whether each answer picks exactly one option, so a question's counts add up to how many
+/// answered it.
+fn single_answer(kind: QuestionType) -> bool {
+    matches!(
+        kind,
+        QuestionType::EmojiScale | QuestionType::YesNoNotSure | QuestionType::SingleChoice
+    )
+}
+
+/// Secondary suppression: where the counts add up to a total that is shown, one suppressed
+/// count alone could be worked out by subtraction ("6 answered, 5 said yes": the hidden "no"
+/// is 1). So when exactly one count is suppressed, the smallest shown count is suppressed as
+/// well (a zero included: "0" beside "fewer than 5" would give the other away too).
+fn suppress_complement(counts: &mut [Count], raw: impl Iterator<Item = u32>) {
+    if counts.iter().filter(|c| c.is_suppressed()).count() != 1 {
+        return;
+    }
+    let smallest = raw
+        .enumerate()
+        .filter(|(i, _)| !counts[*i].is_suppressed())
+        .min_by_key(|(_, n)| *n)
+        .map(|(i, _)| i);
+    if let Some(i) = smallest {
+        counts[i] = Count::Suppressed;
     }
 }
 
@@ -612,17 +655,18 @@ mod tests {
         assert_eq!(q1.answered, Shown(8));
         assert_eq!(
             counts(q1),
-            [Shown(0), Shown(0), Shown(0), Shown(5), Suppressed]
+            [Suppressed, Shown(0), Shown(0), Shown(5), Suppressed]
         );
-        // 5 of 8 is 62.5%, rounded half up; no percentage for a suppressed count.
-        assert_eq!(percents(q1), [Some(0), Some(0), Some(0), Some(63), None]);
+        // 5 of 8 is 62.5%, rounded half up; no percentage for a suppressed count. The lone
+        // small "Very happy" (3) would be 8 - 5 by subtraction, so a zero goes with it.
+        assert_eq!(percents(q1), [None, Some(0), Some(0), Some(63), None]);
         let labels: Vec<&str> = q1.tallies.iter().map(|t| t.label.as_str()).collect();
         assert_eq!(labels, ["Very sad", "Sad", "OK", "Happy", "Very happy"]);
 
         let q2 = &r.questions[1].rounds[0];
         assert_eq!(q2.answered, Shown(10));
-        assert_eq!(counts(q2), [Shown(6), Suppressed, Shown(0)]);
-        assert_eq!(percents(q2), [Some(60), None, Some(0)]);
+        assert_eq!(counts(q2), [Shown(6), Suppressed, Suppressed]);
+        assert_eq!(percents(q2), [Some(60), None, None]);
         assert_eq!(q2.tallies[2].label, "Not sure");
 
         let q3 = &r.questions[2].rounds[0];
@@ -634,6 +678,20 @@ mod tests {
         assert_eq!(q4.answered, Suppressed, "two written answers");
         assert!(q4.tallies.is_empty());
         assert_eq!(q4.texts, None, "no free text unless asked for");
+    }
+
+    #[test]
+    fn a_lone_small_count_takes_the_smallest_other_with_it_where_counts_add_up() {
+        let mut counts = [Shown(7), Suppressed, Shown(0)];
+        suppress_complement(&mut counts, [7, 3, 0].into_iter());
+        assert_eq!(counts, [Shown(7), Suppressed, Suppressed]);
+        // Two suppressed already hide each other; none suppressed needs nothing.
+        let mut two = [Shown(9), Suppressed, Suppressed];
+        suppress_complement(&mut two, [9, 2, 1].into_iter());
+        assert_eq!(two, [Shown(9), Suppressed, Suppressed]);
+        let mut none = [Shown(9), Shown(6)];
+        suppress_complement(&mut none, [9, 6].into_iter());
+        assert_eq!(none, [Shown(9), Shown(6)]);
     }
 
     #[test]
@@ -780,9 +838,9 @@ mod tests {
         assert_eq!(ids, ["q1", "q2", "q3", "q4", "q5"]);
         let q2 = &r.questions[1];
         assert_eq!(q2.rounds.len(), 2);
-        assert_eq!(counts(&q2.rounds[0]), [Shown(6), Suppressed, Shown(0)]);
-        assert_eq!(counts(&q2.rounds[1]), [Shown(5), Shown(0), Suppressed]);
-        assert_eq!(percents(&q2.rounds[1]), [Some(71), Some(0), None]);
+        assert_eq!(counts(&q2.rounds[0]), [Shown(6), Suppressed, Suppressed]);
+        assert_eq!(counts(&q2.rounds[1]), [Shown(5), Suppressed, Suppressed]);
+        assert_eq!(percents(&q2.rounds[1]), [Some(71), None, None]);
         // The comparison is the latest round's, against the latest round's figure.
         assert_eq!(
             q2.comparison,
