@@ -29,8 +29,12 @@ pub fn add_question(c: &mut Consultation, t: QuestionType, id: &str) {
     c.questions.push(q);
 }
 
-/// Changes a question's type, keeping options only where the new type uses them.
+/// Changes a question's type, keeping options only where the new type uses them. A comparison
+/// figure is dropped: the answer it was for belongs to the old type.
 pub fn set_type(q: &mut Question, t: QuestionType) {
+    if q.question_type != t {
+        q.comparison = None;
+    }
     q.question_type = t;
     if has_options(t) {
         while q.options.len() < 2 {
@@ -133,8 +137,16 @@ mod tests {
         add_question(&mut c, QuestionType::EmojiScale, "q2");
         assert_eq!(c.questions[0].options, ["", ""]);
         assert!(c.questions[1].options.is_empty());
+        c.questions[0].comparison = Some(hearth_shared::model::Comparison {
+            source: "National survey 2025".into(),
+            option: "Pizza".into(),
+            percent: 40,
+        });
+        set_type(&mut c.questions[0], QuestionType::SingleChoice);
+        assert!(c.questions[0].comparison.is_some(), "the same type: kept");
         set_type(&mut c.questions[0], QuestionType::FreeText);
         assert!(c.questions[0].options.is_empty());
+        assert_eq!(c.questions[0].comparison, None);
     }
 
     #[test]
