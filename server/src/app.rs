@@ -9,6 +9,7 @@ use crate::state::App;
 use crate::store::{NewUser, Store, StoreError};
 use crate::sync::hub::Hub;
 use crate::sync::registry::Connections;
+use hearth_shared::model::Record;
 use hearth_shared::permissions::Role;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
@@ -88,6 +89,62 @@ fn spawn_expiry_sweep(store: Arc<dyn Store>, mut stopped: watch::Receiver<bool>)
     });
 }
 
+/// Documents the facts backfill reads per page: one page of ids in memory, one document
+/// loaded at a time.
+const BACKFILL_PAGE: usize = 64;
+
+/// Computes the reporting facts of documents stored before facts were kept (schema step 4),
+/// one at a time, and returns how many it filled. A document that no longer loads is passed
+/// over (its facts stay unknown and the overview leaves it out). Safe alongside live commits:
+/// a fill only lands where facts are still unknown, and every commit writes them.
+pub async fn backfill_facts(store: &Arc<dyn Store>) -> Result<usize, StoreError> {
+    let mut after = None;
+    let mut filled = 0;
+    loop {
+        let page = store.documents_without_facts(after, BACKFILL_PAGE).await?;
+        let Some(&last) = page.last() else {
+            return Ok(filled);
+        };
+        after = Some(last);
+        for id in page {
+            let Some(stored) = store.load_document(id).await? else {
+                continue;
+            };
+            // Loading and hydrating a document is CPU work: off the async executor.
+            let facts = tokio::task::spawn_blocking(move || {
+                let doc = hearth_shared::sync::load_chunks(&stored.chunks).ok()?;
+                let record = Record::from_doc(&doc).ok()?;
+                Some(hearth_shared::reporting::facts_of(&record))
+            })
+            .await
+            .ok()
+            .flatten();
+            match facts {
+                Some(facts) => {
+                    if store.fill_facts(id, facts).await? {
+                        filled += 1;
+                    }
+                }
+                None => {
+                    tracing::warn!(document = %id, "no reporting facts: document does not load")
+                }
+            }
+        }
+    }
+}
+
+/// Runs [`backfill_facts`] once in the background, so a large older database does not delay
+/// start-up; until it ends, the overview leaves out the documents it has not reached.
+fn spawn_facts_backfill(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        match backfill_facts(&store).await {
+            Ok(0) => {}
+            Ok(filled) => tracing::info!(documents = filled, "reporting facts backfilled"),
+            Err(e) => tracing::warn!(error = %e, "could not backfill reporting facts"),
+        }
+    });
+}
+
 /// Builds the app and starts listening; returns once the socket is bound.
 pub async fn start(
     store: Arc<dyn Store>,
@@ -106,6 +163,7 @@ pub async fn start(
         _ => None,
     };
     let store_for_sweep = store.clone();
+    spawn_facts_backfill(store.clone());
     let app = Arc::new(App {
         store,
         hub,
@@ -113,6 +171,7 @@ pub async fn start(
         account_failures: FailureCounter::new(config.login_attempts_per_account, window_ms),
         setup_failures: FailureCounter::new(config.login_attempts_per_ip, window_ms),
         connections: Connections::new(),
+        clock: config.clock(),
         config: config.clone(),
     });
     let listener = TcpListener::bind(config.bind).await?;

@@ -24,6 +24,10 @@ pub struct Cli {
     /// What to do; `serve` when left out.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// A fixed "now" for the server's calendar (see [`ServeConfig::fixed_now_ms`]). Never a
+    /// flag: only [`main_with_fixed_clock`], used by the end-to-end test server, sets it.
+    #[arg(skip)]
+    pub fixed_now_ms: Option<i64>,
 }
 
 /// The subcommands.
@@ -114,9 +118,12 @@ pub enum CliError {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
-    let command = cli.command.unwrap_or_else(|| {
+    let mut command = cli.command.unwrap_or_else(|| {
         Command::Serve(<ServeConfigParser as Parser>::parse_from(["hearth"]).config)
     });
+    if let Command::Serve(config) | Command::Demo(config) = &mut command {
+        config.fixed_now_ms = cli.fixed_now_ms;
+    }
     if let Command::Demo(config) = command {
         let data_dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("data-demo"));
         return demo(&data_dir, config).await;
@@ -331,6 +338,12 @@ async fn user(store: Arc<dyn Store>, cmd: UserCommand) -> Result<(), CliError> {
 /// The whole program: logging to stderr (level from `RUST_LOG`, default info), then the command.
 /// stdout carries only what the operator asked for.
 pub fn main() -> std::process::ExitCode {
+    main_with_fixed_clock(None)
+}
+
+/// [`main`] with the server's calendar stopped at `fixed_now_ms` (Unix milliseconds) when
+/// given: for the end-to-end test server only, so date rules (overdue visits) are testable.
+pub fn main_with_fixed_clock(fixed_now_ms: Option<i64>) -> std::process::ExitCode {
     use tracing_subscriber::EnvFilter;
     return_large_blocks_to_the_os();
     tracing_subscriber::fmt()
@@ -339,7 +352,8 @@ pub fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.fixed_now_ms = fixed_now_ms;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -49,6 +49,20 @@ pub struct ServeConfig {
     /// Incremental chunks a document gathers before it is compacted into one snapshot.
     #[arg(long, env = "HEARTH_COMPACT_AFTER_CHUNKS", default_value_t = 64)]
     pub compact_after_chunks: usize,
+    /// Consultation results from fewer responses than this (a round, a home, an answer) are
+    /// shown as "fewer than N" everywhere: screens, reports, exports. At least 1.
+    #[arg(
+        long,
+        env = "HEARTH_SUPPRESS_BELOW",
+        default_value_t = hearth_shared::reporting::DEFAULT_SUPPRESS_BELOW,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub suppress_below: u32,
+    /// A fixed "now" (Unix milliseconds) for the calendar-dependent parts (overview, report
+    /// distribution dates). Never a flag: only the end-to-end test server sets it, so overdue
+    /// visits can be tested on chosen dates. `None` is the system clock.
+    #[arg(skip)]
+    pub fixed_now_ms: Option<i64>,
 }
 
 impl ServeConfig {
@@ -60,6 +74,14 @@ impl ServeConfig {
     /// The session lifetime as a duration.
     pub fn session_lifetime(&self) -> Duration {
         Duration::from_secs(self.session_hours * 3600)
+    }
+
+    /// The clock handlers use for dates: the system's, unless a test fixed it.
+    pub fn clock(&self) -> std::sync::Arc<dyn crate::clock::Clock> {
+        match self.fixed_now_ms {
+            Some(ms) => std::sync::Arc::new(crate::clock::FixedClock(ms)),
+            None => std::sync::Arc::new(crate::clock::SystemClock),
+        }
     }
 
     /// Whether HTTPS is configured.

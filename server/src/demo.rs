@@ -516,7 +516,13 @@ pub async fn seed(store: &Arc<dyn Store>, now_ms: i64) -> Result<usize, DemoErro
     let count = planned.len();
     for doc in planned {
         store
-            .append_chunk(doc.id, doc.record.meta(), doc.bytes, doc.updated_at_ms)
+            .append_chunk(
+                doc.id,
+                doc.record.meta(),
+                Some(hearth_shared::reporting::facts_of(&doc.record)),
+                doc.bytes,
+                doc.updated_at_ms,
+            )
             .await?;
     }
     Ok(count)

@@ -66,6 +66,18 @@ pub enum ApiError {
     /// The request body is larger than allowed.
     #[error("The request is too large.")]
     TooLarge,
+    /// A value in the request is not acceptable (a date in the future, an unknown code); the
+    /// message says which field and why, never echoing what was sent.
+    #[error("{0}")]
+    Invalid(String),
+    /// A report was asked for a record not yet signed off (a draft or a submitted one).
+    #[error("This record has not been signed off yet, so there is no report of it.")]
+    NotSignedOff,
+    /// An export would hold fewer consented responses than the small-group threshold.
+    #[error(
+        "There are fewer than {0} consented responses, too few to export without risking identifying someone."
+    )]
+    TooFewResponses(u32),
     /// Storage failed; details go to the log, not to the caller.
     #[error(
         "Something went wrong on the server. Try again; if it keeps happening, tell your administrator."
@@ -91,6 +103,9 @@ impl ApiError {
             ApiError::SetupCodeInvalid => "setup_code_invalid",
             ApiError::HomeArchived => "home_archived",
             ApiError::TooLarge => "too_large",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::NotSignedOff => "not_signed_off",
+            ApiError::TooFewResponses(_) => "too_few_responses",
             ApiError::Internal => "internal",
         }
     }
@@ -104,11 +119,15 @@ impl ApiError {
             ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) | ApiError::SetupCodeInvalid => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::SetupCodeInvalid | ApiError::Invalid(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Conflict(_)
             | ApiError::LastAdmin
             | ApiError::AlreadyRevoked
-            | ApiError::HomeArchived => StatusCode::CONFLICT,
+            | ApiError::HomeArchived
+            | ApiError::NotSignedOff
+            | ApiError::TooFewResponses(_) => StatusCode::CONFLICT,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -149,6 +168,9 @@ mod tests {
             (ApiError::AlreadyRevoked, "already_revoked", 409),
             (ApiError::SetupCodeInvalid, "setup_code_invalid", 400),
             (ApiError::HomeArchived, "home_archived", 409),
+            (ApiError::Invalid("x".into()), "invalid", 400),
+            (ApiError::NotSignedOff, "not_signed_off", 409),
+            (ApiError::TooFewResponses(5), "too_few_responses", 409),
         ];
         for (error, code, status) in cases {
             assert_eq!((error.code(), error.status().as_u16()), (code, status));

@@ -2,12 +2,14 @@
 //! start it through [`app::start`] or [`cli::run`].
 //!
 //! Map: [`store`] (the `Store` trait and SQLite), [`auth`] (passwords, sessions, tickets,
-//! throttling), [`http`] (routes and the error mapping), [`sync`] (the document hub and the
-//! per-connection protocol logic), [`app`] (wiring and the accept loop), [`cli`] (commands).
+//! throttling), [`clock`] (the one injectable "now" for dates), [`http`] (routes and the error
+//! mapping), [`sync`] (the document hub and the per-connection protocol logic), [`app`] (wiring
+//! and the accept loop), [`cli`] (commands).
 
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;

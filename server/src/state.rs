@@ -2,6 +2,7 @@
 //! handlers depend on this, and `app` depends on the handlers, never the other way round.
 
 use crate::auth::rate_limit::FailureCounter;
+use crate::clock::Clock;
 use crate::config::ServeConfig;
 use crate::store::Store;
 use crate::sync::hub::Hub;
@@ -25,4 +26,7 @@ pub struct App {
     pub setup_failures: FailureCounter<IpAddr>,
     /// Open sync connections, so that signing a device or user out closes them at once.
     pub connections: Arc<Connections>,
+    /// "Now" for calendar rules (the overview's today, distribution dates, reporting audit
+    /// times): the system clock, or a fixed one in end-to-end tests.
+    pub clock: Arc<dyn Clock>,
 }

@@ -5,7 +5,13 @@ pub mod admin;
 pub mod client_files;
 pub mod devices;
 pub mod documents;
+pub mod exports;
 pub mod kiosk_setup;
+pub mod overview;
+pub mod reporting;
+#[cfg(test)]
+mod reporting_routes_tests;
+pub mod reports;
 pub mod session;
 pub mod sync_route;
 pub mod user_agent;
@@ -34,6 +40,9 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Inf
         .or(devices::routes(app.clone()))
         .or(kiosk_setup::routes(app.clone()))
         .or(admin::routes(app.clone()))
+        .or(overview::routes(app.clone()))
+        .or(reports::routes(app.clone()).boxed())
+        .or(exports::routes(app.clone()).boxed())
         .or(warp::path!("healthz")
             .and(warp::get())
             .map(|| warp::reply::json(&serde_json::json!({"status": "ok"}))))

@@ -182,6 +182,8 @@ async fn me(app: Arc<App>, who: SignedIn) -> Result<impl Reply, Rejection> {
     Ok(warp::reply::json(&serde_json::json!({
         "user": UserView::from(&who.user),
         "homes": homes,
+        // The small-group threshold, so the screens suppress exactly as reports and exports do.
+        "suppressBelow": app.config.suppress_below,
     })))
 }
 

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::DocMeta;
 use hearth_shared::permissions::Role;
+use hearth_shared::reporting::RecordFacts;
 
 pub mod sqlite;
 
@@ -355,6 +356,38 @@ pub struct AuditPage {
     pub total: u64,
 }
 
+/// A report's distribution to record: an officer says the report went to `recipient` on
+/// `sent_on`. Hearth sends nothing itself.
+#[derive(Debug, Clone)]
+pub struct NewDistribution {
+    /// The inspection record the report is of.
+    pub document_id: DocumentId,
+    /// Who it went to, as a code (`ofsted`, `registeredProvider`, `registeredManager`,
+    /// `responsibleIndividual`, `placingAuthority`); anything else is `Invalid`.
+    pub recipient: String,
+    /// The day it was sent, `YYYY-MM-DD`.
+    pub sent_on: String,
+    /// The officer's user id.
+    pub recorded_by: String,
+    /// Unix milliseconds it was recorded.
+    pub recorded_at_ms: i64,
+}
+
+/// One recorded distribution of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistributionEntry {
+    /// Who it went to (a recipient code).
+    pub recipient: String,
+    /// The day it was sent, `YYYY-MM-DD`.
+    pub sent_on: String,
+    /// The user id of the officer who recorded it.
+    pub recorded_by: String,
+    /// Their display name, if the account still exists.
+    pub recorded_by_name: Option<String>,
+    /// Unix milliseconds it was recorded.
+    pub recorded_at_ms: i64,
+}
+
 /// The storage a Hearth server needs. Implementations must make every write durable before
 /// returning `Ok`, and must not block the async executor.
 #[async_trait]
@@ -365,12 +398,15 @@ pub trait Store: Send + Sync + 'static {
     async fn load_document(&self, id: DocumentId) -> Result<Option<StoredDocument>, StoreError>;
     /// Only the metadata of a document (for access checks without loading it).
     async fn document_meta(&self, id: DocumentId) -> Result<Option<DocMeta>, StoreError>;
-    /// Appends one incremental chunk (Automerge `save_after` bytes) and sets the metadata,
-    /// creating the document if it is new. Durable when it returns `Ok`.
+    /// Appends one incremental chunk (Automerge `save_after` bytes) and sets the metadata and
+    /// the reporting facts of the record as it now stands, creating the document if it is new,
+    /// all in one transaction. Durable when it returns `Ok`. `facts: None` (only tests) leaves
+    /// them unknown, for the start-up backfill.
     async fn append_chunk(
         &self,
         id: DocumentId,
         meta: DocMeta,
+        facts: Option<RecordFacts>,
         chunk: Vec<u8>,
         at_ms: i64,
     ) -> Result<(), StoreError>;
@@ -389,6 +425,30 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Every stored document's summary (the caller filters by permission).
     async fn list_documents(&self) -> Result<Vec<DocumentSummary>, StoreError>;
+
+    // --- reporting ---
+
+    /// Every stored document's metadata and reporting facts as last committed (the caller
+    /// filters by permission). Facts are `None` where not yet known (a row from before facts
+    /// were kept, until the backfill reaches it) or no longer readable.
+    async fn document_facts(
+        &self,
+    ) -> Result<Vec<(DocumentId, DocMeta, Option<RecordFacts>)>, StoreError>;
+    /// Up to `limit` ids of documents whose facts are unknown, in id order after `after`: the
+    /// start-up backfill pages through them (a document that cannot be read is passed over).
+    async fn documents_without_facts(
+        &self,
+        after: Option<DocumentId>,
+        limit: usize,
+    ) -> Result<Vec<DocumentId>, StoreError>;
+    /// Sets a document's facts only if they are still unknown, so a backfill computed from an
+    /// older version never overwrites the facts a newer commit wrote. `true` if it set them.
+    async fn fill_facts(&self, id: DocumentId, facts: RecordFacts) -> Result<bool, StoreError>;
+    /// Records that a report was sent. `NotFound("document")` for an unknown document,
+    /// `Invalid` for an unknown recipient code. Durable when it returns `Ok`.
+    async fn add_distribution(&self, entry: NewDistribution) -> Result<(), StoreError>;
+    /// A report's recorded distribution, by date sent then by when it was recorded.
+    async fn distribution(&self, id: DocumentId) -> Result<Vec<DistributionEntry>, StoreError>;
 
     // --- users ---
 

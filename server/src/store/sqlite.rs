@@ -9,7 +9,8 @@
 //!   writer answers only after COMMIT, a read that follows an `Ok` write always sees it.
 //!
 //! The SQL itself lives in plain functions of a `&Connection` per domain area (`documents`,
-//! `accounts`, `devices`, `homes`, `audit`, `maintenance`); this file only routes each `Store` method to the
+//! `accounts`, `devices`, `homes`, `audit`, `maintenance`; `documents` also keeps each
+//! record's reporting facts and reports' distribution); this file only routes each `Store` method to the
 //! writer or the readers. Nothing here logs record contents, names, tokens or hashes: only
 //! counts, timings and error codes.
 
@@ -26,6 +27,8 @@ mod writer;
 #[cfg(test)]
 mod admin_tests;
 #[cfg(test)]
+mod reporting_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
@@ -37,13 +40,15 @@ use std::time::Duration;
 use async_trait::async_trait;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::DocMeta;
+use hearth_shared::reporting::RecordFacts;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
 use super::{
-    AuditEvent, AuditPage, AuditQuery, Device, DocumentSummary, Home, HomePerson, NewAccount,
-    NewSession, NewUser, Overview, RevokedBy, Session, SetupCode, Store, StoreError,
-    StoredDocument, Ticket, User, UserChange, UserPage, UserQuery, UserWithHomes,
+    AuditEvent, AuditPage, AuditQuery, Device, DistributionEntry, DocumentSummary, Home,
+    HomePerson, NewAccount, NewDistribution, NewSession, NewUser, Overview, RevokedBy, Session,
+    SetupCode, Store, StoreError, StoredDocument, Ticket, User, UserChange, UserPage, UserQuery,
+    UserWithHomes,
 };
 use readers::ReaderPool;
 use writer::{Counters, WriteCommand};
@@ -207,11 +212,14 @@ impl Store for SqliteStore {
         &self,
         id: DocumentId,
         meta: DocMeta,
+        facts: Option<RecordFacts>,
         chunk: Vec<u8>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.write(move |conn| documents::append_chunk(conn, id, &meta, &chunk, at_ms))
-            .await
+        self.write(move |conn| {
+            documents::append_chunk(conn, id, &meta, facts.as_ref(), &chunk, at_ms)
+        })
+        .await
     }
 
     async fn compact(
@@ -226,6 +234,36 @@ impl Store for SqliteStore {
 
     async fn list_documents(&self) -> Result<Vec<DocumentSummary>, StoreError> {
         self.read(documents::list).await
+    }
+
+    async fn document_facts(
+        &self,
+    ) -> Result<Vec<(DocumentId, DocMeta, Option<RecordFacts>)>, StoreError> {
+        self.read(documents::facts).await
+    }
+
+    async fn documents_without_facts(
+        &self,
+        after: Option<DocumentId>,
+        limit: usize,
+    ) -> Result<Vec<DocumentId>, StoreError> {
+        self.read(move |conn| documents::without_facts(conn, after, limit))
+            .await
+    }
+
+    async fn fill_facts(&self, id: DocumentId, facts: RecordFacts) -> Result<bool, StoreError> {
+        self.write(move |conn| documents::fill_facts(conn, id, &facts))
+            .await
+    }
+
+    async fn add_distribution(&self, entry: NewDistribution) -> Result<(), StoreError> {
+        self.write(move |conn| documents::add_distribution(conn, &entry))
+            .await
+    }
+
+    async fn distribution(&self, id: DocumentId) -> Result<Vec<DistributionEntry>, StoreError> {
+        self.read(move |conn| documents::distribution(conn, id))
+            .await
     }
 
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {

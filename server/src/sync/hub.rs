@@ -187,8 +187,11 @@ impl Hub {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let meta = record.meta();
+        // The reporting facts come from the record already checked for this change, so the
+        // overview stays in step with every commit without loading documents.
+        let facts = hearth_shared::reporting::facts_of(&record);
         self.store
-            .append_chunk(id, meta.clone(), chunk, now_ms)
+            .append_chunk(id, meta.clone(), Some(facts), chunk, now_ms)
             .await?;
         let loaded = guard.get_mut();
         loaded.doc = doc;

@@ -3,10 +3,14 @@
 
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::DocMeta;
+use hearth_shared::reporting::RecordFacts;
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::store::{DocumentSummary, StoreError, StoredDocument};
+use super::is_constraint;
+use crate::store::{
+    DistributionEntry, DocumentSummary, NewDistribution, StoreError, StoredDocument,
+};
 
 /// Column index of `meta_json` in the statements below, for conversion errors.
 const META_COLUMN: usize = 0;
@@ -45,21 +49,36 @@ pub(super) fn meta(conn: &Connection, id: DocumentId) -> Result<Option<DocMeta>,
     Ok(json.as_deref().map(decode_meta).transpose()?)
 }
 
+fn encode_facts(facts: &RecordFacts) -> Result<String, StoreError> {
+    serde_json::to_string(facts)
+        .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
+}
+
+/// Stored facts back; `None` if they no longer decode (a shape from another version): the
+/// reader then treats them as unknown rather than failing every overview.
+fn decode_facts(json: Option<String>) -> Option<RecordFacts> {
+    serde_json::from_str(&json?).ok()
+}
+
 pub(super) fn append_chunk(
     conn: &Connection,
     id: DocumentId,
     meta: &DocMeta,
+    facts: Option<&RecordFacts>,
     chunk: &[u8],
     at_ms: i64,
 ) -> Result<(), StoreError> {
     let meta_json = encode_meta(meta)?;
+    let facts_json = facts.map(encode_facts).transpose()?;
     conn.prepare_cached(
-        "INSERT INTO documents (id, kind, home_id, created_by, state, meta_json, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO documents (id, kind, home_id, created_by, state, meta_json, facts,
+                                updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET
              kind = excluded.kind, home_id = excluded.home_id,
              created_by = excluded.created_by, state = excluded.state,
-             meta_json = excluded.meta_json, updated_at = excluded.updated_at",
+             meta_json = excluded.meta_json, facts = excluded.facts,
+             updated_at = excluded.updated_at",
     )?
     .execute(params![
         id.as_bytes(),
@@ -68,6 +87,7 @@ pub(super) fn append_chunk(
         meta.created_by,
         meta.state.as_str(),
         meta_json,
+        facts_json,
         at_ms,
     ])?;
     conn.prepare_cached(
@@ -131,6 +151,97 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<DocumentSummary>, StoreError
             id,
             meta,
             updated_at_ms: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub(super) fn facts(
+    conn: &Connection,
+) -> Result<Vec<(DocumentId, DocMeta, Option<RecordFacts>)>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT meta_json, id, facts FROM documents ORDER BY id")?;
+    let rows = stmt.query_map([], |row| {
+        let meta = decode_meta(&row.get::<_, String>(META_COLUMN)?)?;
+        let id = DocumentId::from_bytes(row.get::<_, [u8; 16]>(1)?);
+        Ok((id, meta, decode_facts(row.get(2)?)))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub(super) fn without_facts(
+    conn: &Connection,
+    after: Option<DocumentId>,
+    limit: usize,
+) -> Result<Vec<DocumentId>, StoreError> {
+    let after: &[u8] = after.as_ref().map_or(&[], |id| id.as_bytes());
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM documents WHERE facts IS NULL AND id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit], |row| {
+        Ok(DocumentId::from_bytes(row.get::<_, [u8; 16]>(0)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub(super) fn fill_facts(
+    conn: &Connection,
+    id: DocumentId,
+    facts: &RecordFacts,
+) -> Result<bool, StoreError> {
+    let json = encode_facts(facts)?;
+    let changed = conn
+        .prepare_cached("UPDATE documents SET facts = ?2 WHERE id = ?1 AND facts IS NULL")?
+        .execute(params![id.as_bytes(), json])?;
+    Ok(changed == 1)
+}
+
+pub(super) fn add_distribution(
+    conn: &Connection,
+    entry: &NewDistribution,
+) -> Result<(), StoreError> {
+    if meta(conn, entry.document_id)?.is_none() {
+        return Err(StoreError::NotFound("document"));
+    }
+    conn.prepare_cached(
+        "INSERT INTO report_distribution (document_id, recipient, sent_on, recorded_by,
+                                          recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        entry.document_id.as_bytes(),
+        entry.recipient,
+        entry.sent_on,
+        entry.recorded_by,
+        entry.recorded_at_ms,
+    ])
+    .map_err(|e| {
+        if is_constraint(&e, rusqlite::ffi::SQLITE_CONSTRAINT_CHECK) {
+            StoreError::Invalid("unknown recipient")
+        } else {
+            StoreError::Sqlite(e)
+        }
+    })?;
+    Ok(())
+}
+
+pub(super) fn distribution(
+    conn: &Connection,
+    id: DocumentId,
+) -> Result<Vec<DistributionEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.recipient, d.sent_on, d.recorded_by, u.display_name, d.recorded_at
+         FROM report_distribution d LEFT JOIN users u ON u.id = d.recorded_by
+         WHERE d.document_id = ?1
+         ORDER BY d.sent_on, d.recorded_at, d.id",
+    )?;
+    let rows = stmt.query_map([id.as_bytes()], |row| {
+        Ok(DistributionEntry {
+            recipient: row.get(0)?,
+            sent_on: row.get(1)?,
+            recorded_by: row.get(2)?,
+            recorded_by_name: row.get(3)?,
+            recorded_at_ms: row.get(4)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

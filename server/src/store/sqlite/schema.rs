@@ -156,6 +156,25 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_by_user ON audit (user_id);
     CREATE INDEX audit_by_action ON audit (action);
     "#,
+    // 4: reporting. `facts` is the record's `RecordFacts` as JSON (no free text), written with
+    // every committed change so the officers' overview never loads documents; NULL for rows
+    // written before this step until the start-up backfill reaches them. A report's
+    // distribution: to whom and when an officer says it was sent (Hearth sends nothing).
+    r#"
+    ALTER TABLE documents ADD COLUMN facts TEXT;
+
+    -- No foreign key on recorded_by: the row must outlive the account, as audit rows do.
+    CREATE TABLE report_distribution (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id BLOB NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        recipient   TEXT NOT NULL CHECK (recipient IN ('ofsted', 'registeredProvider',
+                        'registeredManager', 'responsibleIndividual', 'placingAuthority')),
+        sent_on     TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+    );
+    CREATE INDEX report_distribution_by_document ON report_distribution (document_id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -82,17 +82,30 @@ async fn appended_chunks_load_in_order_with_the_latest_meta() {
     assert!(store.document_meta(id).await.unwrap().is_none());
 
     store
-        .append_chunk(id, visit_note(WorkflowState::Draft), b"one".to_vec(), 1_000)
+        .append_chunk(
+            id,
+            visit_note(WorkflowState::Draft),
+            None,
+            b"one".to_vec(),
+            1_000,
+        )
         .await
         .unwrap();
     store
-        .append_chunk(id, visit_note(WorkflowState::Draft), b"two".to_vec(), 2_000)
+        .append_chunk(
+            id,
+            visit_note(WorkflowState::Draft),
+            None,
+            b"two".to_vec(),
+            2_000,
+        )
         .await
         .unwrap();
     store
         .append_chunk(
             id,
             visit_note(WorkflowState::Submitted),
+            None,
             b"three".to_vec(),
             3_000,
         )
@@ -115,6 +128,7 @@ async fn appended_chunks_load_in_order_with_the_latest_meta() {
         .append_chunk(
             other,
             visit_note(WorkflowState::Draft),
+            None,
             b"x".to_vec(),
             5_000,
         )
@@ -138,6 +152,7 @@ async fn compaction_replaces_the_first_chunks_and_keeps_later_ones() {
             .append_chunk(
                 id,
                 visit_note(WorkflowState::Draft),
+                None,
                 chunk.as_bytes().to_vec(),
                 i as i64,
             )
@@ -154,7 +169,13 @@ async fn compaction_replaces_the_first_chunks_and_keeps_later_ones() {
 
     // Later appends go after everything, and a second compaction can absorb the first snapshot.
     store
-        .append_chunk(id, visit_note(WorkflowState::Draft), b"c6".to_vec(), 9)
+        .append_chunk(
+            id,
+            visit_note(WorkflowState::Draft),
+            None,
+            b"c6".to_vec(),
+            9,
+        )
         .await
         .unwrap();
     store.compact(id, b"snap-1..4".to_vec(), 2).await.unwrap();
@@ -171,7 +192,13 @@ async fn compaction_that_does_not_match_the_stored_chunks_changes_nothing() {
     let (_dir, _path, store) = fresh();
     let id = DocumentId::random();
     store
-        .append_chunk(id, visit_note(WorkflowState::Draft), b"c1".to_vec(), 1)
+        .append_chunk(
+            id,
+            visit_note(WorkflowState::Draft),
+            None,
+            b"c1".to_vec(),
+            1,
+        )
         .await
         .unwrap();
 
@@ -487,7 +514,7 @@ async fn concurrent_appends_all_land_and_survive_reopening() {
             for i in 0..APPENDS {
                 let chunk = format!("{task}:{i}").into_bytes();
                 store
-                    .append_chunk(doc, visit_note(WorkflowState::Draft), chunk, i as i64)
+                    .append_chunk(doc, visit_note(WorkflowState::Draft), None, chunk, i as i64)
                     .await
                     .expect("append");
             }
@@ -698,7 +725,13 @@ async fn everything_survives_dropping_and_reopening_the_store() {
         let home = store.create_home("Oak House (test)").await.unwrap();
         store.assign(&user.id, &home.id).await.unwrap();
         store
-            .append_chunk(doc, visit_note(WorkflowState::Draft), b"c1".to_vec(), 1)
+            .append_chunk(
+                doc,
+                visit_note(WorkflowState::Draft),
+                None,
+                b"c1".to_vec(),
+                1,
+            )
             .await
             .unwrap();
         store.audit(event("user_created", None, 1)).await.unwrap();
@@ -790,7 +823,13 @@ async fn a_backup_opens_with_the_same_data_and_never_overwrites() {
         .await
         .unwrap();
     store
-        .append_chunk(doc, visit_note(WorkflowState::Draft), b"c1".to_vec(), 1)
+        .append_chunk(
+            doc,
+            visit_note(WorkflowState::Draft),
+            None,
+            b"c1".to_vec(),
+            1,
+        )
         .await
         .unwrap();
 
@@ -825,7 +864,13 @@ async fn check_reports_a_document_without_chunks() {
     let (_dir, path, store) = fresh();
     let doc = DocumentId::random();
     store
-        .append_chunk(doc, visit_note(WorkflowState::Draft), b"c1".to_vec(), 1)
+        .append_chunk(
+            doc,
+            visit_note(WorkflowState::Draft),
+            None,
+            b"c1".to_vec(),
+            1,
+        )
         .await
         .unwrap();
     assert!(store.check().await.unwrap().is_empty());
