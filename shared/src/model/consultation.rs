@@ -222,6 +222,9 @@ impl Consultation {
             series_id: Some(series),
             round_label: None,
             you_said_we_did: Vec::new(),
+            // A fresh Text: one hydrated from this round's document remembers that document's
+            // heads, and writing it into the new round's document would fail as stale.
+            purpose: Text::with_value(self.purpose.as_str()),
             ..self.clone()
         }
     }

@@ -585,3 +585,23 @@ fn a_new_round_asks_the_same_questions_as_a_draft_in_the_same_series() {
     assert_eq!(winter.series_of("anything"), first_id.to_string());
     assert_eq!(spring.series_of(&first_id.to_url()), first_id.to_string());
 }
+
+#[test]
+fn a_new_round_of_a_consultation_read_from_its_document_writes_into_a_new_document() {
+    let mut spring = Consultation::new("pw1", "Food at home", NOW);
+    spring.purpose = Text::with_value("To hear what you think.");
+    let mut doc = AutoCommit::new();
+    Record::Consultation(spring).write_to(&mut doc).unwrap();
+    doc.commit();
+    let Record::Consultation(read) = Record::from_doc(doc.document()).unwrap() else {
+        panic!("a consultation")
+    };
+    // The hydrated purpose remembers the spring document; the new round must not.
+    let autumn = Record::Consultation(read.new_round("spring-id"));
+    let mut fresh = AutoCommit::new();
+    autumn
+        .write_to(&mut fresh)
+        .expect("the new round writes into its own document");
+    fresh.commit();
+    assert_eq!(Record::from_doc(fresh.document()).unwrap(), autumn);
+}
