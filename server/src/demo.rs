@@ -14,11 +14,13 @@ use automerge::AutoCommit;
 use autosurgeon::Text;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{
-    Answer, CheckArea, CheckOutcome, ChildSpokenWith, Consultation, ConsultationResponse,
-    Inspection, OpinionChoice, Priority, Question, QuestionType, Recommendation,
-    RecommendationStatus, Record, SignOff, VisitAction, VisitNote, WorkflowState,
+    Answer, CheckArea, CheckOutcome, ChildSpokenWith, Comparison, Consultation,
+    ConsultationResponse, Inspection, OpinionChoice, Priority, Question, QuestionType,
+    Recommendation, RecommendationStatus, Record, SignOff, VisitAction, VisitNote, WorkflowState,
+    YouSaidWeDid,
 };
 use hearth_shared::permissions::{Actor, Role};
+use hearth_shared::reporting::Day;
 use hearth_shared::rules::{self, Rejection};
 
 use crate::auth::password;
@@ -255,17 +257,25 @@ fn reg33_draft(member: &Actor, home: &str, at: i64, n: usize) -> Inspection {
     };
     i.wellbeing_opinion.text =
         Text::with_value("Demo text: activities are varied; see recommendations.");
+    // Timescales: a month for the fence, a fortnight for the fire log.
+    let due = |days: i64| Some(Day::from_unix_ms(at + days * DAY_MS).to_string());
     i.recommendations = vec![
-        Recommendation::new(
-            &format!("demo-rec-{n}-1"),
-            "Repair the garden fence (demo)",
-            Priority::Medium,
-        ),
-        Recommendation::new(
-            &format!("demo-rec-{n}-2"),
-            "Log every weekly fire alarm test (demo)",
-            Priority::High,
-        ),
+        Recommendation {
+            due_by: due(28),
+            ..Recommendation::new(
+                &format!("demo-rec-{n}-1"),
+                "Repair the garden fence (demo)",
+                Priority::Medium,
+            )
+        },
+        Recommendation {
+            due_by: due(14),
+            ..Recommendation::new(
+                &format!("demo-rec-{n}-2"),
+                "Log every weekly fire alarm test (demo)",
+                Priority::High,
+            )
+        },
     ];
     i
 }
@@ -376,17 +386,20 @@ fn plan_visit_notes(cast: &Cast, now: i64) -> Result<Vec<PlannedDocument>, DemoE
     Ok(planned)
 }
 
-/// Plans the open consultation and its responses, [`TALK_TO_SOMEONE`] of them asking to talk.
-fn plan_consultation(cast: &Cast, now: i64) -> Result<Vec<PlannedDocument>, DemoError> {
-    let opened = now - 14 * DAY_MS;
-    let mut c = Consultation::new(
-        &cast.worker.user_id,
-        "Demo consultation: life at home",
-        opened,
-    );
-    c.purpose =
-        Text::with_value("Demo only: synthetic questions to try the kiosk and the results.");
-    c.questions = vec![
+/// The demo's Pledge promises: each question says which one it measures, and the results and
+/// the Panel summary group by them.
+pub const PROMISES: [&str; 2] = [
+    "We will make sure you live somewhere you feel safe and happy (demo promise)",
+    "We will listen to you and act on what you say (demo promise)",
+];
+
+/// How many young people answered the earlier (spring) round, now closed.
+pub const SPRING_RESPONSES: usize = 24;
+
+/// The demo consultation's questions, tagged with the promise each measures; the menu
+/// question carries a (made-up) national figure to compare with.
+fn demo_questions() -> Vec<Question> {
+    let mut questions = vec![
         Question::new(
             "q1",
             QuestionType::EmojiScale,
@@ -411,23 +424,52 @@ fn plan_consultation(cast: &Cast, now: i64) -> Result<Vec<PlannedDocument>, Demo
             "Anything else you want to tell us?",
         ),
     ];
-    let consultation = History::start("consultation", &cast.worker, Record::Consultation(c))?
-        .step(&cast.worker, |r| {
-            if let Record::Consultation(c) = r {
-                c.state = WorkflowState::Open;
-            }
-        })?
-        .finish(opened);
-    let consultation_id = consultation.id.to_string();
-    let mut planned = vec![consultation];
+    questions[0].pledge = Some(PROMISES[0].into());
+    questions[1].pledge = Some(PROMISES[1].into());
+    questions[2].pledge = Some(PROMISES[0].into());
+    questions[1].comparison = Some(Comparison {
+        source: "National survey (demo figure)".into(),
+        option: "yes".into(),
+        percent: 58,
+    });
+    questions
+}
+
+/// Which home the `n`th answer of a round came from: most from Willow House, a few from Birch
+/// Cottage — fewer than five there, so filtering by it shows suppression at work.
+fn answering_home(cast: &Cast, n: usize, of: usize) -> String {
+    let home = if n >= of - 4 {
+        2
+    } else if n.is_multiple_of(3) {
+        1
+    } else {
+        0
+    };
+    cast.homes[home].clone()
+}
+
+/// Plans the `count` submitted answers to one round, `talking` of them asking to talk to
+/// someone, the first `submitted_from_ms` on. With `close`, the worker then closes each (the
+/// round is over), checked as the worker's change.
+fn plan_answers(
+    cast: &Cast,
+    consultation_id: &str,
+    count: usize,
+    talking: usize,
+    submitted_from_ms: i64,
+    close: bool,
+) -> Result<Vec<PlannedDocument>, DemoError> {
     let choices = ["yes", "no", "notSure"];
     let places = ["Games room", "Garden", "My bedroom"];
-    for n in 0..RESPONSES {
-        let at = opened + (n as i64 + 1) * 6 * 3_600_000;
-        let mut response = ConsultationResponse::new(&cast.kiosk.user_id, &consultation_id, at);
+    let mut planned = Vec::new();
+    for n in 0..count {
+        let at = submitted_from_ms + (n as i64 + 1) * 6 * 3_600_000;
+        let mut response = ConsultationResponse::new(&cast.kiosk.user_id, consultation_id, at);
+        // The earlier round is a little less happy, so the rounds differ side by side.
+        let shift = if close { 2 } else { 0 };
         response.answers = vec![
-            Answer::scale("q1", 1 + (n as i64 * 7 % 5)),
-            Answer::choice("q2", choices[n % 3]),
+            Answer::scale("q1", 1 + ((n as i64 * 7 + shift) % 5)),
+            Answer::choice("q2", choices[(n + shift as usize) % 3]),
             Answer::choice("q3", places[n * 5 % 3]),
         ];
         if n.is_multiple_of(4) {
@@ -435,8 +477,9 @@ fn plan_consultation(cast: &Cast, now: i64) -> Result<Vec<PlannedDocument>, Demo
                 .answers
                 .push(Answer::text("q4", "Demo answer: more trips out please."));
         }
-        let talk = n % (RESPONSES / TALK_TO_SOMEONE) == 1;
-        let history = History::start(
+        response.home_id = Some(answering_home(cast, n, count));
+        let talk = talking > 0 && n % (count / talking) == 1;
+        let mut history = History::start(
             "consultation response",
             &cast.kiosk,
             Record::ConsultationResponse(response),
@@ -449,8 +492,84 @@ fn plan_consultation(cast: &Cast, now: i64) -> Result<Vec<PlannedDocument>, Demo
                 r.state = WorkflowState::Submitted;
             }
         })?;
+        if close {
+            history = history.step(&cast.worker, |r| {
+                if let Record::ConsultationResponse(r) = r {
+                    r.state = WorkflowState::Closed;
+                }
+            })?;
+        }
         planned.push(history.finish(at + 60_000));
     }
+    Ok(planned)
+}
+
+/// Plans the consultation in two rounds: a closed spring round ([`SPRING_RESPONSES`] answers,
+/// with the worker's "You said, we did") and the open autumn round of the same questions
+/// ([`RESPONSES`] answers, [`TALK_TO_SOMEONE`] of them asking to talk).
+fn plan_consultation(cast: &Cast, now: i64) -> Result<Vec<PlannedDocument>, DemoError> {
+    let spring_opened = now - 200 * DAY_MS;
+    let mut c = Consultation::new(
+        &cast.worker.user_id,
+        "Demo consultation: life at home",
+        spring_opened,
+    );
+    c.purpose =
+        Text::with_value("Demo only: synthetic questions to try the kiosk and the results.");
+    c.questions = demo_questions();
+    c.round_label = Some("Spring round (demo)".into());
+    let set_state = |state: WorkflowState| {
+        move |r: &mut Record| {
+            if let Record::Consultation(c) = r {
+                c.state = state;
+            }
+        }
+    };
+    let spring = History::start("consultation", &cast.worker, Record::Consultation(c))?
+        .step(&cast.worker, set_state(WorkflowState::Open))?
+        .step(&cast.worker, set_state(WorkflowState::Closed))?
+        .step(&cast.worker, |r| {
+            if let Record::Consultation(c) = r {
+                c.you_said_we_did = vec![
+                    YouSaidWeDid::new(
+                        "demo-ysw-1",
+                        "Demo: you wanted more say in what is cooked.",
+                        "Demo: each home now plans one week's menu a month with its young people.",
+                    ),
+                    YouSaidWeDid::new(
+                        "demo-ysw-2",
+                        "Demo: you asked for more trips out.",
+                        "Demo: a monthly trip budget was agreed for every home.",
+                    ),
+                ];
+            }
+        })?
+        .finish(spring_opened + 30 * DAY_MS);
+    let spring_id = spring.id.to_string();
+    let Record::Consultation(spring_record) = &spring.record else {
+        unreachable!("planned as a consultation")
+    };
+
+    let autumn_opened = now - 14 * DAY_MS;
+    let mut autumn = spring_record.new_round(&spring_id);
+    autumn.created_at = autumn_opened;
+    autumn.round_label = Some("Autumn round (demo)".into());
+    let autumn = History::start("consultation", &cast.worker, Record::Consultation(autumn))?
+        .step(&cast.worker, set_state(WorkflowState::Open))?
+        .finish(autumn_opened);
+    let autumn_id = autumn.id.to_string();
+
+    let mut planned = plan_answers(cast, &spring_id, SPRING_RESPONSES, 0, spring_opened, true)?;
+    planned.extend(plan_answers(
+        cast,
+        &autumn_id,
+        RESPONSES,
+        TALK_TO_SOMEONE,
+        autumn_opened,
+        false,
+    )?);
+    planned.insert(0, autumn);
+    planned.insert(0, spring);
     Ok(planned)
 }
 
@@ -601,16 +720,24 @@ mod tests {
     }
 
     #[test]
-    fn the_consultation_is_open_with_thirty_responses_two_asking_to_talk() {
+    fn the_consultation_runs_in_two_rounds_the_open_one_with_thirty_responses_two_asking_to_talk() {
         let planned = plan(&cast(), NOW).unwrap();
-        let open = planned
+        let rounds: Vec<(&PlannedDocument, &Consultation)> = planned
             .iter()
-            .filter(|d| {
-                d.record.kind() == RecordKind::Consultation
-                    && d.record.state() == WorkflowState::Open
+            .filter_map(|d| match &d.record {
+                Record::Consultation(c) => Some((d, c)),
+                _ => None,
             })
-            .count();
-        assert_eq!(open, 1);
+            .collect();
+        let [(spring_doc, spring), (_, autumn)] = rounds[..] else {
+            panic!("two rounds, spring first: {}", rounds.len());
+        };
+        assert_eq!(spring.state, WorkflowState::Closed);
+        assert_eq!(autumn.state, WorkflowState::Open);
+        assert_eq!(autumn.series_id, Some(spring_doc.id.to_string()));
+        assert_eq!(autumn.questions, spring.questions, "the same questions");
+        assert!(!spring.you_said_we_did.is_empty());
+        assert!(spring.questions.iter().any(|q| q.comparison.is_some()));
         let responses: Vec<_> = planned
             .iter()
             .filter_map(|d| match &d.record {
@@ -618,12 +745,9 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(responses.len(), RESPONSES);
-        assert!(
-            responses
-                .iter()
-                .all(|r| r.state == WorkflowState::Submitted)
-        );
+        let in_state = |state| responses.iter().filter(|r| r.state == state).count();
+        assert_eq!(in_state(WorkflowState::Submitted), RESPONSES);
+        assert_eq!(in_state(WorkflowState::Closed), SPRING_RESPONSES);
         assert_eq!(
             responses.iter().filter(|r| r.talk_to_someone).count(),
             TALK_TO_SOMEONE

@@ -106,7 +106,10 @@ async fn the_demo_data_loads_and_every_main_screen_renders_for_every_role() {
     let worker = signed_in(&env, &base, "demo-worker", "Homes").await;
     open(&worker, &base, "#/consultations", "a.results-link").await;
     worker.screenshot("demo-worker-consultations").await;
-    worker.click("a.results-link").await;
+    // The open (autumn) round; the closed spring round is listed too.
+    worker
+        .click(".consultation-row[data-state=\"open\"] a.results-link")
+        .await;
     worker.wait_for_text("main h1", "Demo consultation").await;
     worker
         .wait_for_text("#consultation-results", &format!("{RESPONSES} responses"))
