@@ -116,16 +116,19 @@ impl BrowserEnv {
     /// origin (and so its service worker, IndexedDB and cookies) stays the same across
     /// [`TestServer::stop`] + [`TestServer::start_again`] or [`TestServer::restart`].
     pub async fn start_server(&self, bin: &str) -> TestServer {
+        self.start_server_with(bin, &[]).await
+    }
+
+    /// [`BrowserEnv::start_server`] with extra `HEARTH_*` environment variables.
+    pub async fn start_server_with(&self, bin: &str, env: &[(&str, &str)]) -> TestServer {
         let bind = format!("127.0.0.1:{}", free_port());
         let client_dir = self.client_dir.to_string_lossy().into_owned();
-        TestServer::start_with(
-            bin,
-            &[
-                ("HEARTH_CLIENT_DIR", client_dir.as_str()),
-                ("HEARTH_BIND", bind.as_str()),
-            ],
-        )
-        .await
+        let mut all = vec![
+            ("HEARTH_CLIENT_DIR", client_dir.as_str()),
+            ("HEARTH_BIND", bind.as_str()),
+        ];
+        all.extend_from_slice(env);
+        TestServer::start_with(bin, &all).await
     }
 
     /// Like [`BrowserEnv::start_server`], but `hearth demo`: the synthetic demo data.
@@ -726,6 +729,19 @@ impl Browser {
             )
             .await
             .unwrap_or_else(|e| panic!("[{}] throttling the CPU by {rate}: {e}", self.name));
+    }
+
+    /// Renders this page as for print (`Emulation.setEmulatedMedia`), so a screenshot shows
+    /// what the print stylesheet makes of it; `false` goes back to the screen.
+    pub async fn emulate_print(&self, print: bool) {
+        self.driver
+            .cdp()
+            .send_raw(
+                "Emulation.setEmulatedMedia",
+                serde_json::json!({ "media": if print { "print" } else { "" } }),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("[{}] emulating print={print}: {e}", self.name));
     }
 
     /// The value of this browser's cookie `name` for the current site, HttpOnly ones included

@@ -4,11 +4,14 @@
 //! Builders keep tests short and synthetic: `TestServer::start(server_bin!())`,
 //! `server.user(Role::Member, &[&home]).await`.
 
+pub mod accessibility;
 pub mod api;
 pub mod app_steps;
 pub mod bench;
 pub mod browser;
 pub mod client_bench;
+pub mod records;
+pub mod report_bench;
 pub mod server;
 pub mod sync_client;
 

@@ -25,7 +25,11 @@ async fn a_worker_sets_up_a_tablet_with_a_code_and_a_young_person_answers_there(
     else {
         return;
     };
-    let server = env.start_server(server_bin!()).await;
+    let server = env
+        // One or two answers: counts shown as they are (small-group suppression is
+        // `reporting_api.rs`'s and `browser_reporting.rs`'s to test).
+        .start_server_with(server_bin!(), &[("HEARTH_SUPPRESS_BELOW", "1")])
+        .await;
     let (worker_api, worker) = server.user(Role::ParticipationWorker, &[]).await;
     let cid =
         open_consultation_over_sync(&worker_api, &worker, "Synthetic survey about food").await;

@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: build the server and the benches in release, run the sync benchmark
-//! against a real server process, then build the client in release and run the client
-//! benchmark in headless Chromium. They print figures; they assert nothing about speed.
+//! and the reporting benchmark against a real server process, then build the client in release
+//! and run the client benchmark in headless Chromium. They print figures; they assert nothing about speed.
 
 use std::path::Path;
 use std::process::Command;
@@ -34,6 +34,13 @@ pub fn bench(workspace: &Workspace, args: &[String]) -> anyhow::Result<()> {
     command::run(
         Command::new(release.join("hearth-bench"))
             .args(&sync_args)
+            .current_dir(&workspace.root),
+    )?;
+    // The reports: a full record's PDF, and the officers' overview over 3,000 records.
+    let quick: Vec<&String> = args.iter().filter(|a| *a == "--quick").collect();
+    command::run(
+        Command::new(release.join("hearth-report-bench"))
+            .args(quick)
             .current_dir(&workspace.root),
     )?;
 
