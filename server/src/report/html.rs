@@ -193,7 +193,8 @@ fn chart_html(out: &mut String, chart: &Chart, n: usize) {
     let desc_id = format!("chart-{n}-desc");
     let rows = chart.bars.len() as u32;
     let height = rows * ROW_HEIGHT + if chart.comparison.is_some() { 34 } else { 8 };
-    out.push_str("<figure class=\"report-chart\">\n");
+    // `data-chart`: a chart and the table of its numbers, together (the accessibility check).
+    out.push_str("<figure class=\"report-chart\" data-chart=\"\">\n");
     let _ = writeln!(out, "<figcaption>{}</figcaption>", escape(&chart.title));
     let _ = writeln!(
         out,

@@ -230,7 +230,8 @@ fn question_section(n: usize, q: &QuestionResults, r: &ConsultationResults, t: u
             if rows.is_empty() {
                 { for texts }
             } else {
-                <div class="govuk-grid-row">
+                // `data-chart`: the chart and the table of its numbers, side by side.
+                <div class="govuk-grid-row" data-chart="">
                     <div class="govuk-grid-column-one-half">
                         { bar_chart(&format!("question-{id}-chart"), q, &r.rounds, t) }
                     </div>
