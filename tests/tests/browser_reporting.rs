@@ -168,6 +168,49 @@ async fn officers_and_workers_see_the_overview_reports_and_results_with_charts()
     worker
         .wait_for_text("main", "National survey (demo figure)")
         .await;
+    // The table counts by hand: the demo's answers to q2 cycle yes, no, not sure, so 8 each of
+    // spring's 24 and 10 each of autumn's 30; the chart's bars say the same.
+    let table = worker
+        .execute(
+            "return [...document.querySelectorAll('#question-q2-table tbody tr[data-option]')]\
+               .flatMap(r => [...r.querySelectorAll('td[data-round]')]\
+                 .map(td => [r.dataset.option, td.dataset.round, td.dataset.count]));",
+            vec![],
+        )
+        .await;
+    let bars = worker
+        .execute(
+            "return [...document.querySelectorAll('#question-q2-chart g.hearth-chart__bar')]\
+               .map(g => [g.dataset.option, g.dataset.round, g.dataset.count]);",
+            vec![],
+        )
+        .await;
+    let counts = |rows: &Value| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = rows
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| {
+                (
+                    r[0].as_str().unwrap_or("").into(),
+                    r[2].as_str().unwrap_or("").into(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let hand: Vec<(String, String)> = ["no", "notSure", "yes"]
+        .iter()
+        .flat_map(|o| {
+            [
+                (o.to_string(), "10".to_string()),
+                (o.to_string(), "8".to_string()),
+            ]
+        })
+        .collect();
+    assert_eq!(counts(&table), hand, "the table: {table}");
+    assert_eq!(counts(&bars), hand, "the chart: {bars}");
     assert_accessible(&worker, "consultation results").await;
     worker.screenshot("results-charts").await;
     screenshot_at(&worker, "#question-q2-chart", "results-chart-rounds").await;

@@ -10,8 +10,8 @@ use hearth_e2e::records::{
 use hearth_e2e::{Api, TestServer, server_bin};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{
-    Answer, CheckOutcome, Comparison, OpinionChoice, PreviousRecommendation, Priority, Question,
-    QuestionType, Recommendation, RecommendationStatus, YouSaidWeDid,
+    Answer, CheckOutcome, Comparison, FollowUp, OpinionChoice, PreviousRecommendation, Priority,
+    Question, QuestionType, Recommendation, RecommendationStatus, Record, YouSaidWeDid,
 };
 use hearth_shared::permissions::Role;
 use serde_json::{Value, json};
@@ -404,13 +404,10 @@ async fn the_panel_summary_and_exports_count_by_hand_and_suppress_groups_under_f
         |_| {},
     )
     .await;
-    submit_responses(
-        &young_api,
-        &young.id,
-        small,
-        (0..4).map(|_| answered(&north, "yes")).collect(),
-    )
-    .await;
+    // One of them asks to talk to someone.
+    let mut small_answers: Vec<Answers> = (0..4).map(|_| answered(&north, "yes")).collect();
+    small_answers[0].talk_to_someone = true;
+    let asked = submit_responses(&young_api, &young.id, small, small_answers).await[0];
 
     // The Panel summary covers both rounds: hand counts, suppression, no free text.
     let summary = format!("/api/reports/consultations/{autumn}/summary");
@@ -536,6 +533,40 @@ async fn the_panel_summary_and_exports_count_by_hand_and_suppress_groups_under_f
     assert_eq!(count_of(spring), json!({ "shown": 10 }));
     assert_eq!(count_of(autumn), json!({ "shown": 5 }));
     assert_eq!(count_of(small), json!("suppressed"));
+    let waiting = |overview: &Value, id: DocumentId| {
+        overview["consultations"]
+            .as_array()
+            .expect("consultations")
+            .iter()
+            .find(|c| c["id"] == id.to_string())
+            .map(|c| c["awaitingFollowUp"].clone())
+    };
+    assert_eq!(waiting(&overview, small), Some(json!(1)), "{overview}");
+
+    // The worker records the follow-up on the response, and the flag clears.
+    let mut client = worker_api.sync().await;
+    client
+        .fetch(asked)
+        .await
+        .expect("the worker reads the response");
+    let by = worker.id.clone();
+    client.edit(asked, |r| {
+        if let Record::ConsultationResponse(r) = r {
+            r.follow_up = Some(FollowUp {
+                done: true,
+                by,
+                at: hearth_e2e::now_ms(),
+                note: text("Synthetic note: spoke with them the same day"),
+            });
+        }
+    });
+    client
+        .sync_doc(asked)
+        .await
+        .expect("the follow-up is stored");
+    client.close().await;
+    let (_, overview) = officer_api.get("/api/overview").await;
+    assert_eq!(waiting(&overview, small), Some(json!(0)), "{overview}");
 
     assert_eq!(audit_count(&server, "export_downloaded").await, 2);
     assert_eq!(audit_count(&server, "report_downloaded").await, 3);
