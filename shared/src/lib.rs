@@ -4,8 +4,10 @@
 //! Everything here is pure: no sockets, no files, no clock. The server and the client feed it
 //! values and act on what it returns, so every rule is a plain unit test.
 
+pub mod calendar;
 pub mod dates;
 pub mod ids;
+pub mod labels;
 pub mod model;
 pub mod permissions;
 pub mod protocol;

@@ -5,10 +5,8 @@
 
 use std::collections::HashMap;
 
-use hearth_shared::model::{
-    AgeBand, ConsultationResponse, Inspection, Priority, QuestionType, RecommendationStatus,
-    WorkflowState,
-};
+use hearth_shared::labels;
+use hearth_shared::model::{AgeBand, ConsultationResponse, Inspection, QuestionType};
 use hearth_shared::reporting::results::{Round, counted, scale_labels, yes_no_labels};
 
 use super::{ReportError, Table};
@@ -163,7 +161,7 @@ pub fn responses_table(
             let band = match r.age_band {
                 None => "Not given".to_string(),
                 Some(_) if bands[&r.age_band] < suppress_below => other.clone(),
-                Some(b) => age_band_label(b).to_string(),
+                Some(b) => labels::age_band(b).to_string(),
             };
             let answers = consultation
                 .questions
@@ -257,11 +255,11 @@ pub fn recommendations_table(rows: &[(String, &Inspection)]) -> Table {
                     home.clone(),
                     inspection.visit_date.clone(),
                     r.text.as_str().trim().to_string(),
-                    priority_label(r.priority).to_string(),
+                    labels::priority(r.priority).to_string(),
                     r.due_by.clone().unwrap_or_default(),
-                    status_label(r.status).to_string(),
+                    labels::status(r.status).to_string(),
                     r.manager_response.as_str().trim().to_string(),
-                    state_label(inspection.state).to_string(),
+                    labels::state(inspection.state).to_string(),
                 ]
             })
         })
@@ -270,46 +268,5 @@ pub fn recommendations_table(rows: &[(String, &Inspection)]) -> Table {
         sheet: "Recommendations".to_string(),
         headers,
         rows,
-    }
-}
-
-/// An age band in words.
-pub(crate) fn age_band_label(b: AgeBand) -> &'static str {
-    match b {
-        AgeBand::Ages8To12 => "8 to 12",
-        AgeBand::Ages13To15 => "13 to 15",
-        AgeBand::Ages16To18 => "16 to 18",
-    }
-}
-
-/// A recommendation's priority in words.
-pub(crate) fn priority_label(p: Priority) -> &'static str {
-    match p {
-        Priority::High => "High",
-        Priority::Medium => "Medium",
-        Priority::Low => "Low",
-    }
-}
-
-/// Where the home is with a recommendation, in words.
-pub(crate) fn status_label(s: RecommendationStatus) -> &'static str {
-    match s {
-        RecommendationStatus::Open => "Open",
-        RecommendationStatus::Accepted => "Accepted",
-        RecommendationStatus::InProgress => "In progress",
-        RecommendationStatus::Done => "Done",
-        RecommendationStatus::Declined => "Declined",
-    }
-}
-
-/// A record's workflow state in words.
-pub(crate) fn state_label(s: WorkflowState) -> &'static str {
-    match s {
-        WorkflowState::Draft => "Draft",
-        WorkflowState::Submitted => "Submitted",
-        WorkflowState::SignedOff => "Signed off",
-        WorkflowState::Responded => "Responded",
-        WorkflowState::Closed => "Closed",
-        WorkflowState::Open => "Open",
     }
 }

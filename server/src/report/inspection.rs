@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 
 use hearth_shared::dates::long_date;
-use hearth_shared::model::{CheckArea, CheckOutcome, Inspection, Opinion, OpinionChoice};
+use hearth_shared::model::{Inspection, Opinion, OpinionChoice};
 use hearth_shared::reporting::Day;
 
-use super::export::{priority_label, state_label, status_label};
 use super::{Block, ReportDoc, Section};
+use hearth_shared::labels;
 
 /// What the report needs besides the record: names the record holds only as ids, and the
 /// distribution the server keeps beside it.
@@ -102,7 +102,7 @@ pub fn inspection_report(inspection: &Inspection, ctx: &InspectionContext) -> Re
             ("Visiting members".to_string(), members),
             (
                 "Report status".to_string(),
-                state_label(inspection.state).to_string(),
+                labels::state(inspection.state).to_string(),
             ),
         ])],
     };
@@ -140,8 +140,8 @@ pub fn inspection_report(inspection: &Inspection, ctx: &InspectionContext) -> Re
                     .iter()
                     .map(|c| {
                         vec![
-                            area_label(c.area).to_string(),
-                            outcome_label(c.outcome).to_string(),
+                            labels::area(c.area).to_string(),
+                            labels::outcome(c.outcome).to_string(),
                             or_none(c.comment.as_str(), "None"),
                         ]
                     })
@@ -202,7 +202,7 @@ pub fn inspection_report(inspection: &Inspection, ctx: &InspectionContext) -> Re
                         ),
                         (
                             "Priority".to_string(),
-                            priority_label(r.priority).to_string(),
+                            labels::priority(r.priority).to_string(),
                         ),
                         (
                             "Timescale".to_string(),
@@ -214,7 +214,7 @@ pub fn inspection_report(inspection: &Inspection, ctx: &InspectionContext) -> Re
                                     |d| format!("Respond by {}", long_date(d)),
                                 ),
                         ),
-                        ("Status".to_string(), status_label(r.status).to_string()),
+                        ("Status".to_string(), labels::status(r.status).to_string()),
                         (
                             "Manager's response".to_string(),
                             or_none(r.manager_response.as_str(), "No response yet"),
@@ -378,27 +378,5 @@ fn opinion_section(question: &str, opinion: &Opinion, words: [&str; 3]) -> Secti
                 },
             ),
         ])],
-    }
-}
-
-fn area_label(a: CheckArea) -> &'static str {
-    match a {
-        CheckArea::Complaints => "Complaints",
-        CheckArea::RestraintAndSanctions => "Restraint and sanctions",
-        CheckArea::MissingFromCare => "Missing from care",
-        CheckArea::IncidentsAndNotifications => "Incidents and notifications",
-        CheckArea::Medication => "Medication",
-        CheckArea::DailyLogs => "Daily logs",
-        CheckArea::StaffRota => "Staff rota",
-        CheckArea::FireSafety => "Fire safety",
-        CheckArea::EducationAndHealth => "Education and health",
-    }
-}
-
-fn outcome_label(o: CheckOutcome) -> &'static str {
-    match o {
-        CheckOutcome::Satisfactory => "Satisfactory",
-        CheckOutcome::Concern => "Concern",
-        CheckOutcome::NotSeen => "Not seen",
     }
 }

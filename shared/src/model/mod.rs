@@ -330,16 +330,5 @@ fn read_kind(doc: &automerge::Automerge) -> Result<RecordKind, Rejection> {
 /// UTC, not UK time: a pure core has no time-zone data. Only used to pre-fill a visit date,
 /// which the member can change.
 pub(crate) fn date_from_unix_ms(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    crate::calendar::Day::from_unix_ms(ms).to_string()
 }

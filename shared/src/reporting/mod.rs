@@ -2,14 +2,15 @@
 //! values so the server (HTML, PDF, exports, `/api/overview`) and the client (screens) give the
 //! same numbers.
 //!
-//! - [`calendar`]: civil dates without a date crate (it runs in wasm too).
+//! - [`calendar`] (from `crate::calendar`): civil dates without a date crate (wasm too).
 //! - [`facts`]: the few facts reporting needs from one record, no free text, stored by the server
 //!   beside each document so the overview never loads documents.
 //! - [`overview`]: the officers' overview (visits done, due or overdue; open recommendations by
 //!   age; consultations running), from those facts and a `today` the caller's clock gives.
 //! - [`results`]: consultation results over rounds, with small-group suppression.
 
-pub mod calendar;
+/// Civil dates live below the model (`crate::calendar`); reporting names them here too.
+pub use crate::calendar;
 pub mod facts;
 pub mod overview;
 pub mod results;

@@ -1,5 +1,5 @@
-//! Civil (proleptic Gregorian) dates as Hearth's reports need them: parse `YYYY-MM-DD`, the UTC
-//! day of an instant, month ends and whole months between two days.
+//! Civil (proleptic Gregorian) dates as the model and the reports need them: parse
+//! `YYYY-MM-DD`, the UTC day of an instant, month ends and whole months between two days.
 //!
 //! No date crate: this runs in the browser too, and the arithmetic is a few lines (Howard
 //! Hinnant's days-from-civil algorithms). No time zones: days are UTC days, as in
