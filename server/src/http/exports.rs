@@ -3,7 +3,7 @@
 //! manager's export holds only their homes. Every export is audited before it is sent.
 
 use super::reporting::{self, Asked};
-use super::reports::{audit_download, download, load_record, load_records};
+use super::reports::{audit_download, download, load_records, readable_consultation};
 use super::{signed_in, with_app};
 use crate::auth::SignedIn;
 use crate::error::ApiError;
@@ -103,18 +103,7 @@ async fn responses_export(
     format: FileFormat,
 ) -> Result<Response, ApiError> {
     reporting::check_role(who.user.role, Asked::ResponsesExport)?;
-    let id = reporting::path_id(id)?;
-    let meta = app.store.document_meta(id).await?;
-    reporting::readable(
-        &who.actor,
-        who.kiosk_consultation(),
-        id,
-        meta.as_ref(),
-        RecordKind::Consultation,
-    )?;
-    let Some(Record::Consultation(consultation)) = load_record(app, id).await? else {
-        return Err(ApiError::NotFound);
-    };
+    let (id, consultation) = readable_consultation(app, who, id).await?;
     let readable: Vec<_> = app
         .store
         .document_facts()

@@ -261,18 +261,7 @@ async fn panel_summary(
     format: Format,
 ) -> Result<Response, ApiError> {
     reporting::check_role(who.user.role, Asked::PanelSummary)?;
-    let id = reporting::path_id(id)?;
-    let meta = app.store.document_meta(id).await?;
-    reporting::readable(
-        &who.actor,
-        who.kiosk_consultation(),
-        id,
-        meta.as_ref(),
-        RecordKind::Consultation,
-    )?;
-    let Some(Record::Consultation(asked)) = load_record(app, id).await? else {
-        return Err(ApiError::NotFound);
-    };
+    let (id, asked) = readable_consultation(app, who, id).await?;
     let root = DocumentId::from_url(&asked.series_of(&id.to_string())).unwrap_or(id);
     let facts = app.store.document_facts().await?;
     let mut round_ids = reporting::series_rounds(root, &facts);
@@ -351,6 +340,28 @@ async fn panel_summary(
             &format!("panel-summary-{today}.pdf"),
         ),
     })
+}
+
+/// The consultation `id` as its reader may have it: 404 if unknown, unreadable or not a
+/// consultation (one answer for all three).
+pub(super) async fn readable_consultation(
+    app: &App,
+    who: &SignedIn,
+    id: &str,
+) -> Result<(DocumentId, Consultation), ApiError> {
+    let id = reporting::path_id(id)?;
+    let meta = app.store.document_meta(id).await?;
+    reporting::readable(
+        &who.actor,
+        who.kiosk_consultation(),
+        id,
+        meta.as_ref(),
+        RecordKind::Consultation,
+    )?;
+    match load_record(app, id).await? {
+        Some(Record::Consultation(consultation)) => Ok((id, consultation)),
+        _ => Err(ApiError::NotFound),
+    }
 }
 
 /// The signed-off inspection `id` as its reader may have it: 404 if unknown, unreadable or not
