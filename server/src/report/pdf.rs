@@ -189,6 +189,16 @@ pub(super) fn render(doc: &ReportDoc, pdf_ua: bool) -> Result<Vec<u8>, KrillaErr
     document.finish()
 }
 
+/// How many pages `doc` takes, from the same layout [`pdf`] draws: for tests that a report
+/// fits the pages it should.
+#[cfg(test)]
+pub(super) fn page_count(doc: &ReportDoc) -> usize {
+    let faces = Faces::load();
+    let mut layout = Layout::new(&faces);
+    layout.document(doc);
+    layout.pages.len()
+}
+
 fn draw(surface: &mut Surface<'_>, op: &Op, regular: &Font, bold: &Font) {
     match op {
         Op::Text {

@@ -553,7 +553,7 @@ fn responses_table_holds_counted_responses_with_small_groups_folded_into_other()
 }
 
 #[test]
-fn panel_summary_groups_by_promise_suppresses_small_counts_and_has_no_free_text() {
+fn panel_summary_gives_one_headline_figure_per_question_grouped_by_promise_without_free_text() {
     let c = consultation();
     let rs = responses();
     let round = Round {
@@ -570,24 +570,146 @@ fn panel_summary_groups_by_promise_suppresses_small_counts_and_has_no_free_text(
             include_free_text: true,
         },
     );
+    // The latest round's figure beside a comparison is the comparison's own "ours".
+    assert_eq!(
+        results.questions[0].comparison.as_ref().unwrap().ours,
+        Some(83)
+    );
     let doc = panel_summary("Living here", &results, 5);
     let text = all_text(&doc);
     assert!(text.contains("Summary for the Corporate Parenting Panel"));
+    // The one without consent is not counted.
+    assert!(
+        text.contains("Responses counted: 6 in Autumn 2026."),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"fewer than 5\""),
+        "the privacy note: {text}"
+    );
     assert!(text.contains("Promise: We will keep you safe"));
+    assert!(
+        text.contains("Question | Autumn 2026 | Compared with"),
+        "{text}"
+    );
+    // 5 of the 6 said yes; the national figure beside it.
+    assert!(
+        text.contains("Do you feel safe?\n% yes | 83% | National survey: 72%"),
+        "{text}"
+    );
     assert!(text.contains("Other questions"));
-    assert!(text.contains("Autumn 2026 | 6"));
-    // 5 yes of 6 is shown (83%); the 1 "not sure" is suppressed, and with it the "no" (0), which
-    // would otherwise give it away by subtraction; the refused "no" is not counted.
-    assert!(text.contains("Yes: 5 (83%)"), "{text}");
-    assert!(text.contains("Not sure: fewer than 5"), "{text}");
-    assert!(text.contains("No: fewer than 5"), "{text}");
-    assert!(text.contains("National survey: Yes"));
+    // All 5 who answered chose 4 (happy).
+    assert!(
+        text.contains("How do you feel today?\n% happy or very happy | 100%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Anything else?\nWritten answers (not shown) | 5 answered"),
+        "{text}"
+    );
+    // One figure per question, not a row per answer option.
+    assert!(!text.contains("Not sure"), "{text}");
     assert!(text.contains("You said, we did"));
     assert!(text.contains("More trips out | Booked two trips a month"));
     assert!(!text.contains("my own words"), "no free text on a summary");
     let page = html(&doc);
     assert!(!page.contains("my own words"));
     assert!(pdf(&doc).expect("pdf").starts_with(b"%PDF-"));
+}
+
+#[test]
+fn panel_summary_figures_never_come_from_a_suppressed_count() {
+    let mut spring = consultation();
+    spring.round_label = Some("Spring 2026".to_string());
+    let mut autumn = consultation();
+    let mut place = Question::new("q4", QuestionType::SingleChoice, "Favourite place?");
+    place.options = vec![
+        "Garden".to_string(),
+        "Kitchen".to_string(),
+        "Loft".to_string(),
+    ];
+    let mut trip = Question::new("q5", QuestionType::SingleChoice, "Next trip?");
+    trip.options = vec!["Beach".to_string(), "Zoo".to_string(), "Park".to_string()];
+    let mut clubs = Question::new("q6", QuestionType::MultipleChoice, "Which clubs?");
+    clubs.options = vec!["Art".to_string(), "Music".to_string(), "Sport".to_string()];
+    let mut meal = Question::new("q7", QuestionType::SingleChoice, "Favourite meal?");
+    meal.options = vec!["Pasta".to_string(), "Curry".to_string()];
+    meal.comparison = Some(Comparison {
+        source: "Meal survey".to_string(),
+        option: "Pasta".to_string(),
+        percent: 40,
+    });
+    autumn.questions.extend([place, trip, clubs, meal]);
+    // Spring: 4 responses, too few to show anything.
+    let spring_answers: Vec<ConsultationResponse> = (0..4)
+        .map(|_| {
+            response(
+                Some("home-1"),
+                None,
+                vec![Answer::choice("q1", "yes"), Answer::scale("q2", 5)],
+            )
+        })
+        .collect();
+    // Autumn: 8 responses.
+    let autumn_answers: Vec<ConsultationResponse> = (0..8)
+        .map(|n| {
+            response(
+                Some("home-1"),
+                None,
+                vec![
+                    // yes ×2 (too few), no ×6.
+                    Answer::choice("q1", if n < 2 { "yes" } else { "no" }),
+                    // Happy ×2 (too few), very happy ×6.
+                    Answer::scale("q2", if n < 2 { 4 } else { 5 }),
+                    // Garden ×5, Kitchen ×3 (too few).
+                    Answer::choice("q4", if n < 5 { "Garden" } else { "Kitchen" }),
+                    // Beach ×3, Zoo ×3, Park ×2: every one too few.
+                    Answer::choice("q5", ["Beach", "Zoo", "Park"][n % 3]),
+                    // Art and Music ×6 each, Sport ×2.
+                    if n < 6 {
+                        Answer::choices("q6", &["Art", "Music"])
+                    } else {
+                        Answer::choices("q6", &["Sport"])
+                    },
+                    // Pasta ×3 (too few), Curry ×5.
+                    Answer::choice("q7", if n < 3 { "Pasta" } else { "Curry" }),
+                ],
+            )
+        })
+        .collect();
+    let rounds = [
+        Round {
+            id: "spring".to_string(),
+            consultation: &spring,
+            responses: spring_answers.iter().collect(),
+        },
+        Round {
+            id: "autumn".to_string(),
+            consultation: &autumn,
+            responses: autumn_answers.iter().collect(),
+        },
+    ];
+    let results = compute_results(
+        &rounds,
+        &ResultsFilter::default(),
+        ResultsOptions::default(),
+    );
+    let text = all_text(&panel_summary("Living here", &results, 5));
+    for row in [
+        "Responses counted: fewer than 5 in Spring 2026, 8 in Autumn 2026.",
+        // Not "25%": no percentage from a suppressed count.
+        "Do you feel safe?\n% yes | fewer than 5 answered | fewer than 5 | National survey: 72%",
+        // Happy and very happy are not added up: that would give the hidden count away.
+        "How do you feel today?\n% happy or very happy | fewer than 5 answered | Happy fewer than 5, Very happy 75%",
+        "Favourite place?\nMost chosen | not asked | Garden 63%",
+        "Next trip?\nMost chosen | not asked | each option fewer than 5",
+        "Which clubs?\nMost chosen | not asked | Art, Music 75% each",
+        // With a comparison, the compared option rather than the favourite.
+        "Favourite meal?\n% choosing Pasta | not asked | fewer than 5 | Meal survey: 40%",
+        "Anything else?\nWritten answers (not shown) | fewer than 5 answered | 0 answered",
+    ] {
+        assert!(text.contains(row), "missing {row:?} in:\n{text}");
+    }
 }
 
 #[test]
@@ -610,4 +732,124 @@ fn recommendations_table_has_one_row_per_recommendation() {
     );
     assert_eq!(table.rows[1][4], "");
     assert_eq!(table.rows[1][5], "Open");
+}
+
+/// A consultation the size of the demo's: an emoji scale, a yes/no/not sure with a national
+/// figure, a single choice of three and a free-text question; two long promise names; two
+/// rounds; two "You said, we did" entries of about fifteen words each.
+fn demo_sized_round(label: &str, with_you_said: bool) -> Consultation {
+    let mut c = Consultation::new("worker-1", "Synthetic consultation: life at home", VISIT_MS);
+    c.state = WorkflowState::Closed;
+    c.round_label = Some(label.to_string());
+    let home = "We will make sure you live somewhere you feel safe and happy (synthetic promise)";
+    let heard = "We will listen to you and act on what you say (synthetic promise)";
+    let mut feel = Question::new(
+        "q1",
+        QuestionType::EmojiScale,
+        "How do you feel about where you live?",
+    );
+    feel.pledge = Some(home.to_string());
+    let mut menu = Question::new(
+        "q2",
+        QuestionType::YesNoNotSure,
+        "Do you get a say in the menu?",
+    );
+    menu.pledge = Some(heard.to_string());
+    menu.comparison = Some(Comparison {
+        source: "National survey (synthetic figure)".to_string(),
+        option: "yes".to_string(),
+        percent: 58,
+    });
+    let mut place = Question::new(
+        "q3",
+        QuestionType::SingleChoice,
+        "Your favourite place at home?",
+    );
+    place.options = vec![
+        "Games room".to_string(),
+        "Garden".to_string(),
+        "My bedroom".to_string(),
+    ];
+    place.pledge = Some(home.to_string());
+    let more = Question::new(
+        "q4",
+        QuestionType::FreeText,
+        "Anything else you want to tell us?",
+    );
+    c.questions = vec![feel, menu, place, more];
+    if with_you_said {
+        c.you_said_we_did = vec![
+            YouSaidWeDid::new(
+                "y1",
+                "You told us you wanted much more say in what is cooked at home each week.",
+                "Each home now plans one week's menu every month together with the young people living there.",
+            ),
+            YouSaidWeDid::new(
+                "y2",
+                "You asked us for more trips out at weekends and in the school holidays.",
+                "We agreed a monthly trip budget for every home, and young people choose where to go.",
+            ),
+        ];
+    }
+    c
+}
+
+/// `count` counted answers spread over every option, a few written answers among them.
+fn demo_sized_responses(count: usize, shift: usize) -> Vec<ConsultationResponse> {
+    let choices = ["yes", "no", "notSure"];
+    let places = ["Games room", "Garden", "My bedroom"];
+    (0..count)
+        .map(|n| {
+            let mut answers = vec![
+                Answer::scale("q1", 1 + ((n * 7 + shift) % 5) as i64),
+                Answer::choice("q2", choices[(n + shift) % 3]),
+                Answer::choice("q3", places[n * 5 % 3]),
+            ];
+            if n % 4 == 0 {
+                answers.push(Answer::text("q4", "Synthetic written answer, never shown"));
+            }
+            response(Some("home-1"), None, answers)
+        })
+        .collect()
+}
+
+/// The number of pages `pdfinfo` reads in `bytes`.
+fn pdf_pages(bytes: &[u8]) -> u32 {
+    let info = pdfinfo(bytes).expect("pdfinfo (poppler-utils) is installed");
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("pdfinfo gives the page count: {info}"))
+}
+
+#[test]
+fn panel_summary_of_a_demo_sized_consultation_is_one_page() {
+    let spring = demo_sized_round("Spring round 2026", true);
+    let autumn = demo_sized_round("Autumn round 2026", false);
+    let spring_answers = demo_sized_responses(24, 2);
+    let autumn_answers = demo_sized_responses(30, 0);
+    let rounds = [
+        Round {
+            id: "spring".to_string(),
+            consultation: &spring,
+            responses: spring_answers.iter().collect(),
+        },
+        Round {
+            id: "autumn".to_string(),
+            consultation: &autumn,
+            responses: autumn_answers.iter().collect(),
+        },
+    ];
+    let results = compute_results(
+        &rounds,
+        &ResultsFilter::default(),
+        ResultsOptions::default(),
+    );
+    let doc = panel_summary(&autumn.title, &results, 5);
+    let text = all_text(&doc);
+    assert!(!text.contains("never shown"), "no free text: {text}");
+    // The layout's own count, then the PDF as a reader opens it.
+    assert_eq!(super::pdf::page_count(&doc), 1, "{text}");
+    let bytes = pdf(&doc).expect("pdf");
+    assert_eq!(pdf_pages(&bytes), 1, "{text}");
 }
