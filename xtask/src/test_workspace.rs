@@ -21,6 +21,13 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
     )?;
     let mut cargo_test = Command::new(cargo());
     cargo_test.arg("test");
+    if builds_once(std::env::var("CI").ok().as_deref())
+        && std::env::var_os("CARGO_INCREMENTAL").is_none()
+    {
+        // A CI run compiles everything once from cold: writing incremental caches that are
+        // never read again only makes that build slower.
+        cargo_test.env("CARGO_INCREMENTAL", "0");
+    }
     // cargo ignores `-p` next to `--workspace`; let `cargo xtask test -p hearth-e2e` narrow it.
     if !selects_packages(cargo_args) {
         cargo_test.arg("--workspace");
@@ -31,6 +38,11 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
             .env("HEARTH_CLIENT_DIR", &built.dist)
             .current_dir(&workspace.root),
     )
+}
+
+/// Whether this run builds the workspace once and throws the build away (CI sets `CI=true`).
+fn builds_once(ci: Option<&str>) -> bool {
+    matches!(ci, Some("true" | "1"))
 }
 
 /// Whether cargo's own arguments (those before any `--`) pick packages with `-p`/`--package`.
@@ -47,6 +59,14 @@ mod tests {
 
     fn strings(args: &[&str]) -> Vec<String> {
         args.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn only_ci_runs_build_without_incremental_caches() {
+        assert!(builds_once(Some("true")));
+        assert!(builds_once(Some("1")));
+        assert!(!builds_once(Some("false")));
+        assert!(!builds_once(None));
     }
 
     #[test]
