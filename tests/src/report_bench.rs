@@ -171,7 +171,7 @@ fn median_of(runs: usize, mut f: impl FnMut()) -> Duration {
         })
         .collect();
     times.sort();
-    percentile(&times, 0.5)
+    percentile(&times, 50.0)
 }
 
 /// Everything that can stop the bench.
@@ -248,9 +248,9 @@ pub async fn run(
     let manager_times = timed_gets(&manager, "/api/overview", config.runs).await?;
     server.stop().await;
     Ok(ReportBenchReport {
-        overview_median: percentile(&officer_times, 0.5),
-        overview_p95: percentile(&officer_times, 0.95),
-        overview_manager_median: percentile(&manager_times, 0.5),
+        overview_median: percentile(&officer_times, 50.0),
+        overview_p95: percentile(&officer_times, 95.0),
+        overview_manager_median: percentile(&manager_times, 50.0),
         pdf_http_median,
         pdf_median,
         pdf_bytes,
