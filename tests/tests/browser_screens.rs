@@ -20,9 +20,8 @@
 //! `#consultation-results`, `.question-result[data-question-id]` (rows with `data-count`,
 //! `.free-text-answers`) and `#talk-to-someone-list li.talk-to-someone`.
 //!
-//! The workflow tests type record text at a quick typist's pace (a frame drawn after every few
-//! keys); the two `fast_typing_*` tests type at machine speed on a CPU slowed 4× (a cheap
-//! tablet).
+//! The workflow tests type record text at a person's pace (a frame drawn after each key); the
+//! two `fast_typing_*` tests type at machine speed on a CPU slowed 4× (a cheap tablet).
 
 use hearth_e2e::accessibility::assert_accessible;
 use hearth_e2e::app_steps::{
@@ -64,17 +63,14 @@ async fn wait_for_server_kind(api: &Api, kind: RecordKind, count: usize) -> Vec<
     .await
 }
 
-/// Types `text` into the empty field `css` a few keys at a time, letting the page draw a frame
-/// after each burst, as a quick typist does (machine-speed typing has its own test,
-/// `fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed`). Bursts rather than
-/// single keys: each burst is two WebDriver round trips, and one per key made this file the
-/// slowest in the suite without testing anything more.
+/// Types `text` into the empty field `css` one key at a time, letting the page draw a frame
+/// after each key, as at a person's typing speed (machine-speed typing has its own test,
+/// `fast_typing_into_reg33_text_boxes_keeps_exactly_what_was_typed`).
 async fn type_like_a_person(browser: &Browser, css: &str, text: &str) {
     let field = browser.wait_for(css).await;
-    let keys: Vec<char> = text.chars().collect();
-    for burst in keys.chunks(4) {
+    for key in text.chars() {
         field
-            .send_keys(burst.iter().collect::<String>())
+            .send_keys(key.to_string())
             .await
             .unwrap_or_else(|e| panic!("typing into `{css}`: {e}"));
         // Yew renders in a microtask after each input event; a frame is well after that.
