@@ -14,7 +14,7 @@ use sha2::{Digest as _, Sha256};
 use crate::sizes::{self, Sizes};
 use crate::toolchain::{self, WASM_TARGET};
 use crate::workspace::{Workspace, cargo};
-use crate::{command, govuk_styles, wasm_bindgen_pin};
+use crate::{command, govuk_styles, npm, wasm_bindgen_pin, wasm_opt};
 
 /// The client crate's library name, which names the wasm and the glue files.
 const CRATE_LIB: &str = "hearth_client";
@@ -22,8 +22,8 @@ const CRATE_LIB: &str = "hearth_client";
 /// Which cargo profile the client is compiled with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
-    /// `wasm-release` (opt-level z, LTO, one codegen unit) plus `wasm-opt` when available: what
-    /// users get.
+    /// `wasm-release` (opt-level z, LTO, one codegen unit) plus binaryen's `wasm-opt` from npm:
+    /// what users get.
     Release,
     /// `dev`: quick to compile, large and slow, with wasm-bindgen's debug assertions.
     Dev,
@@ -78,12 +78,27 @@ pub fn build(workspace: &Workspace, profile: Profile) -> anyhow::Result<Built> {
         .with_context(|| format!("generating the JS glue for {}", compiled.display()))?;
 
     let wasm = dist.join(format!("{CRATE_LIB}_bg.wasm"));
-    let optimized = profile == Profile::Release && optimize(&wasm);
+    let read_sizes = || -> anyhow::Result<Sizes> {
+        Ok(sizes::measure(
+            &std::fs::read(&wasm).context("reading the built wasm")?,
+        ))
+    };
+    // The npm packages (GOV.UK Frontend's styles, binaryen's wasm-opt) before either is used.
+    npm::ensure_installed(
+        &workspace.client_dir(),
+        npm::Scripts::Ignore,
+        "govuk-frontend and binaryen",
+    )?;
+    let before_opt = read_sizes()?;
+    let optimized = profile == Profile::Release;
+    if optimized {
+        wasm_opt::optimize(&workspace.client_dir(), &wasm)?;
+    }
 
     copy_tree(&workspace.client_dir().join("static"), &dist)?;
     govuk_styles::install(&workspace.client_dir(), &dist)?;
 
-    let wasm_sizes = sizes::measure(&std::fs::read(&wasm).context("reading the built wasm")?);
+    let wasm_sizes = read_sizes()?;
     let build_id = build_id(&dist)?;
     let files = shipped_files(&dist)?;
     write_build_json(
@@ -105,6 +120,9 @@ pub fn build(workspace: &Workspace, profile: Profile) -> anyhow::Result<Built> {
         dist.display(),
         started.elapsed()
     );
+    if optimized {
+        sizes::report(&format!("{CRATE_LIB}_bg.wasm before wasm-opt"), before_opt);
+    }
     sizes::report(&format!("{CRATE_LIB}_bg.wasm"), wasm_sizes);
     Ok(Built { dist })
 }
@@ -125,27 +143,6 @@ fn generate_glue(wasm: &Path, out_dir: &Path, profile: Profile) -> anyhow::Resul
         .remove_name_section(release)
         .remove_producers_section(release)
         .generate(out_dir)
-}
-
-/// Applies `wasm-opt` if installed; returns whether it ran. Never required: without it the module
-/// is correct, only bigger, so a wasm-opt that fails (e.g. one too old to parse what this rustc
-/// emits, like Debian 12's binaryen 108) is reported and skipped rather than failing the build.
-fn optimize(wasm: &Path) -> bool {
-    let Some(wasm_opt) = toolchain::find_wasm_opt() else {
-        eprintln!("xtask: wasm-opt not found, skipping it (install binaryen for a smaller wasm)");
-        return false;
-    };
-    match toolchain::wasm_opt(&wasm_opt, wasm) {
-        Ok(()) => true,
-        Err(error) => {
-            eprintln!(
-                "xtask: warning: {error:#}\n\
-                 xtask: warning: keeping the unoptimized wasm; a newer binaryen \
-                 (https://github.com/WebAssembly/binaryen/releases) should fix this"
-            );
-            false
-        }
-    }
 }
 
 /// Empties `dir` (creating it if needed) so no file from an earlier build is served.

@@ -14,6 +14,7 @@ mod sizes;
 mod test_workspace;
 mod toolchain;
 mod wasm_bindgen_pin;
+mod wasm_opt;
 mod workspace;
 
 use std::process::ExitCode;
