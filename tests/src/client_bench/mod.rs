@@ -36,10 +36,10 @@ pub struct ClientBenchConfig {
 }
 
 impl ClientBenchConfig {
-    /// Issue 4's figures: 500 records, 2,000 edits, three runs of each.
+    /// Issue 4's figures with issue 10's history: 500 records, 10,000 edits, three runs of each.
     pub const DEFAULT: ClientBenchConfig = ClientBenchConfig {
         records: 500,
-        edits: 2_000,
+        edits: 10_000,
         runs: 3,
     };
 
@@ -66,7 +66,7 @@ HEARTH_CLIENT_DIR and drives Debian's headless Chromium (/usr/bin/chromium, /usr
      -> the next frame), and it is opened from memory and from IndexedDB after a reload.
 
   --records N   visit notes on the device (default 500)
-  --edits K     edits in the Regulation 33 record's history (default 2000)
+  --edits K     edits in the Regulation 33 record's history (default 10000)
   --runs R      cold starts and Regulation 33 runs; medians are printed (default 3)
   --quick       smoke run: 20 records, 100 edits, 1 run (explicit flags still win)
 
@@ -215,7 +215,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_are_issue_4s_figures_and_quick_is_smaller() {
+    fn defaults_are_the_issues_figures_and_quick_is_smaller() {
         assert_eq!(
             parse_args(args(&[])),
             Ok(Command::Run(ClientBenchConfig::DEFAULT))
