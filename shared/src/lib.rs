@@ -14,4 +14,5 @@ pub mod protocol;
 pub mod rejection;
 pub mod reporting;
 pub mod rules;
+pub mod snapshot;
 pub mod sync;

@@ -106,6 +106,16 @@ impl Api {
             .expect("the server answers")
     }
 
+    /// `POST path` with a JSON body → the raw response (for binary replies).
+    pub async fn post_raw(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     async fn parts(res: reqwest::Response) -> (u16, Value) {
         let status = res.status().as_u16();
         let body = res.json::<Value>().await.unwrap_or(Value::Null);

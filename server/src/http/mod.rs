@@ -13,6 +13,7 @@ pub mod reporting;
 mod reporting_routes_tests;
 pub mod reports;
 pub mod session;
+pub mod snapshot;
 pub mod sync_route;
 pub mod user_agent;
 
@@ -37,6 +38,7 @@ const MAX_JSON_BODY: u64 = 64 * 1024;
 pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let api = session::routes(app.clone())
         .or(documents::routes(app.clone()))
+        .or(snapshot::routes(app.clone()).boxed())
         .or(devices::routes(app.clone()))
         .or(kiosk_setup::routes(app.clone()))
         .or(admin::routes(app.clone()))

@@ -425,6 +425,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Every stored document's summary (the caller filters by permission).
     async fn list_documents(&self) -> Result<Vec<DocumentSummary>, StoreError>;
+    /// Several documents read at one consistent state, in the order asked, unknown ids left
+    /// out: the bulk download reads a caseload a page at a time (the caller checks access on
+    /// each document's metadata as returned).
+    async fn load_documents(
+        &self,
+        ids: Vec<DocumentId>,
+    ) -> Result<Vec<(DocumentId, StoredDocument)>, StoreError>;
 
     // --- reporting ---
 

@@ -236,6 +236,22 @@ impl Store for SqliteStore {
         self.read(documents::list).await
     }
 
+    async fn load_documents(
+        &self,
+        ids: Vec<DocumentId>,
+    ) -> Result<Vec<(DocumentId, StoredDocument)>, StoreError> {
+        self.read(move |conn| {
+            let mut found = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(doc) = documents::load(conn, id)? {
+                    found.push((id, doc));
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
     async fn document_facts(
         &self,
     ) -> Result<Vec<(DocumentId, DocMeta, Option<RecordFacts>)>, StoreError> {
