@@ -1,6 +1,7 @@
 //! Hearth's browser app: a Yew single-page app compiled to WebAssembly that works offline.
 //!
 //! - [`engine`]: the sync engine, a plain type with no IO (unit-tested natively).
+//! - [`index`]: the metadata index entries the lists start from, pure.
 //! - `platform` (wasm32): IndexedDB, HTTP, the WebSocket, timers and WebCrypto that drive the
 //!   engine; natively only its pure `vault` formats build (for their tests).
 //! - `app` (wasm32): the shell, routing and pages that use the platform through a context.
@@ -16,6 +17,7 @@ pub mod admin;
 mod app;
 pub mod devices;
 pub mod engine;
+pub mod index;
 pub mod kiosk_lock;
 pub mod overview;
 pub mod pages;

@@ -22,22 +22,24 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
     let app = use_app();
     let id = props.id;
     let actor = app.rt.me().and_then(|m| m.actor());
-    let (has, row, record, connected) = app.rt.with_engine(|e| {
+    let (has, row, record, connected, opening) = app.rt.with_engine(|e| {
         // A record this user may not read (a kiosk's unsent answers) is "not found" here.
         let readable = actor
             .as_ref()
             .map(|a| e.readable_rows(a))
             .unwrap_or_default();
         if !readable.iter().any(|r| r.id == id) {
-            return (false, None, None, e.is_connected());
+            return (false, None, None, e.is_connected(), false);
         }
+        // On this device but not loaded yet: asking loads it, and this page hears when.
+        let opening = e.want(id);
         let row = readable.into_iter().find(|r| r.id == id);
         let record = if e.has(id) {
             e.record(id).map(|r| r.map(|r| r.kind()))
         } else {
             None
         };
-        (e.has(id), row, record, e.is_connected())
+        (e.has(id), row, record, e.is_connected(), opening)
     });
     let back = row
         .as_ref()
@@ -51,7 +53,9 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
                     <h1 class="govuk-heading-l">{ &row.title }</h1>
                     <strong class={classes!("govuk-tag", state_tag(row.state).1)}>{ state_tag(row.state).0 }</strong>
                     <p class="govuk-body govuk-!-margin-top-4">
-                        if connected {
+                        if opening {
+                            { "Opening this record…" }
+                        } else if connected {
                             { "Downloading this record from the server…" }
                         } else {
                             { "This record is not on this device yet. Connect to the internet to download it." }

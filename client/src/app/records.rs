@@ -1,13 +1,21 @@
 //! One home's records: what is on this device merged with what the server lists, with their
 //! workflow state as GOV.UK tags, and buttons to start a visit note or a Regulation 33 record.
+//! The rows come from the metadata index (no record is loaded to list it) and are shown
+//! [`RECORDS_PER_PAGE`] at a time with GOV.UK pagination, so the page costs the same to render
+//! whatever the caseload.
 
 use hearth_shared::model::{DocMeta, Inspection, Record, RecordKind, VisitNote, WorkflowState};
 use hearth_shared::permissions::may_create;
 use yew::prelude::*;
 
+use super::admin::Pagination;
 use super::{navigate, now_ms, use_app};
+use crate::admin::page_count;
 use crate::engine::Row;
 use crate::route::Route;
+
+/// Rows on one page of the records list.
+pub const RECORDS_PER_PAGE: usize = 50;
 
 /// Properties of [`Records`].
 #[derive(Properties, PartialEq)]
@@ -44,6 +52,7 @@ fn kind_name(kind: Option<RecordKind>) -> &'static str {
 pub fn Records(props: &RecordsProps) -> Html {
     let app = use_app();
     let error = use_state(|| None::<String>);
+    let page = use_state(|| 1u32);
     let Some(me) = app.rt.me() else {
         return html! {};
     };
@@ -57,6 +66,17 @@ pub fn Records(props: &RecordsProps) -> Html {
     });
     rows.retain(|r| r.home_id.as_deref() == Some(home_id.as_str()));
     rows.sort_by(|a, b| b.title.cmp(&a.title).then(a.id.cmp(&b.id)));
+    let total = rows.len();
+    let last = page_count(total as u64, RECORDS_PER_PAGE as u32);
+    let current = (*page).clamp(1, last);
+    let first = (current as usize - 1) * RECORDS_PER_PAGE;
+    let waiting = rows.iter().filter(|r| r.waiting).count();
+    let downloading = rows.iter().filter(|r| !r.local).count();
+    let shown = &rows[first.min(total)..(first + RECORDS_PER_PAGE).min(total)];
+    let on_page = {
+        let page = page.clone();
+        Callback::from(move |n: u32| page.set(n))
+    };
 
     let can_create = |kind: RecordKind| {
         actor.as_ref().is_some_and(|actor| {
@@ -114,6 +134,16 @@ pub fn Records(props: &RecordsProps) -> Html {
             if rows.is_empty() {
                 <p class="govuk-body">{ "There are no records for this home yet." }</p>
             } else {
+                <p class="govuk-body" id="records-summary" data-total={total.to_string()}
+                    data-waiting={waiting.to_string()} data-downloading={downloading.to_string()}>
+                    if last > 1 {
+                        { format!("Showing {} to {} of {total} records", first + 1, first + shown.len()) }
+                    } else if total == 1 {
+                        { "1 record" }
+                    } else {
+                        { format!("{total} records") }
+                    }
+                </p>
                 <table class="govuk-table">
                     <caption class="govuk-table__caption govuk-visually-hidden">
                         { format!("Records for {home_name}") }
@@ -126,9 +156,11 @@ pub fn Records(props: &RecordsProps) -> Html {
                         </tr>
                     </thead>
                     <tbody class="govuk-table__body">
-                        { for rows.iter().map(row) }
+                        { for shown.iter().map(row) }
                     </tbody>
                 </table>
+                <Pagination page={current} last={last} href={Route::Home(home_id.clone()).href()}
+                    on_page={on_page} />
             }
         </>
     }

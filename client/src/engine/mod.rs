@@ -29,6 +29,8 @@ use serde::{Deserialize, Serialize};
 
 pub use status::SyncStatus;
 
+use crate::index::IndexEntry;
+
 /// How text positions are counted in every document the engine holds: UTF-8 bytes, because
 /// autosurgeon's `Text` edits (used by the record editors) are byte offsets. With automerge's
 /// default (code points) a typed-record edit after any non-ASCII character lands in the wrong
@@ -231,6 +233,12 @@ pub struct Engine {
     peer_id: String,
     link: Link,
     docs: BTreeMap<DocumentId, LocalDoc>,
+    /// Documents stored on this device but not loaded: their metadata index entry stands in
+    /// for them in lists and the status until they are opened or have something to sync.
+    shelved: BTreeMap<DocumentId, IndexEntry>,
+    /// Shelved documents a view or the listing asked for: the runtime loads them
+    /// ([`Engine::take_wanted`]).
+    wanted: BTreeSet<DocumentId>,
     listing: BTreeMap<DocumentId, Listed>,
     /// Documents dropped with [`Engine::forget`]: late server messages about them are ignored.
     forgotten: BTreeSet<DocumentId>,
@@ -246,6 +254,8 @@ impl Engine {
             peer_id,
             link: Link::Down,
             docs: BTreeMap::new(),
+            shelved: BTreeMap::new(),
+            wanted: BTreeSet::new(),
             listing: BTreeMap::new(),
             forgotten: BTreeSet::new(),
             signed_out: false,
@@ -274,8 +284,91 @@ impl Engine {
             local.refresh_meta();
         }
         local.waiting = local.compute_waiting();
+        self.shelved.remove(&stored.id);
+        self.wanted.remove(&stored.id);
         self.docs.insert(stored.id, local);
         Ok(())
+    }
+
+    /// Lists a stored document from its index entry without loading it.
+    /// A document only requested from the server (no content yet) gives way to the stored one.
+    pub fn shelve(&mut self, id: DocumentId, entry: IndexEntry) {
+        if self.docs.get(&id).is_some_and(|d| d.requested) {
+            self.docs.remove(&id);
+        }
+        if !self.docs.contains_key(&id) && !self.forgotten.contains(&id) {
+            self.shelved.insert(id, entry);
+        }
+    }
+
+    /// Loads a shelved (or new) stored document and starts syncing it. Its entry is written
+    /// again (with the document) when the loaded document says something the entry did not: a
+    /// stale entry is repaired the first time its document is read.
+    pub fn open_stored(&mut self, stored: StoredDoc) -> Result<Vec<Effect>, LoadError> {
+        let id = stored.id;
+        if self.docs.contains_key(&id) {
+            // Loaded meanwhile (created or fetched here): memory is newer than storage.
+            self.shelved.remove(&id);
+            return Ok(Vec::new());
+        }
+        let old = self.shelved.get(&id).cloned();
+        self.load(stored)?;
+        let mut effects = vec![Effect::Updated(id), Effect::ListChanged];
+        let fresh = self.index_entry(id);
+        if old.is_none_or(|old| fresh.is_none_or(|fresh| !fresh.same_as(&old))) {
+            effects.push(Effect::Persist(id));
+        }
+        self.push_sync(id, &mut effects);
+        Ok(self.finish(effects))
+    }
+
+    /// Shelved documents asked for since the last call, to be loaded.
+    pub fn take_wanted(&mut self) -> Vec<DocumentId> {
+        std::mem::take(&mut self.wanted)
+            .into_iter()
+            .filter(|id| self.shelved.contains_key(id))
+            .collect()
+    }
+
+    /// The shelved documents and their entries.
+    pub fn shelved(&self) -> impl Iterator<Item = (DocumentId, &IndexEntry)> {
+        self.shelved.iter().map(|(id, e)| (*id, e))
+    }
+
+    /// Shelved documents that hold unsent changes: loaded right after start-up so they are sent.
+    pub fn shelved_needing_sync(&self) -> Vec<DocumentId> {
+        self.shelved
+            .iter()
+            .filter(|(_, e)| e.needs_sync())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// The index entry a loaded document would be stored with (its write time and envelope IV
+    /// are the store's to fill in).
+    pub fn index_entry(&mut self, id: DocumentId) -> Option<IndexEntry> {
+        let local = self.docs.get_mut(&id).filter(|d| !d.requested)?;
+        let heads = local.doc.get_heads();
+        let unsent = if local.waiting {
+            let known: Vec<ChangeHash> = local
+                .acked
+                .iter()
+                .filter(|h| local.doc.get_change_by_hash(h).is_some())
+                .copied()
+                .collect();
+            local.doc.get_changes_meta(&known).len().max(1)
+        } else {
+            0
+        };
+        Some(IndexEntry {
+            meta: local.meta.clone(),
+            heads: heads.iter().map(|h| h.to_string()).collect(),
+            acked_heads: local.acked.iter().map(|h| h.to_string()).collect(),
+            unsent,
+            rejected: local.rejected.clone(),
+            updated: 0,
+            doc_iv: String::new(),
+        })
     }
 
     /// The document as it should be written to local storage, if it holds anything worth keeping.
@@ -304,6 +397,11 @@ impl Engine {
             .docs
             .iter()
             .find_map(|(id, d)| d.rejected.as_ref().map(|r| (*id, r)))
+            .or_else(|| {
+                self.shelved
+                    .iter()
+                    .find_map(|(id, e)| e.rejected.as_ref().map(|r| (*id, r)))
+            })
         {
             return SyncStatus::Rejected {
                 document: id,
@@ -328,6 +426,7 @@ impl Engine {
             .values()
             .filter(|d| d.waiting && d.rejected.is_none())
             .count()
+            + self.shelved.values().filter(|e| e.needs_sync()).count()
     }
 
     fn fetching(&self) -> bool {
@@ -346,6 +445,7 @@ impl Engine {
 
     /// The typed record in a local document, or why it cannot be read.
     pub fn record(&mut self, id: DocumentId) -> Option<Result<Record, String>> {
+        self.want(id);
         let local = self.docs.get_mut(&id).filter(|d| !d.requested)?;
         Some(Record::from_doc(local.doc.document()).map_err(|e| e.message().to_string()))
     }
@@ -360,12 +460,23 @@ impl Engine {
 
     /// The text of a root-level Text (or string) field, without hydrating the whole record.
     pub fn text(&mut self, id: DocumentId, prop: &str) -> Option<String> {
+        self.want(id);
         let doc = &self.docs.get(&id)?.doc;
         match doc.get(ROOT, prop).ok()?? {
             (Value::Object(ObjType::Text), obj) => doc.text(&obj).ok(),
             (Value::Scalar(s), _) => s.as_str().map(str::to_string),
             _ => None,
         }
+    }
+
+    /// Asks for a shelved document to be loaded (nothing if it is loaded or not stored here).
+    /// Returns whether it is shelved, i.e. on this device but not loaded yet.
+    pub fn want(&mut self, id: DocumentId) -> bool {
+        let shelved = self.shelved.contains_key(&id);
+        if shelved {
+            self.wanted.insert(id);
+        }
+        shelved
     }
 
     /// How many times another device's changes have arrived for this document.
@@ -375,12 +486,16 @@ impl Engine {
 
     /// The server's refusal of this document's changes, if any.
     pub fn rejection(&self, id: DocumentId) -> Option<&Rejected> {
-        self.docs.get(&id)?.rejected.as_ref()
+        match self.docs.get(&id) {
+            Some(d) => d.rejected.as_ref(),
+            None => self.shelved.get(&id)?.rejected.as_ref(),
+        }
     }
 
     /// Whether this document has changes the server has not acknowledged.
     pub fn is_waiting(&self, id: DocumentId) -> bool {
         self.docs.get(&id).is_some_and(|d| d.waiting)
+            || self.shelved.get(&id).is_some_and(|e| e.unsent > 0)
     }
 
     /// Every record this device knows of: local documents and the server's listing.
@@ -400,8 +515,25 @@ impl Engine {
                 });
             }
         }
+        for (id, e) in &self.shelved {
+            if let Some(meta) = &e.meta {
+                rows.push(Row {
+                    id: *id,
+                    kind: Some(meta.kind),
+                    title: meta.title.clone(),
+                    home_id: meta.home_id.clone(),
+                    state: Some(meta.state),
+                    local: true,
+                    waiting: e.unsent > 0,
+                    rejected: e.rejected.is_some(),
+                });
+            }
+        }
         for (id, listed) in &self.listing {
-            if self.forgotten.contains(id) || self.docs.get(id).is_some_and(|d| d.meta.is_some()) {
+            if self.forgotten.contains(id)
+                || self.docs.get(id).is_some_and(|d| d.meta.is_some())
+                || self.shelved.get(id).is_some_and(|e| e.meta.is_some())
+            {
                 continue;
             }
             rows.push(Row {
@@ -426,6 +558,7 @@ impl Engine {
             self.docs
                 .get(&r.id)
                 .and_then(|d| d.meta.as_ref())
+                .or_else(|| self.shelved.get(&r.id).and_then(|e| e.meta.as_ref()))
                 .is_none_or(|m| access(actor, m).can_read())
         });
         rows
@@ -434,17 +567,23 @@ impl Engine {
     /// The local documents holding responses to the consultation `consultation_id` (fetched
     /// ones and any made here), for the results page.
     pub fn responses_to(&self, consultation_id: &str) -> Vec<DocumentId> {
-        self.docs
+        let answers = |m: &DocMeta| {
+            m.kind == RecordKind::ConsultationResponse
+                && m.consultation_id.as_deref() == Some(consultation_id)
+        };
+        let loaded = self
+            .docs
             .iter()
-            .filter(|(_, d)| {
-                !d.requested
-                    && d.meta.as_ref().is_some_and(|m| {
-                        m.kind == RecordKind::ConsultationResponse
-                            && m.consultation_id.as_deref() == Some(consultation_id)
-                    })
-            })
-            .map(|(id, _)| *id)
-            .collect()
+            .filter(|(_, d)| !d.requested && d.meta.as_ref().is_some_and(answers))
+            .map(|(id, _)| *id);
+        let shelved = self
+            .shelved
+            .iter()
+            .filter(|(_, e)| e.meta.as_ref().is_some_and(answers))
+            .map(|(id, _)| *id);
+        let mut ids: Vec<DocumentId> = loaded.chain(shelved).collect();
+        ids.sort();
+        ids
     }
 
     /// Whether the server has acknowledged every change to this local document.
@@ -648,7 +787,9 @@ impl Engine {
     /// may write but never read back (a young person's kiosk response): once the server has
     /// them, the device keeps no copy.
     pub fn forget(&mut self, id: DocumentId) -> Vec<Effect> {
-        let had = self.docs.remove(&id).is_some() | self.listing.remove(&id).is_some();
+        let had = self.docs.remove(&id).is_some()
+            | self.shelved.remove(&id).is_some()
+            | self.listing.remove(&id).is_some();
         self.forgotten.insert(id);
         if !had {
             return self.finish(Vec::new());
@@ -670,6 +811,17 @@ impl Engine {
                         .is_some_and(|m| !access(actor, m).can_read())
             })
             .map(|(id, _)| *id)
+            .chain(
+                self.shelved
+                    .iter()
+                    .filter(|(_, e)| {
+                        e.is_acknowledged()
+                            && e.meta
+                                .as_ref()
+                                .is_some_and(|m| !access(actor, m).can_read())
+                    })
+                    .map(|(id, _)| *id),
+            )
             .collect();
         let mut effects = Vec::new();
         for id in ids {
@@ -690,9 +842,23 @@ impl Engine {
         let missing: Vec<DocumentId> = self
             .listing
             .keys()
-            .filter(|id| !self.docs.contains_key(id))
+            .filter(|id| !self.docs.contains_key(id) && !self.shelved.contains_key(id))
             .copied()
             .collect();
+        // A shelved record the server lists with another title or state changed elsewhere:
+        // it is loaded so it syncs, and its entry follows.
+        let changed: Vec<DocumentId> = self
+            .listing
+            .iter()
+            .filter(|(id, l)| {
+                self.shelved
+                    .get(id)
+                    .and_then(|e| e.meta.as_ref())
+                    .is_some_and(|m| m.title != l.title || m.state.as_str() != l.state)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        self.wanted.extend(changed);
         let mut effects = vec![Effect::ListChanged];
         for id in missing {
             let mut local = LocalDoc::new(empty_doc());

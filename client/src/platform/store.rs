@@ -6,8 +6,10 @@
 //!
 //! Everything about records or the user is encrypted with that user's data key
 //! ([`super::vault`]): a `documents` value is one envelope holding the Automerge bytes, the list
-//! metadata, the acknowledged heads and any rejection; a `user` value is the encrypted `/api/me`
-//! reply. Keys (user and document ids), the wrapped keys and the settings (the device's peer id,
+//! metadata, the acknowledged heads and any rejection; an `index` value (same key) is that
+//! document's [`IndexEntry`], encrypted the same way and written in the same transaction, so the
+//! lists can start from the small entries without decrypting or loading any document; a `user`
+//! value is the encrypted `/api/me` reply. Keys (user and document ids), the wrapped keys and the settings (the device's peer id,
 //! the last user's id) are in the clear, except two settings of a tablet set up with a code: the
 //! device's own key (a non-extractable `CryptoKey`) and the kiosk password sealed under it.
 
@@ -23,12 +25,16 @@ use super::idb::{self, Db};
 use super::vault::webcrypto::DataKey;
 use super::vault::{WrappedKey, pack_document, unpack_document};
 use crate::engine::StoredDoc;
+use crate::index::{IndexEntry, Repair, envelope_iv, reconcile};
 use crate::session::Me;
 
 const NAME: &str = "hearth";
-/// 2: values encrypted, `keys` store added, `user` keyed by user id.
-const VERSION: u32 = 2;
+/// 2: values encrypted, `keys` store added, `user` keyed by user id. 3: the `index` store
+/// (documents stored before it get their entries rebuilt at the next unlock).
+const VERSION: u32 = 3;
 const DOCUMENTS: &str = "documents";
+/// Each document's metadata index entry, under the document's key.
+const INDEX: &str = "index";
 const USER: &str = "user";
 const SETTINGS: &str = "settings";
 /// Wrapped data keys, by user id ([`WrappedKey`] as JSON).
@@ -94,7 +100,7 @@ fn upgrade(db: &IdbDatabase, discarded: &Cell<bool>) -> Result<(), JsValue> {
         discarded.set(true);
     }
     let existing = db.object_store_names();
-    for name in [DOCUMENTS, USER, SETTINGS, KEYS] {
+    for name in [DOCUMENTS, USER, SETTINGS, KEYS, INDEX] {
         if !existing.contains(name) {
             db.create_object_store(name)?;
         }
@@ -104,6 +110,34 @@ fn upgrade(db: &IdbDatabase, discarded: &Cell<bool>) -> Result<(), JsValue> {
 
 fn doc_key(user_id: &str, id: DocumentId) -> String {
     format!("{user_id}/{id}")
+}
+
+/// Every key of `user_id`'s (documents and index entries are keyed `"<userId>/<id>"`).
+fn user_range(user_id: &str) -> Result<IdbKeyRange, JsValue> {
+    let prefix = format!("{user_id}/");
+    IdbKeyRange::bound(
+        &JsValue::from_str(&prefix),
+        &JsValue::from_str(&format!("{prefix}\u{ffff}")),
+    )
+}
+
+/// The document id in a stored key of `user_id`'s.
+fn key_id(user_id: &str, stored_key: &JsValue) -> Option<DocumentId> {
+    stored_key
+        .as_string()?
+        .strip_prefix(user_id)?
+        .strip_prefix('/')?
+        .parse()
+        .ok()
+}
+
+/// A document and its index entry, written together ([`Store::put_documents`]).
+#[derive(Debug, Clone)]
+pub struct IndexedDoc {
+    /// The document as the engine snapshots it.
+    pub doc: StoredDoc,
+    /// Its entry; `doc_iv` is filled in by the store.
+    pub entry: IndexEntry,
 }
 
 impl Store {
@@ -123,80 +157,147 @@ impl Store {
         self.discarded_clear_text
     }
 
-    /// Every document stored for `user_id`, decrypted with their `key`; entries that do not
-    /// decrypt or parse are skipped (and left in storage), not fatal.
-    pub async fn documents(
+    /// The metadata index for `user_id`: every stored document's entry, decrypted with their
+    /// `key`, matched with the documents' keys (not their values: nothing of a document is read
+    /// or decrypted). Documents with no usable entry come back in [`Repair::rebuild`], entries
+    /// without a document in [`Repair::orphans`].
+    pub async fn index(&self, user_id: &str, key: &DataKey) -> Result<Repair, StoreError> {
+        let tx = self.db.read(&[DOCUMENTS, INDEX])?;
+        let range = user_range(user_id)?;
+        let doc_keys = tx.object_store(DOCUMENTS)?.get_all_keys_with_key(&range)?;
+        let index = tx.object_store(INDEX)?;
+        let entry_keys = index.get_all_keys_with_key(&range)?;
+        let entry_values = index.get_all_with_key(&range)?;
+        idb::done(&tx).await?;
+        let doc_keys: js_sys::Array = idb::result(&doc_keys)?.unchecked_into();
+        let entry_keys: js_sys::Array = idb::result(&entry_keys)?.unchecked_into();
+        let entry_values: js_sys::Array = idb::result(&entry_values)?.unchecked_into();
+        let documents: Vec<(DocumentId, Option<String>)> = doc_keys
+            .iter()
+            .filter_map(|k| key_id(user_id, &k))
+            .map(|id| (id, None))
+            .collect();
+        // All at once: WebCrypto answers each asynchronously, and thousands of entries awaited
+        // one after another would cost a task hop each.
+        let opened = futures::future::join_all(entry_keys.iter().zip(entry_values.iter()).map(
+            |(stored_key, value)| async move {
+                let id = key_id(user_id, &stored_key)?;
+                let bytes = value.dyn_into::<Uint8Array>().ok()?.to_vec();
+                let plain = key.open(INDEX, &doc_key(user_id, id), &bytes).await.ok();
+                Some((id, plain.and_then(|p| IndexEntry::decode(&p))))
+            },
+        ))
+        .await;
+        Ok(reconcile(
+            &documents,
+            opened.into_iter().flatten().collect(),
+        ))
+    }
+
+    /// The envelope IV of each of `user_id`'s stored documents (values read, nothing decrypted):
+    /// for checking, after start-up, that each entry describes the document stored now.
+    pub async fn document_ivs(
         &self,
         user_id: &str,
-        key: &DataKey,
-    ) -> Result<Vec<StoredDoc>, StoreError> {
+    ) -> Result<Vec<(DocumentId, Option<String>)>, StoreError> {
         let tx = self.db.read(&[DOCUMENTS])?;
         let store = tx.object_store(DOCUMENTS)?;
-        let prefix = format!("{user_id}/");
-        let range = IdbKeyRange::bound(
-            &JsValue::from_str(&prefix),
-            &JsValue::from_str(&format!("{prefix}\u{ffff}")),
-        )?;
+        let range = user_range(user_id)?;
         let keys = store.get_all_keys_with_key(&range)?;
         let values = store.get_all_with_key(&range)?;
         idb::done(&tx).await?;
         let keys: js_sys::Array = idb::result(&keys)?.unchecked_into();
         let values: js_sys::Array = idb::result(&values)?.unchecked_into();
-        let mut docs = Vec::new();
-        for (stored_key, value) in keys.iter().zip(values.iter()) {
-            let Some(stored_key) = stored_key.as_string() else {
-                continue;
-            };
-            let Some(id) = stored_key
-                .strip_prefix(&prefix)
-                .and_then(|id| id.parse::<DocumentId>().ok())
-            else {
-                continue;
-            };
-            let Ok(bytes) = value.dyn_into::<Uint8Array>() else {
-                continue;
-            };
-            let Ok(plain) = key.open(DOCUMENTS, &stored_key, &bytes.to_vec()).await else {
-                continue;
-            };
-            if let Ok(doc) = unpack_document(id, &plain) {
-                docs.push(doc);
-            }
-        }
-        Ok(docs)
+        Ok(keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| {
+                let id = key_id(user_id, &k)?;
+                let iv = v
+                    .dyn_into::<Uint8Array>()
+                    .ok()
+                    .map(|bytes| envelope_iv(&bytes.to_vec()));
+                Some((id, iv))
+            })
+            .collect())
     }
 
-    /// Encrypts and writes documents in one durable transaction; returns once they are on disk.
+    /// The stored documents `ids` of `user_id`'s, decrypted with their `key`; ids not stored,
+    /// or whose value does not decrypt or parse, are left out (and left in storage).
+    pub async fn documents(
+        &self,
+        user_id: &str,
+        key: &DataKey,
+        ids: &[DocumentId],
+    ) -> Result<Vec<StoredDoc>, StoreError> {
+        let tx = self.db.read(&[DOCUMENTS])?;
+        let store = tx.object_store(DOCUMENTS)?;
+        let requests = ids
+            .iter()
+            .map(|id| Ok((*id, store.get(&doc_key(user_id, *id).into())?)))
+            .collect::<Result<Vec<_>, JsValue>>()?;
+        idb::done(&tx).await?;
+        let mut sealed = Vec::with_capacity(requests.len());
+        for (id, request) in requests {
+            if let Ok(bytes) = idb::result(&request)?.dyn_into::<Uint8Array>() {
+                sealed.push((id, bytes.to_vec()));
+            }
+        }
+        let opened = futures::future::join_all(sealed.iter().map(|(id, bytes)| async move {
+            let plain = key
+                .open(DOCUMENTS, &doc_key(user_id, *id), bytes)
+                .await
+                .ok()?;
+            unpack_document(*id, &plain).ok()
+        }))
+        .await;
+        Ok(opened.into_iter().flatten().collect())
+    }
+
+    /// Encrypts and writes documents with their index entries, all in one durable
+    /// transaction; returns once they are on disk. Each entry records the IV of its document's
+    /// envelope, so a document later rewritten without its entry is noticed.
     pub async fn put_documents(
         &self,
         user_id: &str,
         key: &DataKey,
-        docs: &[StoredDoc],
+        docs: &[IndexedDoc],
     ) -> Result<(), StoreError> {
         // Encrypt first: an IndexedDB transaction commits itself as soon as it has no pending
         // request, so it must not wait on WebCrypto.
-        let mut sealed = Vec::with_capacity(docs.len());
-        for doc in docs {
-            let stored_key = doc_key(user_id, doc.id);
-            let value = key
-                .seal(DOCUMENTS, &stored_key, &pack_document(doc))
+        let sealed = futures::future::join_all(docs.iter().map(|d| async move {
+            let stored_key = doc_key(user_id, d.doc.id);
+            let doc = key
+                .seal(DOCUMENTS, &stored_key, &pack_document(&d.doc))
                 .await?;
-            sealed.push((stored_key, value));
-        }
-        let tx = self.db.write(&[DOCUMENTS])?;
-        let store = tx.object_store(DOCUMENTS)?;
-        for (stored_key, value) in &sealed {
-            store.put_with_key(&Uint8Array::from(&value[..]), &stored_key.into())?;
+            let entry = IndexEntry {
+                doc_iv: envelope_iv(&doc),
+                ..d.entry.clone()
+            };
+            let entry = key.seal(INDEX, &stored_key, &entry.encode()).await?;
+            Ok::<_, StoreError>((stored_key, doc, entry))
+        }))
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+        let tx = self.db.write(&[DOCUMENTS, INDEX])?;
+        let documents = tx.object_store(DOCUMENTS)?;
+        let index = tx.object_store(INDEX)?;
+        for (stored_key, doc, entry) in &sealed {
+            documents.put_with_key(&Uint8Array::from(&doc[..]), &stored_key.into())?;
+            index.put_with_key(&Uint8Array::from(&entry[..]), &stored_key.into())?;
         }
         idb::done(&tx).await?;
         Ok(())
     }
 
-    /// Removes a document (a discarded, refused copy).
+    /// Removes a document and its index entry (a discarded, refused copy), or an entry left
+    /// without its document.
     pub async fn delete_document(&self, user_id: &str, id: DocumentId) -> Result<(), StoreError> {
-        let tx = self.db.write(&[DOCUMENTS])?;
-        tx.object_store(DOCUMENTS)?
-            .delete(&doc_key(user_id, id).into())?;
+        let tx = self.db.write(&[DOCUMENTS, INDEX])?;
+        let stored_key: JsValue = doc_key(user_id, id).into();
+        tx.object_store(DOCUMENTS)?.delete(&stored_key)?;
+        tx.object_store(INDEX)?.delete(&stored_key)?;
         idb::done(&tx).await?;
         Ok(())
     }
@@ -256,18 +357,15 @@ impl Store {
         self.setting(LAST_USER).await
     }
 
-    /// Deletes everything this device holds for `user_id`: their documents, cached user,
-    /// wrapped key and any kiosk secret (one durable transaction). Used at sign-out and when
-    /// the device was revoked.
+    /// Deletes everything this device holds for `user_id`: their documents and index entries,
+    /// cached user, wrapped key and any kiosk secret (one durable transaction). Used at
+    /// sign-out and when the device was revoked.
     pub async fn forget_user(&self, user_id: &str) -> Result<(), StoreError> {
-        let prefix = format!("{user_id}/");
-        let range = IdbKeyRange::bound(
-            &JsValue::from_str(&prefix),
-            &JsValue::from_str(&format!("{prefix}\u{ffff}")),
-        )?;
+        let range = user_range(user_id)?;
         let last = self.last_user().await?;
-        let tx = self.db.write(&[DOCUMENTS, USER, KEYS, SETTINGS])?;
+        let tx = self.db.write(&[DOCUMENTS, INDEX, USER, KEYS, SETTINGS])?;
         tx.object_store(DOCUMENTS)?.delete(&range)?;
+        tx.object_store(INDEX)?.delete(&range)?;
         tx.object_store(USER)?.delete(&user_id.into())?;
         tx.object_store(KEYS)?.delete(&user_id.into())?;
         tx.object_store(SETTINGS)?

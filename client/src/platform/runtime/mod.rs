@@ -3,17 +3,20 @@
 //!
 //! Pages reach it only through the app context, and only through the methods of [`Runtime`].
 //! By concern: `session` (sign-in, sign-out, the lock and unlock), `persistence` (dirty documents,
-//! flushing to IndexedDB, the page's lifecycle), `socket` (the WebSocket, tickets, retries and the
+//! flushing to IndexedDB, the page's lifecycle), `loading` (documents loaded when needed, the
+//! metadata index kept in step with them), `socket` (the WebSocket, tickets, retries and the
 //! listing refresh), `tablet` (a tablet set up with a code, which unlocks itself); this module
 //! holds the type, start-up, reading, editing and the engine's effects.
 
+mod loading;
 mod persistence;
 mod session;
 mod socket;
 mod tablet;
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::collections::BTreeSet;
+use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::{Interval, Timeout};
 use hearth_shared::ids::DocumentId;
@@ -33,6 +36,8 @@ use socket::Socket;
 
 /// The browser runtime. Held in an `Rc` by the app context.
 pub struct Runtime {
+    /// Itself, for loading documents views ask for while they render ([`Runtime::with_engine`]).
+    this: Weak<Runtime>,
     peer_id: String,
     engine: RefCell<Engine>,
     store: Store,
@@ -56,6 +61,10 @@ pub struct Runtime {
     sign_out_warning: Cell<Option<usize>>,
     /// A one-off message for the sign-in page.
     notice: RefCell<Option<String>>,
+    /// Documents being read from storage to load.
+    loading: RefCell<BTreeSet<DocumentId>>,
+    /// The check of the index against the stored documents, a little after start-up.
+    index_check: RefCell<Option<Timeout>>,
 }
 
 fn now_ms() -> i64 {
@@ -102,7 +111,8 @@ impl Runtime {
                 id
             }
         };
-        let rt = Rc::new(Runtime {
+        let rt = Rc::new_cyclic(|this| Runtime {
+            this: this.clone(),
             peer_id,
             engine: RefCell::new(Engine::new(String::new())),
             store,
@@ -121,6 +131,8 @@ impl Runtime {
             idle_check: RefCell::new(None),
             sign_out_warning: Cell::new(None),
             notice: RefCell::new(notice),
+            loading: RefCell::new(BTreeSet::new()),
+            index_check: RefCell::new(None),
         });
         rt.watch_page();
         rt.watch_activity();
@@ -156,9 +168,14 @@ impl Runtime {
     }
     // ----- reading ---------------------------------------------------------------------------
 
-    /// Runs `f` with read access to the engine (for rendering).
+    /// Runs `f` with read access to the engine (for rendering). Documents `f` asked for that
+    /// are stored but not loaded yet are loaded next; the views hear when they are.
     pub fn with_engine<R>(&self, f: impl FnOnce(&mut Engine) -> R) -> R {
-        f(&mut self.engine.borrow_mut())
+        let result = f(&mut self.engine.borrow_mut());
+        if let Some(rt) = self.this.upgrade() {
+            rt.load_wanted();
+        }
+        result
     }
 
     /// The sync status for the header.

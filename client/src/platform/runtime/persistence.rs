@@ -1,5 +1,6 @@
-//! Writing the engine's documents to IndexedDB: which edits are not on disk yet, the debounced
-//! and the on-demand flush, and the page events (hidden, closing, back online) that call for one.
+//! Writing the engine's documents to IndexedDB (each with its metadata index entry, in one
+//! transaction): which edits are not on disk yet, the debounced and the on-demand flush, and the
+//! page events (hidden, closing, back online) that call for one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -11,6 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::Runtime;
+use crate::index::IndexEntry;
+use crate::platform::store::IndexedDoc;
 
 /// How long edits wait before being written to IndexedDB, so a burst of typing is one write.
 /// "Saved on this device" only appears once the write has completed.
@@ -93,9 +96,18 @@ impl Runtime {
         };
         let (user, key) = user;
         let mut engine = self.engine.borrow_mut();
-        let docs: Vec<_> = batch
+        let now = super::now_ms();
+        // Each document goes with its index entry, in the same transaction.
+        let docs: Vec<IndexedDoc> = batch
             .iter()
-            .filter_map(|(id, _)| engine.snapshot(*id))
+            .filter_map(|(id, _)| {
+                let doc = engine.snapshot(*id)?;
+                let entry = IndexEntry {
+                    updated: now,
+                    ..engine.index_entry(*id)?
+                };
+                Some(IndexedDoc { doc, entry })
+            })
             .collect();
         drop(engine);
         let rt = self.clone();

@@ -12,6 +12,7 @@ use super::persistence::Persistence;
 use super::{Runtime, now_ms};
 use crate::engine::Engine;
 use crate::engine::backoff::Backoff;
+use crate::index::Repair;
 use crate::kiosk_lock::{self, KioskLock};
 use crate::platform::api::{self, ApiError};
 use crate::platform::store::StoreError;
@@ -502,7 +503,10 @@ impl Runtime {
         self.notice.borrow().clone()
     }
 
-    /// Switches to `me`'s documents and starts syncing them.
+    /// Switches to `me`'s documents and starts syncing them. Only the metadata index is read:
+    /// the lists show at once from it, whatever the caseload, and a document is decrypted and
+    /// loaded when it is opened, holds unsent changes (loaded now, so they are sent), or has no
+    /// usable entry (loaded now, so its entry is rebuilt).
     async fn start_session(self: &Rc<Self>, me: Me) {
         self.disconnect();
         let mut engine = Engine::new(self.peer_id.clone());
@@ -511,22 +515,25 @@ impl Runtime {
             .borrow()
             .clone()
             .expect("a session starts only with its key");
-        match self.store.documents(&me.user.id, &key).await {
-            Ok(docs) => {
-                for doc in docs {
-                    // A document that no longer loads is left in storage, untouched, rather
-                    // than overwritten; it is simply not shown.
-                    let _ = engine.load(doc);
-                }
-            }
+        let mut repair = Repair::default();
+        match self.store.index(&me.user.id, &key).await {
+            Ok(found) => repair = found,
             Err(e) => *self.storage_error.borrow_mut() = Some(e),
         }
+        for (id, entry) in std::mem::take(&mut repair.indexed) {
+            engine.shelve(id, entry);
+        }
+        let mut load = engine.shelved_needing_sync();
+        load.extend(repair.rebuild.iter().copied());
         *self.engine.borrow_mut() = engine;
         *self.me.borrow_mut() = Some(me);
         // Acknowledged before the last reload but not yet deleted: delete now.
         self.forget_unreadable();
         *self.backoff.borrow_mut() = Backoff::new();
         self.notify();
+        self.load_documents(load, repair.rebuild);
+        self.delete_orphan_entries(repair.orphans);
+        self.check_index_later();
         self.connect();
     }
 }

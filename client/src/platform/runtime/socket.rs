@@ -165,6 +165,8 @@ impl Runtime {
             if let Ok(listed) = api::documents().await {
                 let effects = rt.engine.borrow_mut().set_listing(listed);
                 rt.apply(effects);
+                // Records on this device the server lists as changed are loaded, so they sync.
+                rt.load_wanted();
             }
         });
     }
