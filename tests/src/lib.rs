@@ -10,6 +10,7 @@ pub mod app_steps;
 pub mod bench;
 pub mod browser;
 pub mod client_bench;
+pub mod history_bench;
 pub mod records;
 pub mod report_bench;
 pub mod server;

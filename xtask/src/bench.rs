@@ -1,6 +1,7 @@
-//! `cargo xtask bench`: build the server and the benches in release, run the sync benchmark
-//! and the reporting benchmark against a real server process, then build the client in release
-//! and run the client benchmark in headless Chromium. They print figures; they assert nothing about speed.
+//! `cargo xtask bench`: build the server and the benches in release, run the sync benchmark,
+//! the history benchmark (one record, 10,000 changes) and the reporting benchmark against a
+//! real server process, then build the client in release and run the client benchmark in
+//! headless Chromium. They print figures; they assert nothing about speed.
 
 use std::path::Path;
 use std::process::Command;
@@ -36,8 +37,14 @@ pub fn bench(workspace: &Workspace, args: &[String]) -> anyhow::Result<()> {
             .args(&sync_args)
             .current_dir(&workspace.root),
     )?;
-    // The reports: a full record's PDF, and the officers' overview over 3,000 records.
     let quick: Vec<&String> = args.iter().filter(|a| *a == "--quick").collect();
+    // One record typed into 10,000 times: whether a change costs more as its history grows.
+    command::run(
+        Command::new(release.join("hearth-history-bench"))
+            .args(&quick)
+            .current_dir(&workspace.root),
+    )?;
+    // The reports: a full record's PDF, and the officers' overview over 3,000 records.
     command::run(
         Command::new(release.join("hearth-report-bench"))
             .args(quick)
