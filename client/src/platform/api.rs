@@ -115,6 +115,13 @@ pub async fn documents() -> Result<Vec<Listed>, ApiError> {
     get("/api/documents").await
 }
 
+/// `GET /api/documents/snapshot`: every record this user may read, in one reply (the bulk
+/// download a new device's first sync starts with; [`hearth_shared::snapshot`] reads it).
+pub async fn documents_snapshot() -> Result<Vec<u8>, ApiError> {
+    let response = check(Request::get("/api/documents/snapshot").send().await).await?;
+    response.binary().await.map_err(|_| ApiError::Offline)
+}
+
 // --- Devices and tablet set-up ---
 
 /// What runs when a call hears `device_revoked`.

@@ -8,6 +8,7 @@
 //! listing refresh), `tablet` (a tablet set up with a code, which unlocks itself); this module
 //! holds the type, start-up, reading, editing and the engine's effects.
 
+mod first_sync;
 mod loading;
 mod persistence;
 mod session;

@@ -534,6 +534,6 @@ impl Runtime {
         self.load_documents(load, repair.rebuild);
         self.delete_orphan_entries(repair.orphans);
         self.check_index_later();
-        self.connect();
+        self.connect_after_first_sync();
     }
 }
