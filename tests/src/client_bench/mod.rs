@@ -11,6 +11,7 @@
 
 mod cold_start;
 mod data;
+pub mod first_sync;
 mod probe;
 mod reg33_open;
 mod report;
