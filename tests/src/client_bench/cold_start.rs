@@ -1,32 +1,51 @@
 //! Cold start with many records on the device: Chromium starts on a profile that holds the
 //! records (encrypted in IndexedDB) and the service worker's app shell, with the server gone,
-//! and opens the records list.
+//! and opens the records list. The list shows [`PAGE_ROWS`] rows a page, read from the
+//! metadata index, so "interactive" is its first page with the summary counting every record.
 
-use super::{probe, sign_in, unlock};
+use super::{data, probe, sign_in, unlock};
 use crate::browser::{Browser, BrowserEnv, Profile};
 use crate::server::TestUser;
+use hearth_shared::permissions::Role;
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+/// Rows on the first page of the records list (the client's `RECORDS_PER_PAGE`).
+pub const PAGE_ROWS: usize = 50;
+
+/// The rows the list renders for `records` records: its first page.
+fn first_page(records: usize) -> usize {
+    records.min(PAGE_ROWS)
+}
 
 /// How long the first online visit may take to bring every record down and store it.
 const SYNC_DOWN_LIMIT: Duration = Duration::from_secs(600);
 /// How long an offline start may take from navigation to an interactive list.
 const START_LIMIT: Duration = Duration::from_secs(180);
 
-/// Counts this profile's stored records (one user on it): the IndexedDB `documents` store.
+/// Counts this profile's stored records (one user on it) that have their metadata index entry:
+/// the smaller of the IndexedDB `documents` and `index` stores' counts.
 const COUNT_STORED: &str = r#"
 const done = arguments[arguments.length - 1];
 const open = indexedDB.open('hearth');
 open.onerror = () => done(-1);
 open.onsuccess = () => {
   const db = open.result;
-  const count = db.transaction('documents').objectStore('documents').count();
-  count.onsuccess = () => { db.close(); done(count.result); };
-  count.onerror = () => { db.close(); done(-1); };
+  const tx = db.transaction(['documents', 'index']);
+  const docs = tx.objectStore('documents').count();
+  const entries = tx.objectStore('index').count();
+  tx.oncomplete = () => { db.close(); done(Math.min(docs.result, entries.result)); };
+  tx.onerror = () => { db.close(); done(-1); };
 };"#;
 
+/// The records list's summary: how many records it counts, and how many are still downloading.
+const LIST_SUMMARY: &str = "const s = document.getElementById('records-summary'); \
+     return s ? [Number(s.dataset.total), Number(s.dataset.downloading)] : [-1, -1];";
+
 /// What the client's unlock path is made of, measured separately in the same page: reading the
-/// stored records, PBKDF2 with the vault's parameters, and AES-GCM decryption of envelopes the
-/// size of the stored ones, one after another (as the client awaits them) and all at once.
+/// metadata index (what unlock reads: one small entry per record, no document), PBKDF2 with the
+/// vault's parameters, and AES-GCM decryption of envelopes the size of the stored entries, one
+/// after another and all at once (as the client does).
 const CRYPTO_COSTS: &str = r#"
 const done = arguments[arguments.length - 1];
 (async () => {
@@ -35,7 +54,7 @@ const done = arguments[arguments.length - 1];
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      const all = db.transaction('documents').objectStore('documents').getAll();
+      const all = db.transaction('index').objectStore('index').getAll();
       all.onsuccess = () => { db.close(); resolve(all.result); };
       all.onerror = () => { db.close(); reject(all.error); };
     };
@@ -79,7 +98,7 @@ pub struct ColdRun {
     pub from_service_worker: bool,
     /// Navigation start → the Unlock page is shown.
     pub unlock_page_ms: f64,
-    /// Unlock pressed → every record's row is in the list.
+    /// Unlock pressed → the list's first page of rows is rendered (every record counted).
     pub unlock_to_rows_ms: f64,
     /// Unlock pressed → the first frame after that (the list answers input).
     pub unlock_to_interactive_ms: f64,
@@ -118,7 +137,7 @@ pub async fn first_visit(
 ) -> (Profile, Duration) {
     let profile = Profile::new("cold-start");
     let browser = env.browser(&profile).await;
-    probe::install(&browser, records, "").await;
+    probe::install(&browser, first_page(records), "").await;
     let started = Instant::now();
     sign_in(&browser, base, member).await;
     browser
@@ -133,8 +152,9 @@ pub async fn first_visit(
             SYNC_DOWN_LIMIT,
             &format!("{records} downloaded records and the status 'saved'"),
             &format!(
-                "return document.getElementsByClassName('record-row').length >= {records} \
-                 && !document.querySelector('.record-row .govuk-tag--light-blue') \
+                "const s = document.getElementById('records-summary'); \
+                 return !!s && Number(s.dataset.total) >= {records} \
+                 && s.dataset.downloading === '0' \
                  && !!document.querySelector('#sync-status[data-state=\"saved\"]');"
             ),
         )
@@ -178,7 +198,7 @@ pub async fn cold_start(
     let launched = Instant::now();
     let browser = env.browser(profile).await;
     let chromium_start_ms = launched.elapsed().as_secs_f64() * 1000.0;
-    probe::install(&browser, records, "").await;
+    probe::install(&browser, first_page(records), "").await;
     browser.goto(&format!("{base}/#/homes/{home}")).await;
     let [unlock_page_ms] = marks(&browser, &["unlockPage"]).await;
     let shell = probe::shell_timing(&browser).await;
@@ -186,6 +206,13 @@ pub async fn cold_start(
     unlock(&browser, member).await;
     let [click, rows, frame] = marks(&browser, &["unlockClick", "rows", "rowsFrame"]).await;
     browser.screenshot("bench-records-offline").await;
+    // The first page is not the whole story unless the list counts every record.
+    let summary = browser.execute(LIST_SUMMARY, vec![]).await;
+    assert_eq!(
+        summary,
+        serde_json::json!([records, 0]),
+        "the offline list counts every stored record, none downloading"
+    );
 
     // The same list again with the records already in memory: what rendering alone costs.
     probe::navigate(&browser, "#/").await;
@@ -231,5 +258,68 @@ async fn crypto_costs(browser: &Browser) -> CryptoCosts {
         pbkdf2_ms: ms("pbkdf2Ms"),
         sequential_decrypt_ms: ms("sequentialMs"),
         concurrent_decrypt_ms: ms("concurrentMs"),
+    }
+}
+
+/// One caseload measured on its own server: `records` visit notes by one member, their first
+/// online visit, and `runs` offline cold starts (the unlock path's parts in the last one).
+#[derive(Debug, Clone)]
+pub struct Caseload {
+    /// Records on the device.
+    pub records: usize,
+    /// Creating them through the sync client (not part of the figures).
+    pub setup: Duration,
+    /// The first online visit: "Sign in" pressed → every record stored in IndexedDB.
+    pub first_visit: Duration,
+    /// Each offline cold start.
+    pub cold: Vec<ColdRun>,
+    /// The unlock path's parts, measured in the last cold start's page.
+    pub parts: Option<CryptoCosts>,
+}
+
+/// Measures a [`Caseload`] of `records` on a fresh server started from `server_bin` (stopped
+/// before the cold starts, so they are offline).
+pub async fn caseload(
+    env: &BrowserEnv,
+    server_bin: &Path,
+    records: usize,
+    runs: usize,
+) -> Caseload {
+    let mut server = env.start_server(&server_bin.to_string_lossy()).await;
+    let home = server.home("Synthetic Caseload House").await;
+    let (api, member) = server.user(Role::Member, &[&home]).await;
+    eprintln!("client bench: creating {records} visit notes");
+    let started = Instant::now();
+    data::visit_notes(&api, &member.id, &home, records).await;
+    let setup = started.elapsed();
+    eprintln!("client bench: first online visit, {records} records to the device");
+    let (profile, first_visit) = first_visit(env, &server.base, &member, &home, records).await;
+    server.stop().await;
+    let mut cold = Vec::with_capacity(runs);
+    let mut parts = None;
+    for n in 0..runs {
+        eprintln!(
+            "client bench: offline cold start with {records} records, run {} of {runs}",
+            n + 1
+        );
+        let (run, measured) = cold_start(
+            env,
+            &profile,
+            &server.base,
+            &member,
+            &home,
+            records,
+            n + 1 == runs,
+        )
+        .await;
+        cold.push(run);
+        parts = parts.or(measured);
+    }
+    Caseload {
+        records,
+        setup,
+        first_visit,
+        cold,
+        parts,
     }
 }

@@ -18,7 +18,7 @@ mod report;
 
 use crate::browser::{Browser, BrowserEnv};
 use crate::server::TestUser;
-pub use cold_start::{ColdRun, CryptoCosts};
+pub use cold_start::{Caseload, ColdRun, CryptoCosts};
 use hearth_shared::permissions::Role;
 pub use reg33_open::Reg33Run;
 pub use report::{ClientReport, Spread};
@@ -60,8 +60,8 @@ Starts a real Hearth server (hearth-e2e-server, next to this binary) on the buil
 HEARTH_CLIENT_DIR and drives Debian's headless Chromium (/usr/bin/chromium, /usr/bin/chromedriver):
 
   1. a member with N visit notes opens them once online, then Chromium starts again on that
-     profile with the server stopped: navigation -> Unlock page, and Unlock -> all N rows
-     rendered / the list's next frame;
+     profile with the server stopped: navigation -> Unlock page, and Unlock -> the list's first
+     page rendered (all N counted) / the list's next frame; then the same with 10 x N notes;
   2. a Regulation 33 record with K edits to its premises text is opened on a new device right
      after signing in (downloaded meanwhile), its premises text is typed into (each keystroke
      -> the next frame), and it is opened from memory and from IndexedDB after a reload.
@@ -174,6 +174,9 @@ pub async fn run(config: ClientBenchConfig, server_bin: &Path) -> Option<ClientR
         cold.push(run);
         parts = parts.or(measured);
     }
+    // Issue 10: start-up must not grow with the caseload, so it is measured again with ten
+    // times the records, on a server of its own.
+    let large = cold_start::caseload(&env, server_bin, config.records * 10, config.runs).await;
 
     Some(ClientReport {
         config,
@@ -184,6 +187,7 @@ pub async fn run(config: ClientBenchConfig, server_bin: &Path) -> Option<ClientR
         premises_chars,
         reg33_bytes,
         setup,
+        large: Some(large),
     })
 }
 

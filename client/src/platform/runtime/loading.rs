@@ -76,16 +76,13 @@ impl Runtime {
             for doc in docs {
                 let id = doc.id;
                 let opened = rt.engine.borrow_mut().open_stored(doc);
-                match opened {
-                    Ok(effects) => {
-                        rt.apply(effects);
-                        if rebuild.contains(&id) {
-                            rt.mark_dirty(id);
-                        }
+                // A document that no longer loads is left in storage, untouched, rather than
+                // overwritten; it is simply not shown.
+                if let Ok(effects) = opened {
+                    rt.apply(effects);
+                    if rebuild.contains(&id) {
+                        rt.mark_dirty(id);
                     }
-                    // A document that no longer loads is left in storage, untouched, rather
-                    // than overwritten; it is simply not shown.
-                    Err(_) => {}
                 }
             }
             rt.notify();
