@@ -1,11 +1,15 @@
-//! The sync throughput benchmark behind the `hearth-bench` binary: N members edit their visit
-//! notes at the same time over real WebSockets against a real server process, and every edit
-//! waits for the server's durable acknowledgement. It reports figures and asserts nothing about
-//! speed, so it never fails because a machine is slow.
+//! The sync throughput benchmark behind the `hearth-bench` binary: N clients (devices, each its
+//! own WebSocket and its own visit notes) edit at the same time against a real server process,
+//! and every edit waits for the server's durable acknowledgement. It reports figures and
+//! asserts nothing about speed, so it never fails because a machine is slow.
 //!
 //! The figure to read is the ratio of acknowledged changes per second to the disk's raw rate of
 //! fsync'd single-row commits: above 1, the server's group commit is paying for several clients'
-//! changes with one fsync.
+//! changes with one fsync. The server's own counters (read from the admin overview before and
+//! after the timed phase) say how many changes each commit carried, and `/proc` says how much
+//! CPU the server and this process spent per change: the bench runs on the same cores as the
+//! server, so it keeps its own work small (one note's text object looked up once, small
+//! WebSocket read buffers).
 
 use crate::{SyncClient, SyncError, TestServer, now_ms, root_text};
 use automerge::ReadDoc;
@@ -19,7 +23,9 @@ use std::time::{Duration, Instant};
 /// How much load to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BenchConfig {
-    /// Concurrent members, each with its own sync connection.
+    /// Concurrent clients, each with its own sync connection and its own notes. They belong
+    /// to `clients / CLIENTS_PER_MEMBER` members (rounded up): every sign-in costs an argon2
+    /// hash, which would make setup, not the timed phase, most of the run.
     pub clients: usize,
     /// Visit notes each member creates.
     pub docs: usize,
@@ -30,28 +36,36 @@ pub struct BenchConfig {
 }
 
 impl BenchConfig {
-    /// The default run: enough concurrency to exercise group commit, well under a minute on two
-    /// cores.
+    /// The default run: 64 devices syncing at once, the load group commit is for; well under a
+    /// minute on two cores.
     pub const DEFAULT: BenchConfig = BenchConfig {
-        clients: 8,
-        docs: 4,
-        changes: 25,
-        fsync_commits: 200,
+        clients: 64,
+        docs: 2,
+        changes: 30,
+        fsync_commits: 500,
     };
 
     /// `--quick`: a smoke run that proves the benchmark works end to end.
     pub const QUICK: BenchConfig = BenchConfig {
-        clients: 2,
+        clients: 4,
         docs: 2,
         changes: 5,
         fsync_commits: 50,
     };
+
+    /// Members signed in: each holds up to [`CLIENTS_PER_MEMBER`] of the clients.
+    pub fn members(&self) -> usize {
+        self.clients.div_ceil(CLIENTS_PER_MEMBER)
+    }
 
     /// The number of acknowledged edits the run makes (note creation not included).
     pub fn durable_changes(&self) -> usize {
         self.clients * self.docs * self.changes
     }
 }
+
+/// Clients (devices) per signed-in member: each has its own ticket, connection and notes.
+pub const CLIENTS_PER_MEMBER: usize = 8;
 
 /// What the command line asked for.
 #[derive(Debug, PartialEq, Eq)]
@@ -66,14 +80,15 @@ pub enum Command {
 pub const USAGE: &str = "\
 Usage: hearth-bench [--clients N] [--docs M] [--changes K] [--quick]
 
-Starts a real Hearth server (hearth-e2e-server, next to this binary), has N members each create
-M visit notes and make K acknowledged edits to each, concurrently, and prints durable changes/s,
-sync round latency, the server's peak RSS and the disk's raw fsync'd commit rate.
+Starts a real Hearth server (hearth-e2e-server, next to this binary), has N clients (devices,
+8 per member) each create M visit notes and make K acknowledged edits to each, concurrently, and
+prints durable changes/s, ack latency (p50/p95/p99), changes per commit, CPU per change, the
+server's peak RSS and the disk's raw fsync'd commit rate with the ratio.
 
-  --clients N   concurrent members, each with its own sync connection (default 8)
-  --docs M      visit notes per member (default 4)
-  --changes K   edits per note, each waiting for the server's acknowledgement (default 25)
-  --quick       smoke run: 2 clients, 2 docs, 5 changes (explicit flags still win)
+  --clients N   concurrent clients, each with its own sync connection and notes (default 64)
+  --docs M      visit notes per client (default 2)
+  --changes K   edits per note, each waiting for the server's acknowledgement (default 30)
+  --quick       smoke run: 4 clients, 2 docs, 5 changes (explicit flags still win)
 
 Build both binaries first: cargo build --release -p hearth-e2e --bins";
 
@@ -177,6 +192,9 @@ pub enum BenchError {
     /// A client task panicked or was cancelled.
     #[error("client task: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The admin overview did not give the writer's counters.
+    #[error("reading the server's write counters: {0}")]
+    WriteStats(String),
 }
 
 /// The figures from one run.
@@ -204,6 +222,15 @@ pub struct Report {
     pub same_filesystem: bool,
     /// Time to sign members in, connect and create the notes (not part of the figures).
     pub setup: Duration,
+    /// The server's write groups (commits) during the timed phase.
+    pub commits: u64,
+    /// The server's write commands during the timed phase (the edits, plus any session
+    /// bookkeeping that happened to be written meanwhile).
+    pub write_commands: u64,
+    /// CPU (user + system) the server process used during the timed phase.
+    pub server_cpu: Option<Duration>,
+    /// CPU this benchmark process (the clients) used during the timed phase.
+    pub bench_cpu: Option<Duration>,
 }
 
 impl Report {
@@ -220,6 +247,23 @@ impl Report {
         } else {
             0.0
         }
+    }
+
+    /// Write commands per commit in the timed phase: the changes each fsync paid for.
+    pub fn commands_per_commit(&self) -> f64 {
+        if self.commits > 0 {
+            self.write_commands as f64 / self.commits as f64
+        } else {
+            0.0
+        }
+    }
+
+    /// CPU per acknowledged change, in milliseconds.
+    fn cpu_per_change_ms(&self, cpu: Option<Duration>) -> Option<f64> {
+        (self.durable_changes > 0)
+            .then_some(cpu)
+            .flatten()
+            .map(|cpu| millis(cpu) / self.durable_changes as f64)
     }
 
     /// The `p`th percentile sync round latency.
@@ -241,9 +285,26 @@ impl Report {
                 "durable changes/s",
                 format!("{:.1}", self.durable_changes_per_s()),
             ),
-            ("sync round p50", ms(self.latency(50.0))),
-            ("sync round p99", ms(self.latency(99.0))),
-            ("sync round max", ms(self.latency(100.0))),
+            ("ack latency p50", ms(self.latency(50.0))),
+            ("ack latency p95", ms(self.latency(95.0))),
+            ("ack latency p99", ms(self.latency(99.0))),
+            ("ack latency max", ms(self.latency(100.0))),
+            (
+                "commits (groups)",
+                format!(
+                    "{}  ({:.1} write commands per commit)",
+                    self.commits,
+                    self.commands_per_commit()
+                ),
+            ),
+            (
+                "server CPU per change",
+                per_change(self.cpu_per_change_ms(self.server_cpu)),
+            ),
+            (
+                "bench CPU per change",
+                per_change(self.cpu_per_change_ms(self.bench_cpu)),
+            ),
             ("server peak RSS", mib(self.server_peak_rss_kib)),
             ("server RSS after setup", mib(self.server_rss_kib.0)),
             ("server RSS at end", mib(self.server_rss_kib.1)),
@@ -292,9 +353,15 @@ impl Report {
             "durableChanges": self.durable_changes,
             "wallSeconds": round3(self.wall.as_secs_f64()),
             "durableChangesPerSecond": round3(self.durable_changes_per_s()),
-            "syncRoundP50Ms": round3(millis(self.latency(50.0))),
-            "syncRoundP99Ms": round3(millis(self.latency(99.0))),
-            "syncRoundMaxMs": round3(millis(self.latency(100.0))),
+            "ackP50Ms": round3(millis(self.latency(50.0))),
+            "ackP95Ms": round3(millis(self.latency(95.0))),
+            "ackP99Ms": round3(millis(self.latency(99.0))),
+            "ackMaxMs": round3(millis(self.latency(100.0))),
+            "commits": self.commits,
+            "writeCommands": self.write_commands,
+            "commandsPerCommit": round3(self.commands_per_commit()),
+            "serverCpuMsPerChange": self.cpu_per_change_ms(self.server_cpu).map(round3),
+            "benchCpuMsPerChange": self.cpu_per_change_ms(self.bench_cpu).map(round3),
             "serverPeakRssKib": self.server_peak_rss_kib,
             "serverRssAfterSetupKib": self.server_rss_kib.0,
             "serverRssAtEndKib": self.server_rss_kib.1,
@@ -322,6 +389,36 @@ pub fn parse_status_kib(status: &str, field: &str) -> Option<u64> {
         (name == field).then_some(value)
     })?;
     value.split_whitespace().next()?.parse().ok()
+}
+
+/// User + system CPU time from the text of a `/proc/<pid>/stat` file, in clock ticks (fields 14
+/// and 15; the command name, field 2, may hold spaces, so fields are counted after its `)`).
+pub fn parse_stat_cpu_ticks(stat: &str) -> Option<u64> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(user + system)
+}
+
+/// CPU time a process (`"self"` or a pid) has used so far, from `/proc` (Linux only).
+pub fn process_cpu(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let ticks_per_s = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let ticks_per_s = u64::try_from(ticks_per_s).ok().filter(|t| *t > 0)?;
+    let ticks = parse_stat_cpu_ticks(&stat)?;
+    Some(Duration::from_nanos(ticks * 1_000_000_000 / ticks_per_s))
+}
+
+/// The server's write counters (groups, commands) from the admin overview.
+async fn write_stats(admin: &crate::api::Api) -> Result<(u64, u64), BenchError> {
+    let (status, body) = admin.get("/api/admin/overview").await;
+    let count = |field: &str| body["writes"][field].as_u64();
+    match (status, count("groups"), count("commands")) {
+        (200, Some(groups), Some(commands)) => Ok((groups, commands)),
+        _ => Err(BenchError::WriteStats(format!("status {status}"))),
+    }
 }
 
 /// A `kB` field of a live process's `/proc/<pid>/status` (Linux only; `None` elsewhere).
@@ -355,18 +452,25 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
     let mut server = TestServer::start(&server_bin.to_string_lossy()).await;
     let same_filesystem = same_filesystem(probe.path(), server.data_dir());
     eprintln!(
-        "server pid {} at {}; signing in {} members",
+        "server pid {} at {}; signing in {} members for {} clients",
         server.pid().map_or("?".into(), |p| p.to_string()),
         server.base,
+        config.members(),
         config.clients
     );
     let home = server.home("Synthetic Bench House").await;
+    let admin = server.admin().await;
+    let mut members = Vec::with_capacity(config.members());
+    for _ in 0..config.members() {
+        let (api, member) = server.user(Role::Member, &[&home]).await;
+        members.push((std::sync::Arc::new(api), member));
+    }
 
-    // Setup: every member connects and creates (and syncs) their notes before the clock
-    // starts, so the timed phase is edits only.
+    // Setup: every client connects and creates (and syncs) its notes before the clock starts,
+    // so the timed phase is edits only.
     let mut setups = Vec::with_capacity(config.clients);
     for client in 0..config.clients {
-        let (api, member) = server.user(Role::Member, &[&home]).await;
+        let (api, member) = members[client / CLIENTS_PER_MEMBER].clone();
         let home = home.clone();
         setups.push(tokio::spawn(async move {
             let mut sync = api.sync().await;
@@ -396,6 +500,9 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
     );
 
     let rss_after_setup = server.pid().and_then(|pid| proc_status_kib(pid, "VmRSS"));
+    let server_pid = server.pid().map_or_else(String::new, |pid| pid.to_string());
+    let writes_before = write_stats(&admin).await?;
+    let cpu_before = (process_cpu(&server_pid), process_cpu("self"));
 
     let started = Instant::now();
     let edits: Vec<_> = clients
@@ -407,7 +514,11 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
         latencies.extend(edit.await??);
     }
     let wall = started.elapsed();
+    let cpu_after = (process_cpu(&server_pid), process_cpu("self"));
+    let writes_after = write_stats(&admin).await?;
     latencies.sort_unstable();
+    let spent =
+        |before: Option<Duration>, after: Option<Duration>| Some(after?.saturating_sub(before?));
 
     // VmHWM is the peak over the process's life, so reading it once at the end is enough.
     let server_peak_rss_kib = server.pid().and_then(|pid| proc_status_kib(pid, "VmHWM"));
@@ -424,6 +535,10 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
         fsync_commits_per_s,
         same_filesystem,
         setup,
+        commits: writes_after.0.saturating_sub(writes_before.0),
+        write_commands: writes_after.1.saturating_sub(writes_before.1),
+        server_cpu: spent(cpu_before.0, cpu_after.0),
+        bench_cpu: spent(cpu_before.1, cpu_after.1),
     })
 }
 
@@ -436,10 +551,16 @@ async fn edit_notes(
     changes: usize,
 ) -> Result<Vec<Duration>, BenchError> {
     let mut latencies = Vec::with_capacity(ids.len() * changes);
+    // Looked up once: the bench shares the server's cores, so its own work per edit is kept
+    // to the edit and the sync messages.
+    let bodies: Vec<_> = ids
+        .iter()
+        .map(|&id| root_text(sync.doc(id), "body"))
+        .collect();
     for change in 0..changes {
-        for &id in &ids {
+        for (&id, body) in ids.iter().zip(&bodies) {
             let doc = sync.doc(id);
-            let body = root_text(doc, "body");
+            let body = body.clone();
             // `length` counts in the document's text encoding, the unit `splice_text` takes.
             let end = doc.length(&body);
             doc.splice_text(
@@ -515,6 +636,10 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", millis(d))
 }
 
+fn per_change(ms: Option<f64>) -> String {
+    ms.map_or_else(|| "unknown".into(), |ms| format!("{ms:.3} ms"))
+}
+
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -583,6 +708,23 @@ mod tests {
     }
 
     #[test]
+    fn cpu_ticks_are_read_from_proc_stat_even_with_spaces_in_the_name() {
+        let stat = "4242 (hearth e2e) S 1 4242 4242 0 -1 4194560 900 0 0 0 150 25 0 0 20 0 9 0";
+        assert_eq!(parse_stat_cpu_ticks(stat), Some(175));
+        assert_eq!(parse_stat_cpu_ticks("4242 (x) S 1"), None);
+    }
+
+    #[test]
+    fn clients_share_members_eight_to_one() {
+        assert_eq!(BenchConfig::DEFAULT.members(), 8);
+        let odd = BenchConfig {
+            clients: 9,
+            ..BenchConfig::QUICK
+        };
+        assert_eq!(odd.members(), 2);
+    }
+
+    #[test]
     fn peak_and_current_rss_are_read_from_proc_status() {
         let status =
             "Name:\thearth\nVmPeak:\t  900000 kB\nVmHWM:\t   23456 kB\nVmRSS:\t 20000 kB\n";
@@ -603,8 +745,16 @@ mod tests {
             fsync_commits_per_s: 50.0,
             same_filesystem: true,
             setup: Duration::ZERO,
+            commits: 60,
+            write_commands: 300,
+            server_cpu: Some(Duration::from_millis(150)),
+            bench_cpu: None,
         };
         assert_eq!(report.durable_changes_per_s(), 150.0);
+        assert_eq!(report.commands_per_commit(), 5.0);
+        assert!(report.table().contains("5.0 write commands per commit"));
+        assert_eq!(report.json()["serverCpuMsPerChange"], 0.5);
+        assert!(report.json()["benchCpuMsPerChange"].is_null());
         assert_eq!(report.group_commit_ratio(), 3.0);
         let json = report.json();
         assert_eq!(json["groupCommitRatio"], 3.0);

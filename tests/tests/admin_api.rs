@@ -695,6 +695,13 @@ async fn the_overview_counts_what_an_admin_looks_after() {
     );
     // The member's session, and the admin's sessions made by the helpers.
     assert!(overview["activeDevices"].as_u64().unwrap() >= 2);
+    // How writes are grouped into commits (the sync bench reads these): every write so far
+    // (users, homes, sessions, audit) was in some commit.
+    let (groups, commands) = (
+        overview["writes"]["groups"].as_u64().unwrap(),
+        overview["writes"]["commands"].as_u64().unwrap(),
+    );
+    assert!(groups > 0 && commands >= groups, "{groups} {commands}");
     let recent = overview["recentAudit"].as_array().unwrap();
     assert!(!recent.is_empty() && recent.len() <= 10);
     assert_eq!(recent[0]["action"], "user_disabled");

@@ -287,6 +287,16 @@ pub struct SetupCode {
     pub expires_at_ms: i64,
 }
 
+/// How the store has grouped durable writes since it opened: `commands / groups` is the number
+/// of writes each fsync paid for. For operators (the admin overview) and the sync benchmark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Transactions run, each one fsync (failed groups included).
+    pub groups: u64,
+    /// Write commands run in them.
+    pub commands: u64,
+}
+
 /// Counts for the administration overview.
 #[derive(Debug, Clone, Default)]
 pub struct Overview {
@@ -593,6 +603,8 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_page(&self, query: AuditQuery) -> Result<AuditPage, StoreError>;
     /// Counts for the administration overview.
     async fn overview(&self, now_ms: i64) -> Result<Overview, StoreError>;
+    /// How writes have been grouped into commits so far (cheap: counters, no IO).
+    fn write_stats(&self) -> WriteStats;
     /// Writes a consistent copy of the whole store to `path` (SQLite online backup).
     async fn backup(&self, path: std::path::PathBuf) -> Result<(), StoreError>;
     /// Checks the store's integrity; returns the problems found (empty when healthy).

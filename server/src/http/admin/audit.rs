@@ -116,6 +116,9 @@ async fn overview(app: Arc<App>, _: SignedIn) -> Result<Response, Rejection> {
         .map(|(role, n)| (role.as_str().to_owned(), (*n).into()))
         .collect();
     let recent: Vec<AuditRowView> = recent.rows.into_iter().map(AuditRowView::from).collect();
+    // How well durable writes are being grouped (one fsync per group): an operator's view of
+    // the store under load, read by the sync benchmark before and after its timed phase.
+    let writes = app.store.write_stats();
     Ok(json_reply(
         StatusCode::OK,
         &serde_json::json!({
@@ -125,6 +128,7 @@ async fn overview(app: Arc<App>, _: SignedIn) -> Result<Response, Rejection> {
             "archivedHomes": counts.archived_homes,
             "activeDevices": counts.active_devices,
             "recentAudit": recent,
+            "writes": { "groups": writes.groups, "commands": writes.commands },
         }),
     ))
 }

@@ -646,7 +646,14 @@ async fn queued_writes_finish_when_the_writer_is_told_to_stop() {
     }
     drop(sender);
     let counters = Arc::new(writer::Counters::default());
-    let thread = writer::spawn(write_connection(&path), queue, 8, Arc::clone(&counters)).unwrap();
+    let thread = writer::spawn(
+        write_connection(&path),
+        queue,
+        8,
+        SqliteOptions::default().group_wait,
+        Arc::clone(&counters),
+    )
+    .unwrap();
     tokio::task::spawn_blocking(move || thread.join().unwrap())
         .await
         .unwrap();
@@ -703,6 +710,103 @@ async fn writes_that_queue_during_a_commit_share_the_next_one() {
         stats.groups, 2,
         "one for the held write, one for the ten queued behind it"
     );
+}
+
+/// Queues an audit write straight onto the writer's queue; returns once it is queued.
+async fn queue_audit(
+    store: &SqliteStore,
+    i: i64,
+) -> tokio::sync::oneshot::Receiver<Result<(), StoreError>> {
+    let (command, reply) = writer::command(move |c| audit::append(c, &event("queued", None, i)));
+    let sender = store.writer.as_ref().expect("open");
+    assert!(sender.send(command).await.is_ok(), "the writer is running");
+    reply
+}
+
+/// Holds the writer inside a group until two more writes are queued, so that the next group
+/// forms by itself: the writer now knows other writers are in flight.
+async fn make_writer_busy(store: &Arc<SqliteStore>) {
+    let (open_gate, gate) = std::sync::mpsc::channel::<()>();
+    let held = {
+        let store = Arc::clone(store);
+        tokio::spawn(async move {
+            store
+                .write(move |_| {
+                    gate.recv().expect("gate opened");
+                    Ok(())
+                })
+                .await
+        })
+    };
+    while store.write_stats().groups == 0 {
+        tokio::task::yield_now().await;
+    }
+    let queued_behind = [queue_audit(store, 1).await, queue_audit(store, 2).await];
+    open_gate.send(()).unwrap();
+    held.await.unwrap().unwrap();
+    for reply in queued_behind {
+        reply.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        store.write_stats().groups,
+        2,
+        "the two queued writes shared a group"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_load_a_lone_write_waits_for_the_writes_behind_it_and_shares_their_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    // A wait far longer than any test: only a full group (`max_batch`) ends it, so the group's
+    // size shows the writer waited.
+    let options = SqliteOptions {
+        max_batch: 4,
+        group_wait: std::time::Duration::from_secs(600),
+        ..SqliteOptions::default()
+    };
+    let store = Arc::new(SqliteStore::open(&db_path(&dir), options).unwrap());
+    make_writer_busy(&store).await;
+
+    let first = queue_audit(&store, 10).await;
+    // Taken alone: the writer now waits for company instead of committing it.
+    while queued(&store) > 0 {
+        tokio::task::yield_now().await;
+    }
+    let mut replies = vec![first];
+    for i in 11..14 {
+        replies.push(queue_audit(&store, i).await);
+    }
+    for reply in replies {
+        reply.await.unwrap().unwrap();
+    }
+    let stats = store.write_stats();
+    assert_eq!(
+        (stats.groups, stats.commands),
+        (3, 7),
+        "the lone write and the three behind it: one commit"
+    );
+    assert_eq!(store.recent_audit(100).await.unwrap().len(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_waiting_for_company_is_committed_when_the_store_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let options = SqliteOptions {
+        group_wait: std::time::Duration::from_secs(600),
+        ..SqliteOptions::default()
+    };
+    let store = Arc::new(SqliteStore::open(&path, options).unwrap());
+    make_writer_busy(&store).await;
+
+    let lone = queue_audit(&store, 10).await;
+    while queued(&store) > 0 {
+        tokio::task::yield_now().await;
+    }
+    let store = Arc::into_inner(store).expect("no other handle");
+    store.close().await;
+    lone.await.unwrap().unwrap();
+    assert_eq!(open(&path).recent_audit(100).await.unwrap().len(), 3);
 }
 
 /// Commands waiting for the writer.
@@ -810,6 +914,11 @@ async fn the_store_uses_wal_and_full_sync() {
         .pragma_query_value(None, "synchronous", |r| r.get(0))
         .unwrap();
     assert_eq!(sync, 2, "FULL");
+    // One plan per statement: without it STAT4 re-prepared the cached statements every write.
+    assert!(
+        conn.db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)
+            .unwrap()
+    );
 }
 
 // --- backup and check ---

@@ -6,6 +6,13 @@
 //! its own SAVEPOINT, and commits once. Only after that COMMIT returns does any waiter hear
 //! `Ok`, so `Ok` always means "on disk", and N concurrent writers pay for one fsync, not N.
 //!
+//! Under load, commands often arrive just after a group started (the connections are still
+//! checking their changes when the writer wakes), so taking only what is queued would commit
+//! groups of one, one fsync each. So when the last wait paid off, the writer waits up to
+//! `group_wait` for company before it commits ([`GroupWait`]); when it did not (a lone
+//! writer, one change at a time) it stops waiting, and only tries again now and then, so a lone
+//! write is never held up more than once in [`GroupWait::PROBE_EVERY`] groups.
+//!
 //! A command that fails (a username conflict, say) is rolled back to its savepoint and gets its
 //! own error; the others in the group are unaffected. If the group itself fails (the COMMIT, or
 //! an error that makes SQLite abandon the whole transaction, such as a full disk), every command
@@ -14,7 +21,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
@@ -98,6 +105,67 @@ fn copy_error(error: &rusqlite::Error) -> rusqlite::Error {
     }
 }
 
+/// Whether the writer should wait for more commands before committing the ones it has taken:
+/// a plain state machine fed with what happened, so the policy is unit-tested without a clock.
+///
+/// The signal that others are in flight is that waiting last time gained commands. A group
+/// that formed by itself (more than one command already queued) needs no wait, but says the
+/// server is busy, so the next small group waits.
+#[derive(Debug, Clone)]
+pub(super) struct GroupWait {
+    /// The longest wait; zero never waits.
+    max_wait: Duration,
+    /// The last wait (or a group that formed by itself) showed other writers in flight.
+    busy: bool,
+    /// Small groups committed without waiting since the last probe.
+    since_probe: u32,
+}
+
+impl GroupWait {
+    /// While idle (the last wait gained nothing), every this-many small groups still wait once,
+    /// to notice load that builds up slowly. A lone writer pays the wait once in this many.
+    pub(super) const PROBE_EVERY: u32 = 32;
+
+    pub(super) fn new(max_wait: Duration) -> Self {
+        Self {
+            max_wait,
+            busy: false,
+            since_probe: 0,
+        }
+    }
+
+    /// How long to wait for more commands, having taken `taken` without waiting; `None`
+    /// commits at once.
+    pub(super) fn plan(&mut self, taken: usize) -> Option<Duration> {
+        if self.max_wait.is_zero() {
+            return None;
+        }
+        if taken > 1 {
+            // Commands queued while the last group committed: the group formed by itself.
+            self.busy = true;
+            return None;
+        }
+        if self.busy {
+            return Some(self.max_wait);
+        }
+        self.since_probe += 1;
+        if self.since_probe >= Self::PROBE_EVERY {
+            self.since_probe = 0;
+            Some(self.max_wait)
+        } else {
+            None
+        }
+    }
+
+    /// What a wait brought: `gained` more commands.
+    pub(super) fn waited(&mut self, gained: usize) {
+        self.busy = gained > 0;
+        if self.busy {
+            self.since_probe = 0;
+        }
+    }
+}
+
 /// Counters the writer keeps, so that a benchmark (or an operator) can see how well writes are
 /// being grouped: `commands / groups` is the number of writes each fsync paid for.
 #[derive(Debug, Default)]
@@ -112,22 +180,43 @@ pub(super) fn spawn(
     conn: Connection,
     queue: mpsc::Receiver<Box<dyn WriteCommand>>,
     max_batch: usize,
+    group_wait: Duration,
     counters: Arc<Counters>,
 ) -> std::io::Result<JoinHandle<()>> {
+    // A timer for the wait for company; the thread's only async work is receiving.
+    let timer = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
     std::thread::Builder::new()
         .name("hearth-sqlite-writer".into())
-        .spawn(move || run(conn, queue, max_batch, &counters))
+        .spawn(move || {
+            run(
+                conn,
+                queue,
+                max_batch,
+                GroupWait::new(group_wait),
+                &timer,
+                &counters,
+            )
+        })
 }
 
 fn run(
     conn: Connection,
     mut queue: mpsc::Receiver<Box<dyn WriteCommand>>,
     max_batch: usize,
+    mut wait: GroupWait,
+    timer: &tokio::runtime::Runtime,
     counters: &Counters,
 ) {
     let mut group = Vec::with_capacity(max_batch);
     // Blocks for the first command, then takes whatever else is already waiting.
-    while queue.blocking_recv_many(&mut group, max_batch) > 0 {
+    while timer.block_on(queue.recv_many(&mut group, max_batch)) > 0 {
+        if let Some(limit) = wait.plan(group.len()) {
+            let taken = group.len();
+            timer.block_on(wait_for_company(&mut queue, &mut group, max_batch, limit));
+            wait.waited(group.len() - taken);
+        }
         counters.groups.fetch_add(1, Ordering::Relaxed);
         counters
             .commands
@@ -136,6 +225,24 @@ fn run(
     }
     // `conn` drops here: SQLite checkpoints the WAL when the last connection closes.
     tracing::debug!("sqlite writer stopped");
+}
+
+/// Adds commands to `group` as they arrive, for at most `limit` or until it holds `max_batch`
+/// (or every sender is gone).
+async fn wait_for_company(
+    queue: &mut mpsc::Receiver<Box<dyn WriteCommand>>,
+    group: &mut Vec<Box<dyn WriteCommand>>,
+    max_batch: usize,
+    limit: Duration,
+) {
+    let deadline = tokio::time::Instant::now() + limit;
+    while group.len() < max_batch {
+        let room = max_batch - group.len();
+        match tokio::time::timeout_at(deadline, queue.recv_many(group, room)).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Runs `group` as one transaction and answers every command in it; leaves `group` empty.
@@ -184,4 +291,48 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn WriteCommand>]) -> rusqlite
     }
     conn.prepare_cached("COMMIT")?.execute([])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GroupWait;
+    use std::time::Duration;
+
+    const WAIT: Duration = Duration::from_millis(2);
+
+    #[test]
+    fn a_lone_writer_waits_only_once_in_probe_every_writes() {
+        let mut wait = GroupWait::new(WAIT);
+        for _ in 0..3 {
+            for _ in 1..GroupWait::PROBE_EVERY {
+                assert_eq!(wait.plan(1), None);
+            }
+            assert_eq!(wait.plan(1), Some(WAIT), "the probe");
+            wait.waited(0);
+        }
+    }
+
+    #[test]
+    fn small_groups_wait_while_waiting_gains_writes() {
+        let mut wait = GroupWait::new(WAIT);
+        assert_eq!(
+            wait.plan(3),
+            None,
+            "a group that formed by itself needs no wait"
+        );
+        assert_eq!(wait.plan(1), Some(WAIT), "but the next small one waits");
+        wait.waited(2);
+        assert_eq!(wait.plan(1), Some(WAIT));
+        wait.waited(0);
+        assert_eq!(wait.plan(1), None, "the last wait gained nothing");
+    }
+
+    #[test]
+    fn a_zero_wait_never_waits() {
+        let mut wait = GroupWait::new(Duration::ZERO);
+        assert_eq!(wait.plan(5), None);
+        for _ in 0..2 * GroupWait::PROBE_EVERY {
+            assert_eq!(wait.plan(1), None);
+        }
+    }
 }
