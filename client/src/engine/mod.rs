@@ -13,8 +13,10 @@
 
 pub mod backoff;
 mod rebase;
+mod saved;
 pub mod status;
 pub mod text;
+mod texts;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -177,6 +179,10 @@ struct LocalDoc {
     /// [`Engine::write_record`] tell "the view is behind my own last keystrokes" from "another
     /// device's change arrived".
     own_changes: BTreeSet<ChangeHash>,
+    /// What local storage holds, so a write appends only the changes since the last one.
+    saved: saved::Saved,
+    /// The texts last read, brought forward by the document's patches.
+    texts: texts::TextCache,
 }
 
 impl LocalDoc {
@@ -192,6 +198,8 @@ impl LocalDoc {
             opened: false,
             revision: 0,
             own_changes: BTreeSet::new(),
+            saved: saved::Saved::default(),
+            texts: texts::TextCache::default(),
         }
     }
 
@@ -211,11 +219,33 @@ impl LocalDoc {
         !self.doc.get_changes_meta(&known).is_empty()
     }
 
+    /// The typed record the document holds (long texts not read again: [`texts`]).
+    fn read_record(&mut self) -> Result<Record, String> {
+        let record = self.texts.record(&mut self.doc);
+        #[cfg(test)]
+        assert_eq!(
+            record,
+            Record::from_doc(self.doc.document()).map_err(|e| e.message().to_string()),
+            "the text cache reads exactly what the document holds"
+        );
+        record
+    }
+
     fn refresh_meta(&mut self) {
-        if let Ok(record) = Record::from_doc(self.doc.document()) {
+        if let Ok(record) = self.read_record() {
             self.meta = Some(record.meta());
         }
     }
+}
+
+/// How an edit brings a document's list metadata up to date.
+enum MetaAfter {
+    /// The edit cannot have changed it (a keystroke in a paragraph).
+    Same,
+    /// It is this (the record just written as it is).
+    Known(DocMeta),
+    /// Read it from the document again (hydrates the whole record).
+    Reread,
 }
 
 /// Where the connection to the server is.
@@ -272,6 +302,11 @@ impl Engine {
         let doc = AutoCommit::load_with_options(&stored.bytes, options)
             .map_err(|e| LoadError(e.to_string()))?;
         let mut local = LocalDoc::new(doc);
+        local.saved = saved::Saved::loaded(&stored.bytes, &mut local.doc);
+        if local.saved.needs_compaction() {
+            // Off the typing path: opening already reads the whole history.
+            local.saved.compact(&mut local.doc);
+        }
         local.acked = stored
             .info
             .acked_heads
@@ -377,16 +412,30 @@ impl Engine {
         if local.requested {
             return None;
         }
-        local.refresh_meta();
+        // No re-read of the metadata: every path that changes the document keeps it current.
         Some(StoredDoc {
             id,
-            bytes: local.doc.save(),
+            bytes: local.saved.bytes(&mut local.doc),
             info: StoredInfo {
                 meta: local.meta.clone(),
                 acked_heads: local.acked.iter().map(|h| h.to_string()).collect(),
                 rejected: local.rejected.clone(),
             },
         })
+    }
+
+    /// Documents whose stored form has grown many appended chunks, compacted now into one full
+    /// save each: for the runtime to call when no one is typing (a full save of a long
+    /// history takes longer than a frame). The returned effects write them.
+    pub fn compact_stored(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for (id, local) in &mut self.docs {
+            if !local.requested && local.saved.needs_compaction() {
+                local.saved.compact(&mut local.doc);
+                effects.push(Effect::Persist(*id));
+            }
+        }
+        effects
     }
 
     // ----- reading ---------------------------------------------------------------------------
@@ -447,7 +496,7 @@ impl Engine {
     pub fn record(&mut self, id: DocumentId) -> Option<Result<Record, String>> {
         self.want(id);
         let local = self.docs.get_mut(&id).filter(|d| !d.requested)?;
-        Some(Record::from_doc(local.doc.document()).map_err(|e| e.message().to_string()))
+        Some(local.read_record())
     }
 
     /// The document's current heads (to pass back with an edit made on a hydrated record).
@@ -618,16 +667,16 @@ impl Engine {
         id: DocumentId,
         f: impl FnOnce(&mut AutoCommit) -> Result<R, EditError>,
     ) -> Result<(R, Vec<Effect>), EditError> {
-        self.edit_with(id, true, f)
+        self.edit_with(id, f, |_| MetaAfter::Reread)
     }
 
-    /// [`edit`](Self::edit), re-reading the list metadata only if the edit may change it: a
-    /// keypress in a long text must not hydrate the whole record.
+    /// [`edit`](Self::edit), with `meta_after` saying how the list metadata is brought up to
+    /// date: a keypress in a long text must not hydrate the whole record.
     fn edit_with<R>(
         &mut self,
         id: DocumentId,
-        meta_may_change: bool,
         f: impl FnOnce(&mut AutoCommit) -> Result<R, EditError>,
+        meta_after: impl FnOnce(&R) -> MetaAfter,
     ) -> Result<(R, Vec<Effect>), EditError> {
         let local = self
             .docs
@@ -647,20 +696,24 @@ impl Engine {
                 // Bounded memory; an empty set only means "not sure", which merges (safe).
                 local.own_changes.clear();
             }
+            // Hashes only: `get_changes` rebuilds whole changes from the op columns, which
+            // grows with the document.
             let made: Vec<ChangeHash> = local
                 .doc
-                .get_changes(&before)
+                .get_changes_meta(&before)
                 .iter()
-                .map(|c| c.hash())
+                .map(|c| c.hash)
                 .collect();
             local.own_changes.extend(made);
             local.waiting = true;
-            if meta_may_change {
-                let old_title = local.meta.as_ref().map(|m| (m.title.clone(), m.state));
-                local.refresh_meta();
-                if local.meta.as_ref().map(|m| (m.title.clone(), m.state)) != old_title {
-                    effects.push(Effect::ListChanged);
-                }
+            let old_title = local.meta.as_ref().map(|m| (m.title.clone(), m.state));
+            match meta_after(&result) {
+                MetaAfter::Same => {}
+                MetaAfter::Known(meta) => local.meta = Some(meta),
+                MetaAfter::Reread => local.refresh_meta(),
+            }
+            if local.meta.as_ref().map(|m| (m.title.clone(), m.state)) != old_title {
+                effects.push(Effect::ListChanged);
             }
             effects.push(Effect::Persist(id));
             self.push_sync(id, &mut effects);
@@ -678,19 +731,27 @@ impl Engine {
     ) -> Result<Vec<Effect>, EditError> {
         let write = |e: automerge::AutomergeError| EditError::Write(e.to_string());
         // Only a consultation's title feeds the list metadata; long texts never do.
-        self.edit_with(id, prop == "title", |doc| {
-            let obj = match doc.get(ROOT, prop).map_err(write)? {
-                Some((Value::Object(ObjType::Text), obj)) => obj,
-                // A plain string (or nothing) becomes Text, the shape the schema asks for.
-                _ => doc.put_object(ROOT, prop, ObjType::Text).map_err(write)?,
-            };
-            let old = doc.text(&obj).map_err(write)?;
-            if let Some(s) = text::splice_between(&old, new_value) {
-                doc.splice_text(&obj, s.pos, s.delete as isize, &s.insert)
-                    .map_err(write)?;
-            }
-            Ok(())
-        })
+        let meta_after = |_: &()| match prop {
+            "title" => MetaAfter::Reread,
+            _ => MetaAfter::Same,
+        };
+        self.edit_with(
+            id,
+            |doc| {
+                let obj = match doc.get(ROOT, prop).map_err(write)? {
+                    Some((Value::Object(ObjType::Text), obj)) => obj,
+                    // A plain string (or nothing) becomes Text, the shape the schema asks for.
+                    _ => doc.put_object(ROOT, prop, ObjType::Text).map_err(write)?,
+                };
+                let old = doc.text(&obj).map_err(write)?;
+                if let Some(s) = text::splice_between(&old, new_value) {
+                    doc.splice_text(&obj, s.pos, s.delete as isize, &s.insert)
+                        .map_err(write)?;
+                }
+                Ok(())
+            },
+            meta_after,
+        )
         .map(|((), effects)| effects)
     }
 
@@ -712,51 +773,66 @@ impl Engine {
         based_on: &[ChangeHash],
     ) -> Result<Vec<Effect>, EditError> {
         let write = |e: String| EditError::Write(e);
-        let own_since: Vec<ChangeHash> = match self.docs.get_mut(&id) {
-            Some(local) => {
-                let since = local.doc.get_changes(based_on);
-                since
+        let mut own_since: Vec<ChangeHash> = Vec::new();
+        if let Some(local) = self.docs.get_mut(&id) {
+            // The usual keystroke: the form shows the latest version, nothing happened since.
+            if local.doc.get_heads() != based_on {
+                own_since = local
+                    .doc
+                    .get_changes_meta(based_on)
                     .iter()
-                    .map(|c| c.hash())
+                    .map(|c| c.hash)
                     .filter(|h| local.own_changes.contains(h))
-                    .collect()
+                    .collect();
             }
-            None => Vec::new(),
+        }
+        // Written as it is (`true`), the document now holds exactly `record`, so its list
+        // metadata is `record`'s: no need to hydrate the whole document again. Merged, it is read.
+        let meta_after = |as_is: &bool| match as_is {
+            true => MetaAfter::Known(record.meta()),
+            false => MetaAfter::Reread,
         };
-        self.edit(id, |doc| {
-            if doc.get_heads() == based_on {
-                return record.write_to(doc).map_err(|e| write(e.to_string()));
-            }
-            let mut fork = doc.fork_at(based_on).map_err(|e| write(e.to_string()))?;
-            record
-                .write_to(&mut fork)
-                .map_err(|e| write(e.to_string()))?;
-            fork.commit();
-            if !own_since.is_empty() {
-                // What the form's value was typed over: the view plus this device's changes.
-                let typed_over: Vec<ChangeHash> =
-                    based_on.iter().chain(&own_since).copied().collect();
-                let mut local = doc.fork_at(&typed_over).map_err(|e| write(e.to_string()))?;
-                let hydrate = |d: &AutoCommit, heads: Option<&[ChangeHash]>| {
-                    d.hydrate(ROOT, heads).map_err(|e| write(e.to_string()))
-                };
-                let base = hydrate(doc, Some(based_on))?;
-                let mine = hydrate(&fork, None)?;
-                let target = rebase::rebase(&base, &mine, &hydrate(&local, None)?);
-                if local.update_object(ROOT, &target).is_ok() {
-                    local.commit();
-                    return doc
-                        .merge(&mut local)
-                        .map(drop)
+        self.edit_with(
+            id,
+            |doc| {
+                if doc.get_heads() == based_on {
+                    return record
+                        .write_to(doc)
+                        .map(|()| true)
                         .map_err(|e| write(e.to_string()));
                 }
-                // A shape the diff cannot express: fall back to merging the edit as made.
-            }
-            doc.merge(&mut fork)
-                .map(drop)
-                .map_err(|e| write(e.to_string()))
-        })
-        .map(|((), effects)| effects)
+                let mut fork = doc.fork_at(based_on).map_err(|e| write(e.to_string()))?;
+                record
+                    .write_to(&mut fork)
+                    .map_err(|e| write(e.to_string()))?;
+                fork.commit();
+                if !own_since.is_empty() {
+                    // What the form's value was typed over: the view plus this device's changes.
+                    let typed_over: Vec<ChangeHash> =
+                        based_on.iter().chain(&own_since).copied().collect();
+                    let mut local = doc.fork_at(&typed_over).map_err(|e| write(e.to_string()))?;
+                    let hydrate = |d: &AutoCommit, heads: Option<&[ChangeHash]>| {
+                        d.hydrate(ROOT, heads).map_err(|e| write(e.to_string()))
+                    };
+                    let base = hydrate(doc, Some(based_on))?;
+                    let mine = hydrate(&fork, None)?;
+                    let target = rebase::rebase(&base, &mine, &hydrate(&local, None)?);
+                    if local.update_object(ROOT, &target).is_ok() {
+                        local.commit();
+                        return doc
+                            .merge(&mut local)
+                            .map(|_| false)
+                            .map_err(|e| write(e.to_string()));
+                    }
+                    // A shape the diff cannot express: fall back to merging the edit as made.
+                }
+                doc.merge(&mut fork)
+                    .map(|_| false)
+                    .map_err(|e| write(e.to_string()))
+            },
+            meta_after,
+        )
+        .map(|(_, effects)| effects)
     }
 
     /// Drops a refused local copy (after the user has copied their text) and fetches the
@@ -1064,3 +1140,5 @@ impl Engine {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod typing_profile;

@@ -51,6 +51,19 @@ pub fn splice_between(old: &str, new: &str) -> Option<Splice> {
     })
 }
 
+/// Sets a record's collaborative `Text` field to what its text box now says, as the one splice
+/// [`splice_between`] finds, recorded for the next reconcile.
+///
+/// Not autosurgeon's `Text::update`: that diffs old and new grapheme by grapheme, which on a
+/// long paragraph (a Regulation 33 premises text of 75,000 characters after 10,000 edits) took
+/// longer than a frame per keystroke; a keystroke, a deletion or a paste is one splice anyway.
+pub fn replace(text: &mut autosurgeon::Text, new_value: &str) {
+    if let Some(s) = splice_between(text.as_str(), new_value) {
+        // Byte offsets, as `Text::splice` and the engine's documents (UTF-8 indexing) count.
+        text.splice(s.pos, s.delete as isize, s.insert);
+    }
+}
+
 /// Where a caret at UTF-16 offset `caret` in `old` (a textarea's `selectionStart`) belongs once
 /// the text has become `new` through another device's edit: it stays next to the same
 /// characters, moving right when the edit was before it.
@@ -85,6 +98,8 @@ fn utf16_to_byte(s: &str, units: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use automerge::ReadDoc;
+    use automerge::transaction::Transactable;
 
     fn apply(old: &str, s: &Splice) -> String {
         let mut out = old.to_string();
@@ -140,6 +155,30 @@ mod tests {
         assert_eq!(map_caret("hello", "hello world", 2), 2);
         // UTF-16 offsets (as textareas count) around an emoji typed earlier.
         assert_eq!(map_caret("ab", "👍ab", 1), 3);
+    }
+
+    #[test]
+    fn replacing_a_hydrated_text_writes_only_the_keystroke() {
+        let mut doc =
+            automerge::AutoCommit::new_with_encoding(automerge::TextEncoding::Utf8CodeUnit);
+        let start = autosurgeon::Text::with_value("café garden");
+        autosurgeon::reconcile_prop(&mut doc, automerge::ROOT, "t", &start).unwrap();
+        doc.commit();
+        let mut other = doc.fork();
+        let mut text: autosurgeon::Text =
+            autosurgeon::hydrate_prop(&doc, &automerge::ROOT, "t").unwrap();
+        replace(&mut text, "café new garden");
+        assert_eq!(text.as_str(), "café new garden");
+        autosurgeon::reconcile_prop(&mut doc, automerge::ROOT, "t", &text).unwrap();
+        doc.commit();
+        // Another device's words at the end merge with the insert in the middle.
+        let end = other.length(&other.get(automerge::ROOT, "t").unwrap().unwrap().1);
+        let obj = other.get(automerge::ROOT, "t").unwrap().unwrap().1;
+        other.splice_text(&obj, end, 0, " today").unwrap();
+        doc.merge(&mut other).unwrap();
+        let merged: autosurgeon::Text =
+            autosurgeon::hydrate_prop(&doc, &automerge::ROOT, "t").unwrap();
+        assert_eq!(merged.as_str(), "café new garden today");
     }
 
     #[test]

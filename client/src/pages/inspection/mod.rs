@@ -36,6 +36,7 @@ use summary::Summary;
 use workflow::Mode;
 
 use super::{Edit, Shown};
+use crate::engine::text;
 use crate::session::Names;
 
 /// Properties of [`InspectionEditor`].
@@ -350,7 +351,7 @@ fn section_form(section: Section, props: SectionProps) -> Html {
         Section::SpokeWith => html! { <spoke_with::SpokeWith ..props /> },
         Section::RecordsChecked => html! { <records_checked::RecordsChecked ..props /> },
         Section::Premises => {
-            let on_input = edit(&props, |i, v: String| i.premises.update(v));
+            let on_input = edit(&props, |i, v: String| text::replace(&mut i.premises, &v));
             html! {
                 <Narrative id="premises" heading="Premises and environment" on_input={on_input}
                     hint="The building, furniture, garden, bedrooms you were shown, repairs and safety."
@@ -358,7 +359,9 @@ fn section_form(section: Section, props: SectionProps) -> Html {
             }
         }
         Section::ChildrenViews => {
-            let on_input = edit(&props, |i, v: String| i.children_views.update(v));
+            let on_input = edit(&props, |i, v: String| {
+                text::replace(&mut i.children_views, &v)
+            });
             html! {
                 <Narrative id="children-views" heading="Children's views" on_input={on_input}
                     hint="What children told you, in their words where you can. Use initials only, never names."

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::form::{Radios, TextArea};
 use super::{SectionProps, edit, labels};
+use crate::engine::text;
 
 /// Both judgements: one fieldset and one reasons box each.
 #[function_component]
@@ -19,7 +20,9 @@ pub fn Opinion(props: &SectionProps) -> Html {
                 field(i).choice = c;
             }
         });
-        let on_text = edit(props, move |i, v: String| field(i).text.update(v));
+        let on_text = edit(props, move |i, v: String| {
+            text::replace(&mut field(i).text, &v)
+        });
         html! {
             <>
                 <Radios id={format!("{id}-choice")} legend={question}

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use super::form::{Radios, TextArea};
 use super::{SectionProps, edit, labels};
+use crate::engine::text;
 
 /// The recommendations list: text, priority and timescale each, add and remove.
 #[function_component]
@@ -29,7 +30,7 @@ pub fn Recommendations(props: &SectionProps) -> Html {
             let find = find.clone();
             edit(props, move |i, v: String| {
                 if let Some(p) = find(i) {
-                    i.recommendations[p].text.update(v);
+                    text::replace(&mut i.recommendations[p].text, &v);
                 }
             })
         };
@@ -154,12 +155,12 @@ pub fn PreviousRecommendations(props: &SectionProps) -> Html {
     let items = props.record.previous_recommendations.iter().enumerate().map(|(n, prev)| {
         let on_text = edit(props, move |i, v: String| {
             if let Some(p) = i.previous_recommendations.get_mut(n) {
-                p.text.update(v);
+                text::replace(&mut p.text, &v);
             }
         });
         let on_progress = edit(props, move |i, v: String| {
             if let Some(p) = i.previous_recommendations.get_mut(n) {
-                p.progress.update(v);
+                text::replace(&mut p.progress, &v);
             }
         });
         let remove = edit(props, move |i, _: MouseEvent| {

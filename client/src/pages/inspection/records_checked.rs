@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::form::{Radios, TextArea};
 use super::{SectionProps, edit, labels};
+use crate::engine::text;
 
 /// Whether a check needs a comment it does not have (a concern must say what).
 pub fn needs_comment(check: &RecordCheck) -> bool {
@@ -30,7 +31,7 @@ pub fn RecordsChecked(props: &SectionProps) -> Html {
             });
             let on_comment = edit(props, move |i, v: String| {
                 if let Some(c) = i.records_checked.get_mut(n) {
-                    c.comment.update(v);
+                    text::replace(&mut c.comment, &v);
                 }
             });
             let error = needs_comment(check).then(|| AttrValue::from("Say what the concern is"));

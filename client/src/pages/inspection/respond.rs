@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::form::{Select, TextArea, multiline};
 use super::{SectionProps, edit, labels};
+use crate::engine::text;
 
 /// The recommendations with the manager's response box and status for each.
 #[function_component]
@@ -21,7 +22,7 @@ pub fn Respond(props: &SectionProps) -> Html {
         // Only `managerResponse` and `status` change here: the rules refuse anything else.
         let on_response = edit(props, move |i, v: String| {
             if let Some(r) = i.recommendations.iter_mut().find(|r| r.id == id) {
-                r.manager_response.update(v);
+                text::replace(&mut r.manager_response, &v);
             }
         });
         let on_status = edit(props, move |i, v: String| {
