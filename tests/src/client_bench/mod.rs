@@ -64,7 +64,9 @@ HEARTH_CLIENT_DIR and drives Debian's headless Chromium (/usr/bin/chromium, /usr
      page rendered (all N counted) / the list's next frame; then the same with 10 x N notes;
   2. a Regulation 33 record with K edits to its premises text is opened on a new device right
      after signing in (downloaded meanwhile), its premises text is typed into (each keystroke
-     -> the next frame), and it is opened from memory and from IndexedDB after a reload.
+     -> the next frame), and it is opened from memory and from IndexedDB after a reload;
+  3. a new device's first sync of 2 x N visit notes: Sign in -> all stored encrypted in
+     IndexedDB, and the server's bulk download alone over loopback.
 
   --records N   visit notes on the device (default 500)
   --edits K     edits in the Regulation 33 record's history (default 10000)
@@ -177,6 +179,9 @@ pub async fn run(config: ClientBenchConfig, server_bin: &Path) -> Option<ClientR
     // Issue 10: start-up must not grow with the caseload, so it is measured again with ten
     // times the records, on a server of its own.
     let large = cold_start::caseload(&env, server_bin, config.records * 10, config.runs).await;
+    // Issue 10: a new device's first sync of twice the records (1,000 by default), from the
+    // click on "Sign in" to every record stored encrypted.
+    let first_sync = first_sync::measure(&env, server_bin, config.records * 2, config.runs).await;
 
     Some(ClientReport {
         config,
@@ -188,6 +193,7 @@ pub async fn run(config: ClientBenchConfig, server_bin: &Path) -> Option<ClientR
         reg33_bytes,
         setup,
         large: Some(large),
+        first_sync: Some(first_sync),
     })
 }
 

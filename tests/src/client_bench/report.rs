@@ -1,6 +1,7 @@
 //! The client bench's figures: medians of the runs, as an aligned table for people and one JSON
 //! object for scripts.
 
+use super::first_sync::FirstSync;
 use super::{Caseload, ClientBenchConfig, ColdRun, CryptoCosts, Reg33Run};
 use std::time::Duration;
 
@@ -25,6 +26,8 @@ pub struct ClientReport {
     pub setup: Duration,
     /// The cold start again with ten times the records (issue 10), if measured.
     pub large: Option<Caseload>,
+    /// A new device's first sync (issue 10), if measured.
+    pub first_sync: Option<FirstSync>,
 }
 
 /// The median, smallest and largest of some runs' milliseconds.
@@ -296,6 +299,24 @@ impl ClientReport {
                 ),
             );
         }
+        if let Some(f) = &self.first_sync {
+            let runs = f.sign_in_to_stored_ms.len();
+            row(
+                "",
+                format!("-- new device, first sync of {} records --", f.records),
+            );
+            row(
+                "Sign in -> all stored encrypted",
+                Spread::of(f.sign_in_to_stored_ms.iter().copied()).show(runs),
+            );
+            row(
+                &format!(
+                    "bulk download alone ({} KiB)",
+                    f.download_bytes.div_ceil(1024)
+                ),
+                Spread::of(f.server_download_ms.iter().copied()).show(runs),
+            );
+        }
 
         let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
         let mut out = format!(
@@ -364,6 +385,12 @@ impl ClientReport {
                     "firstVisitSeconds": round1(l.first_visit.as_secs_f64()),
                 })
             }),
+            "firstSync": self.first_sync.as_ref().map(|f| serde_json::json!({
+                "records": f.records,
+                "downloadBytes": f.download_bytes,
+                "signInToStoredMs": Spread::of(f.sign_in_to_stored_ms.iter().copied()).json(),
+                "serverDownloadMs": Spread::of(f.server_download_ms.iter().copied()).json(),
+            })),
         })
     }
 }
