@@ -12,7 +12,13 @@
 //!    server's heads knows the change is on the server's disk.
 //!
 //! If the check fails, the caller drops the proposal: nothing of the change is in memory or on
-//! disk, and the old state is still valid for later messages. The peer, though, still holds the
+//! disk, and the old state is still valid for later messages.
+//!
+//! The server uses the equivalent in-place form, [`decode`] then [`receive_in_place`]: copying
+//! the document costs time that grows with its history on every message, while applying to the
+//! real document under its lock, and throwing that document away (to be loaded again from the
+//! store, which holds only committed chunks) when the check or the commit fails, leaves the same
+//! nothing behind. The peer, though, still holds the
 //! refused change and believes it has sent it (automerge never sends a change twice in one sync
 //! session), and any later change it makes depends on it. So after a refusal the server should
 //! tell the peer (an `error` with the document id and a code) and stop syncing that document with
@@ -75,9 +81,7 @@ pub fn receive(
     state: &sync::State,
     message: &[u8],
 ) -> Result<Proposal, SyncError> {
-    let decoded =
-        sync::Message::decode(message).map_err(|e| SyncError::CorruptMessage(e.to_string()))?;
-    check_chunks(&decoded.changes)?;
+    let decoded = decode(message)?;
     let before = doc.get_heads();
     // A clone, not `fork()`: the server's actor id must stay the same, and the proposal must be
     // the document the caller keeps.
@@ -91,6 +95,55 @@ pub fn receive(
         doc: proposed,
         state: proposed_state,
         new_chunk,
+    })
+}
+
+/// What [`receive_in_place`] did to the document it was given.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The sync state after receiving the message; adopt it only once the changes are kept.
+    pub state: sync::State,
+    /// The new changes in storage format, if the document gained any (as [`Proposal::new_chunk`]).
+    pub new_chunk: Option<Vec<u8>>,
+    /// Whether the document now holds changes waiting for dependencies that have not arrived.
+    /// They are not part of the document's heads, but they are in it: a caller that keeps only
+    /// committed changes in memory must throw the document away if there is nothing to commit.
+    pub waiting: bool,
+}
+
+/// Decodes a peer's sync message and checks that every change in it parses, without touching
+/// any document: what is refused here leaves the document as it was.
+pub fn decode(message: &[u8]) -> Result<sync::Message, SyncError> {
+    let decoded =
+        sync::Message::decode(message).map_err(|e| SyncError::CorruptMessage(e.to_string()))?;
+    check_chunks(&decoded.changes)?;
+    Ok(decoded)
+}
+
+/// Applies a decoded message (from [`decode`]) to `doc` itself, with a copy of the peer's sync
+/// state.
+///
+/// Unlike [`receive`] this costs nothing per message for the document's size beyond what
+/// automerge's own apply costs. In exchange, the caller owns the undo: if this returns an error
+/// (the document may hold part of the message), or the changes are refused, or they cannot be
+/// committed, the caller must discard `doc` and load it again from what is stored.
+pub fn receive_in_place(
+    doc: &mut Automerge,
+    state: &sync::State,
+    message: sync::Message,
+) -> Result<Received, SyncError> {
+    let before = doc.get_heads();
+    let mut state = state.clone();
+    doc.receive_sync_message(&mut state, message)
+        .map_err(|e| SyncError::CorruptMessage(e.to_string()))?;
+    let new_chunk = gained_changes(&before, doc).then(|| doc.save_after(&before));
+    // Changes whose dependencies are missing wait in automerge's queue; each has a missing
+    // dependency of its own, so the queue is empty exactly when none is reported.
+    let waiting = !doc.get_missing_deps(&[]).is_empty();
+    Ok(Received {
+        state,
+        new_chunk,
+        waiting,
     })
 }
 
@@ -533,6 +586,83 @@ mod tests {
             &message(vec![first.raw_bytes().to_vec()]),
         )
         .unwrap();
+        let stored = load_chunks(&[complete.new_chunk.unwrap()]).unwrap();
+        assert_eq!(stored.get_heads(), laptop.doc.get_heads());
+    }
+
+    /// The server's in-place path keeps exactly what the copy would have: the same document,
+    /// state and chunk, message after message.
+    #[test]
+    fn receiving_in_place_matches_receiving_into_a_copy() {
+        let mut laptop = Device::new();
+        let mut copied = Automerge::new();
+        let mut copied_state = sync::State::new();
+        let mut in_place = Automerge::new();
+        let mut in_place_state = sync::State::new();
+        for title in ["one", "two", "three"] {
+            laptop.set("title", title);
+            for _ in 0..4 {
+                let Some(message) = laptop.send() else { break };
+                let proposal = receive(&copied, &copied_state, &message).unwrap();
+                let received =
+                    receive_in_place(&mut in_place, &in_place_state, decode(&message).unwrap())
+                        .unwrap();
+                assert_eq!(received.new_chunk, proposal.new_chunk);
+                assert_eq!(received.state, proposal.state);
+                assert!(!received.waiting);
+                copied = proposal.doc;
+                copied_state = proposal.state;
+                in_place_state = received.state;
+                assert_eq!(in_place.save(), copied.save());
+                if let Some(reply) = outgoing(&in_place, &mut in_place_state) {
+                    outgoing(&copied, &mut copied_state);
+                    laptop.receive(&reply);
+                }
+            }
+        }
+        assert_eq!(title(&in_place).as_deref(), Some("three"));
+        assert_eq!(in_place.get_heads(), laptop.doc.get_heads());
+    }
+
+    #[test]
+    fn a_corrupt_message_is_refused_before_it_touches_the_document() {
+        assert_eq!(
+            decode(b"\x42garbage").unwrap_err().code(),
+            "corrupt_sync_message"
+        );
+    }
+
+    #[test]
+    fn receiving_in_place_reports_changes_left_waiting_for_their_dependencies() {
+        let mut laptop = Device::new();
+        laptop.set("title", "first");
+        let first = laptop.doc.get_last_local_change().unwrap();
+        laptop.set("title", "second");
+        let second = laptop.doc.get_last_local_change().unwrap();
+        let message = |changes: Vec<Vec<u8>>| sync::Message {
+            heads: laptop.doc.get_heads(),
+            need: vec![],
+            have: vec![],
+            changes: changes.into(),
+            flags: None,
+            version: sync::MessageVersion::V1,
+        };
+        let mut doc = Automerge::new();
+        let early = receive_in_place(
+            &mut doc,
+            &sync::State::new(),
+            message(vec![second.raw_bytes().to_vec()]),
+        )
+        .unwrap();
+        assert!(early.new_chunk.is_none());
+        assert!(early.waiting, "the second change waits inside the document");
+        let complete = receive_in_place(
+            &mut doc,
+            &early.state,
+            message(vec![first.raw_bytes().to_vec()]),
+        )
+        .unwrap();
+        assert!(!complete.waiting);
         let stored = load_chunks(&[complete.new_chunk.unwrap()]).unwrap();
         assert_eq!(stored.get_heads(), laptop.doc.get_heads());
     }

@@ -323,40 +323,68 @@ impl Connection {
         if let Some(rejection) = peer.refused.clone() {
             return self.error(Some(id), rejection.code(), &rejection.to_string());
         }
-        let proposal = match sync::receive(&guard.get().doc, &peer.state, data) {
-            Ok(p) => p,
+        // Applied to the document itself, not a copy (a copy costs time in proportion to the
+        // history on every message): every way out below that does not commit the changes
+        // discards the document, so memory again holds only what the store holds.
+        let message = match sync::decode(data) {
+            Ok(m) => m,
             Err(e) => return self.error(Some(id), e.code(), &e.to_string()),
         };
-        if let Some(chunk) = proposal.new_chunk {
-            let record = match self.check(id, guard, &proposal.doc, creating).await {
+        let received = match sync::receive_in_place(guard.doc_mut(), &peer.state, message) {
+            Ok(r) => r,
+            Err(e) => {
+                guard.discard();
+                return self.error(Some(id), e.code(), &e.to_string());
+            }
+        };
+        let mut compaction_due = false;
+        if let Some(chunk) = received.new_chunk {
+            let record = match self.check(id, guard, creating).await {
                 Ok(record) => record,
                 Err(rejection) => {
+                    guard.discard();
                     if let Some(peer) = self.docs.get_mut(&id) {
                         peer.refused = Some(rejection.clone());
                     }
                     return self.reject(id, rejection).await;
                 }
             };
-            if let Err(e) = self
-                .hub
-                .commit(id, guard, proposal.doc, chunk, record, now_ms())
-                .await
-            {
-                tracing::error!(document = %id, error = %e, "commit failed");
-                return self.error(
-                    Some(id),
-                    "internal",
-                    "The server could not save that change. It is still on your device; try again.",
-                );
+            match self.hub.commit(id, guard, chunk, record, now_ms()).await {
+                Ok(due) => compaction_due = due,
+                Err(e) => {
+                    // The hub has discarded the uncommitted document.
+                    tracing::error!(document = %id, error = %e, "commit failed");
+                    return self.error(
+                        Some(id),
+                        "internal",
+                        "The server could not save that change. It is still on your device; try again.",
+                    );
+                }
             }
             self.hub.publish(HubEvent::Changed {
                 document: id,
                 by_connection: self.id,
             });
+        } else if received.waiting
+            && let Err(e) = self.hub.reload(id, guard).await
+        {
+            // Changes waiting for dependencies are not kept between messages (the peer resends
+            // them on reconnect); reloading drops them.
+            tracing::error!(document = %id, error = %e, "could not reload document");
+            return self.error(
+                Some(id),
+                "internal",
+                "The server could not open that record.",
+            );
+        }
+        if compaction_due {
+            // After the acknowledgement below is sent: the task waits for this document's lock.
+            let hub = self.hub.clone();
+            tokio::spawn(async move { hub.compact_if_due(id).await });
         }
         let access = guard.get().meta.as_ref().map(|m| self.access_of(id, m));
         let peer = self.docs.get_mut(&id).expect("inserted above");
-        peer.state = proposal.state;
+        peer.state = received.state;
         let reply = match access {
             Some(Access::WriteOnly) => {
                 sync::outgoing_without_content(&guard.get().doc, &mut peer.state)
@@ -373,15 +401,15 @@ impl Connection {
         }
     }
 
-    /// Schema, workflow and role checks of the document as it would be after the peer's changes.
+    /// Schema, workflow and role checks of the guard's document, which holds the peer's
+    /// changes (not yet committed), against the record as last committed.
     async fn check(
         &self,
         id: DocumentId,
         guard: &DocGuard,
-        after: &Automerge,
         creating: bool,
     ) -> Result<Record, Rejection> {
-        let record = rules::validate(after)?;
+        let record = rules::validate(&guard.get().doc)?;
         let before = if creating {
             None
         } else {

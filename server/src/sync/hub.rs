@@ -24,6 +24,21 @@ pub struct LoadedDoc {
     pub meta: Option<DocMeta>,
     /// How many chunks the store holds for it (to decide when to compact).
     pub chunk_count: usize,
+    /// Bytes of the first stored chunk (the snapshot, once compacted).
+    pub snapshot_bytes: usize,
+    /// Bytes of the chunks stored after the first.
+    pub incremental_bytes: usize,
+}
+
+impl LoadedDoc {
+    /// Whether to replace the stored chunks with one snapshot: at least `min_chunks` of them,
+    /// and the incremental ones outweigh the snapshot (as automerge-repo decides). A snapshot
+    /// costs time in proportion to the whole history, and this rule takes one only after
+    /// as many bytes of new changes, so its cost per change stays the same however long the
+    /// history grows, while loading never reads more than about twice the snapshot.
+    pub fn compaction_due(&self, min_chunks: usize) -> bool {
+        self.chunk_count >= min_chunks && self.incremental_bytes >= self.snapshot_bytes
+    }
 }
 
 /// A cache slot: loading happens under the slot's lock so that a document is read once.
@@ -52,6 +67,19 @@ impl DocGuard {
             Slot::Loaded(d) => d,
             Slot::Unloaded => unreachable!("a DocGuard is only handed out once loaded"),
         }
+    }
+
+    /// The document itself, to apply a peer's changes in place. Whoever changes it must either
+    /// commit the changes ([`Hub::commit`]) or [`discard`](Self::discard) the document.
+    pub fn doc_mut(&mut self) -> &mut Automerge {
+        &mut self.get_mut().doc
+    }
+
+    /// Throws the in-memory document away, uncommitted changes and all: the next
+    /// [`Hub::open`] loads it again from the store, which holds only committed chunks. The
+    /// guard must not be read after this.
+    pub fn discard(&mut self) {
+        *self.guard = Slot::Unloaded;
     }
 }
 
@@ -91,7 +119,8 @@ pub struct Hub {
 
 impl Hub {
     /// A hub over `store` keeping at most `cap` documents loaded, compacting a document once it
-    /// has `compact_after` chunks.
+    /// has at least `compact_after` chunks and its incremental chunks outweigh its snapshot
+    /// ([`LoadedDoc::compaction_due`]).
     pub fn new(
         store: Arc<dyn Store>,
         storage_id: String,
@@ -134,30 +163,49 @@ impl Hub {
         let slot = self.slot(id);
         let mut guard = slot.lock_owned().await;
         if let Slot::Unloaded = &*guard {
-            let loaded = match self.store.load_document(id).await? {
-                Some(stored) => {
-                    let doc = hearth_shared::sync::load_chunks(&stored.chunks).map_err(|e| {
-                        tracing::error!(document = %id, error = %e, "stored document does not load");
-                        StoreError::NotFound("loadable document")
-                    })?;
-                    let record = Record::from_doc(&doc).ok();
-                    LoadedDoc {
-                        doc,
-                        record,
-                        meta: Some(stored.meta),
-                        chunk_count: stored.chunks.len(),
-                    }
-                }
-                None => LoadedDoc {
-                    doc: Automerge::new(),
-                    record: None,
-                    meta: None,
-                    chunk_count: 0,
-                },
-            };
-            *guard = Slot::Loaded(Box::new(loaded));
+            *guard = Slot::Loaded(Box::new(self.load(id).await?));
         }
         Ok(DocGuard { guard })
+    }
+
+    /// Loads a document as stored: exactly its committed changes.
+    async fn load(&self, id: DocumentId) -> Result<LoadedDoc, StoreError> {
+        Ok(match self.store.load_document(id).await? {
+            Some(stored) => {
+                let doc = hearth_shared::sync::load_chunks(&stored.chunks).map_err(|e| {
+                    tracing::error!(document = %id, error = %e, "stored document does not load");
+                    StoreError::NotFound("loadable document")
+                })?;
+                let record = Record::from_doc(&doc).ok();
+                let snapshot_bytes = stored.chunks.first().map_or(0, Vec::len);
+                let incremental_bytes = stored.chunks.iter().skip(1).map(Vec::len).sum();
+                LoadedDoc {
+                    doc,
+                    record,
+                    meta: Some(stored.meta),
+                    chunk_count: stored.chunks.len(),
+                    snapshot_bytes,
+                    incremental_bytes,
+                }
+            }
+            None => LoadedDoc {
+                doc: Automerge::new(),
+                record: None,
+                meta: None,
+                chunk_count: 0,
+                snapshot_bytes: 0,
+                incremental_bytes: 0,
+            },
+        })
+    }
+
+    /// Replaces the in-memory document with what the store holds, dropping whatever was
+    /// applied to it and not committed (changes left waiting for their dependencies). On error
+    /// the document is discarded and loads again on the next [`open`](Self::open).
+    pub async fn reload(&self, id: DocumentId, guard: &mut DocGuard) -> Result<(), StoreError> {
+        guard.discard();
+        *guard.guard = Slot::Loaded(Box::new(self.load(id).await?));
+        Ok(())
     }
 
     /// The metadata of a stored document (loading it if needed), `None` if never stored.
@@ -175,39 +223,66 @@ impl Hub {
         self.store.audit(event).await
     }
 
-    /// Makes checked changes durable, then replaces the in-memory document with them.
-    /// On error nothing in memory changes.
+    /// Makes checked changes durable. The changes are already in the guard's document
+    /// (applied in place); `chunk` is them in storage format and `record` the document read
+    /// after them. On error the document is discarded, so memory holds only what was committed
+    /// before. Returns whether the document is due for compaction ([`Hub::compact_if_due`],
+    /// best run after the acknowledgement has been sent).
     pub async fn commit(
         &self,
         id: DocumentId,
         guard: &mut DocGuard,
-        doc: Automerge,
         chunk: Vec<u8>,
         record: Record,
         now_ms: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let meta = record.meta();
         // The reporting facts come from the record already checked for this change, so the
         // overview stays in step with every commit without loading documents.
         let facts = hearth_shared::reporting::facts_of(&record);
-        self.store
+        let chunk_bytes = chunk.len();
+        if let Err(e) = self
+            .store
             .append_chunk(id, meta.clone(), Some(facts), chunk, now_ms)
-            .await?;
+            .await
+        {
+            guard.discard();
+            return Err(e);
+        }
         let loaded = guard.get_mut();
-        loaded.doc = doc;
         loaded.record = Some(record);
         loaded.meta = Some(meta);
-        loaded.chunk_count += 1;
-        if loaded.chunk_count >= self.compact_after {
-            // Compaction replaces exactly the chunks counted so far with one snapshot of the
-            // same content; a failure leaves the chunks as they were, which still load.
-            let snapshot = loaded.doc.save();
-            match self.store.compact(id, snapshot, loaded.chunk_count).await {
-                Ok(()) => loaded.chunk_count = 1,
-                Err(e) => tracing::warn!(document = %id, error = %e, "compaction failed"),
-            }
+        if loaded.chunk_count == 0 {
+            loaded.snapshot_bytes = chunk_bytes;
+        } else {
+            loaded.incremental_bytes += chunk_bytes;
         }
-        Ok(())
+        loaded.chunk_count += 1;
+        Ok(loaded.compaction_due(self.compact_after))
+    }
+
+    /// Compacts a document if it is (still) due: its stored chunks are replaced by one snapshot
+    /// of the same content. Run after a commit's acknowledgement has gone out, so that no
+    /// change waits for it; the document's lock is held throughout, so the snapshot covers
+    /// exactly the chunks counted. A failure leaves the chunks as they were, which still load.
+    pub async fn compact_if_due(&self, id: DocumentId) {
+        let Ok(mut guard) = self.open(id).await else {
+            return;
+        };
+        let loaded = guard.get_mut();
+        if loaded.meta.is_none() || !loaded.compaction_due(self.compact_after) {
+            return;
+        }
+        let snapshot = hearth_shared::sync::snapshot(&loaded.doc);
+        let snapshot_bytes = snapshot.len();
+        match self.store.compact(id, snapshot, loaded.chunk_count).await {
+            Ok(()) => {
+                loaded.chunk_count = 1;
+                loaded.snapshot_bytes = snapshot_bytes;
+                loaded.incremental_bytes = 0;
+            }
+            Err(e) => tracing::warn!(document = %id, error = %e, "compaction failed"),
+        }
     }
 
     /// The cache slot for `id`, inserting an unloaded one. Evicts least-recently-used slots that
