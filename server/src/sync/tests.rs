@@ -17,6 +17,9 @@ use super::hub::Hub;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::{NewUser, Store};
 
+/// The database file's name in the harness's folder.
+const DATABASE: &str = "hearth.sqlite";
+
 /// A member's device on one sync connection, holding one Regulation 33 record.
 struct Device {
     connection: Connection,
@@ -26,7 +29,7 @@ struct Device {
 }
 
 struct Harness {
-    _dir: TempDir,
+    dir: TempDir,
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
     member: String,
@@ -34,11 +37,13 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
+    harness_with(SqliteOptions::default()).await
+}
+
+async fn harness_with(options: SqliteOptions) -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(&dir.path().join("hearth.sqlite"), SqliteOptions::default())
-            .expect("open the store"),
-    );
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&dir.path().join(DATABASE), options).expect("open the store"));
     let hub = Arc::new(Hub::new(store.clone(), "test-storage".into(), 100, 64));
     let home = store.create_home("Synthetic Home").await.unwrap().id;
     let member = store
@@ -54,7 +59,7 @@ async fn harness() -> Harness {
         .id;
     store.assign(&member, &home).await.unwrap();
     Harness {
-        _dir: dir,
+        dir,
         store,
         hub,
         member,
@@ -227,6 +232,45 @@ async fn compaction_keeps_every_acknowledged_change_and_loads_back() {
     assert_eq!(stored, h.in_memory(id).await);
     assert_eq!(
         Automerge::load(&stored).unwrap().get_heads(),
+        laptop.doc.get_heads()
+    );
+}
+
+#[tokio::test]
+async fn a_change_whose_commit_fails_leaves_memory_as_stored_and_can_be_sent_again() {
+    // The store's writer gives up quickly when another connection holds the write lock: a
+    // real failed commit, not a stand-in store.
+    let h = harness_with(SqliteOptions {
+        busy_timeout: std::time::Duration::from_millis(20),
+        ..SqliteOptions::default()
+    })
+    .await;
+    let id = DocumentId::random();
+    let mut laptop = h.device(new_record(&h)).await;
+    laptop.sync(id).await.expect("the draft is stored");
+    let memory_before = h.in_memory(id).await;
+    let stored_before = h.stored(id).await;
+
+    let blocker = rusqlite::Connection::open(h.dir.path().join(DATABASE)).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    laptop.edit(|i| i.premises = autosurgeon::Text::with_value("Tidy lounge."));
+    assert_eq!(laptop.sync(id).await, Err("internal".into()));
+    blocker.execute_batch("ROLLBACK").unwrap();
+
+    assert_eq!(h.stored(id).await, stored_before, "nothing stored");
+    assert_eq!(
+        h.in_memory(id).await,
+        memory_before,
+        "nothing kept in memory"
+    );
+
+    // The change is still on the device: on a new connection it goes through.
+    let mut again = h.device(laptop.doc.fork()).await;
+    again.sync(id).await.expect("sent again, stored");
+    let (_, stored_after) = h.stored(id).await;
+    assert_eq!(h.in_memory(id).await, stored_after);
+    assert_eq!(
+        Automerge::load(&stored_after).unwrap().get_heads(),
         laptop.doc.get_heads()
     );
 }
