@@ -19,6 +19,11 @@ use crate::platform::store::IndexedDoc;
 /// "Saved on this device" only appears once the write has completed.
 const PERSIST_DEBOUNCE_MS: u32 = 250;
 
+/// How long no edit may be made before documents whose stored form has grown long are
+/// rewritten as one full save ([`crate::engine::Engine::compact_stored`]): that save takes longer
+/// than a frame for a long history, so it never runs while someone types.
+const COMPACT_IDLE_MS: u32 = 5_000;
+
 /// Whether a document's latest edit is in IndexedDB yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LocalSave {
@@ -139,9 +144,29 @@ impl Runtime {
             };
             if more {
                 rt.flush_now();
+            } else {
+                rt.compact_when_idle();
             }
             rt.notify();
         });
+    }
+
+    /// Compacts the stored form of long-appended documents once nothing has been edited for
+    /// [`COMPACT_IDLE_MS`]; an edit meanwhile leaves it to the flush after that edit.
+    fn compact_when_idle(self: &Rc<Self>) {
+        let edits = self.persistence.borrow().dirty.clone();
+        let rt = Rc::downgrade(self);
+        Timeout::new(COMPACT_IDLE_MS, move || {
+            let Some(rt) = rt.upgrade() else { return };
+            if rt.persistence.borrow().dirty != edits {
+                return;
+            }
+            let effects = rt.engine.borrow_mut().compact_stored();
+            if !effects.is_empty() {
+                rt.apply(effects);
+            }
+        })
+        .forget();
     }
 
     /// Whether some unsent edit is not in IndexedDB yet (only in memory). An acknowledgement
