@@ -99,6 +99,37 @@ pub fn envelope_iv(sealed: &[u8]) -> String {
         .unwrap_or_default()
 }
 
+/// Every entry as last read, each with the IV of the sealed entry it was read from: one
+/// encrypted value (decrypted once at unlock instead of one decryption per record). Never
+/// authoritative: an entry is taken from it only while the stored entry still has the same
+/// IV, i.e. is the very ciphertext the checkpoint was made from; any entry written since is
+/// decrypted on its own.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Document id (text) → (sealed entry's IV, hex; the entry).
+    pub entries: std::collections::BTreeMap<String, (String, IndexEntry)>,
+}
+
+impl Checkpoint {
+    /// The entry stored for `id` if the stored value sealed with `iv` is the one checkpointed.
+    pub fn entry(&self, id: DocumentId, iv: &str) -> Option<&IndexEntry> {
+        self.entries
+            .get(&id.to_string())
+            .filter(|(at, _)| !iv.is_empty() && at == iv)
+            .map(|(_, e)| e)
+    }
+
+    /// As stored (JSON; the store encrypts it).
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("Checkpoint always serializes")
+    }
+
+    /// Reads [`encode`](Self::encode)'s output; an unreadable one is an empty checkpoint.
+    pub fn decode(bytes: &[u8]) -> Checkpoint {
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+}
+
 /// What start-up found when it compared the stored documents with their entries.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Repair {
@@ -211,6 +242,21 @@ mod tests {
         assert_eq!(indexed, vec![ids[0], ids[3]]);
         assert_eq!(repair.rebuild, vec![ids[1], ids[2], ids[4]]);
         assert_eq!(repair.orphans, vec![orphan]);
+    }
+
+    #[test]
+    fn a_checkpointed_entry_is_used_only_for_the_very_value_it_was_made_from() {
+        let id = DocumentId::random();
+        let mut checkpoint = Checkpoint::default();
+        checkpoint
+            .entries
+            .insert(id.to_string(), ("0a0b".into(), entry("a", "aa")));
+        let read = Checkpoint::decode(&checkpoint.encode());
+        assert_eq!(read.entry(id, "0a0b"), Some(&entry("a", "aa")));
+        assert_eq!(read.entry(id, "0c0d"), None, "rewritten since: decrypt it");
+        assert_eq!(read.entry(id, ""), None);
+        assert_eq!(read.entry(DocumentId::random(), "0a0b"), None);
+        assert_eq!(Checkpoint::decode(b"garbage"), Checkpoint::default());
     }
 
     #[test]

@@ -25,7 +25,7 @@ use super::idb::{self, Db};
 use super::vault::webcrypto::DataKey;
 use super::vault::{WrappedKey, pack_document, unpack_document};
 use crate::engine::StoredDoc;
-use crate::index::{IndexEntry, Repair, envelope_iv, reconcile};
+use crate::index::{Checkpoint, IndexEntry, Repair, envelope_iv, reconcile};
 use crate::session::Me;
 
 const NAME: &str = "hearth";
@@ -121,6 +121,12 @@ fn user_range(user_id: &str) -> Result<IdbKeyRange, JsValue> {
     )
 }
 
+/// The key of `user_id`'s index checkpoint: in the `index` store, inside the user's key range (so
+/// it goes at sign-out with the rest) but not a document id.
+fn checkpoint_key(user_id: &str) -> String {
+    format!("{user_id}/~checkpoint")
+}
+
 /// The document id in a stored key of `user_id`'s.
 fn key_id(user_id: &str, stored_key: &JsValue) -> Option<DocumentId> {
     stored_key
@@ -160,38 +166,90 @@ impl Store {
     /// The metadata index for `user_id`: every stored document's entry, decrypted with their
     /// `key`, matched with the documents' keys (not their values: nothing of a document is read
     /// or decrypted). Documents with no usable entry come back in [`Repair::rebuild`], entries
-    /// without a document in [`Repair::orphans`].
-    pub async fn index(&self, user_id: &str, key: &DataKey) -> Result<Repair, StoreError> {
+    /// without a document in [`Repair::orphans`]. Entries unchanged since the last
+    /// [`Checkpoint`] come from it (one decryption); only those written since are decrypted one
+    /// by one, and then a fresh checkpoint is returned for [`Store::save_checkpoint`].
+    pub async fn index(
+        &self,
+        user_id: &str,
+        key: &DataKey,
+    ) -> Result<(Repair, Option<Checkpoint>), StoreError> {
         let tx = self.db.read(&[DOCUMENTS, INDEX])?;
         let range = user_range(user_id)?;
         let doc_keys = tx.object_store(DOCUMENTS)?.get_all_keys_with_key(&range)?;
         let index = tx.object_store(INDEX)?;
         let entry_keys = index.get_all_keys_with_key(&range)?;
         let entry_values = index.get_all_with_key(&range)?;
+        let checkpoint = index.get(&checkpoint_key(user_id).into())?;
         idb::done(&tx).await?;
         let doc_keys: js_sys::Array = idb::result(&doc_keys)?.unchecked_into();
         let entry_keys: js_sys::Array = idb::result(&entry_keys)?.unchecked_into();
         let entry_values: js_sys::Array = idb::result(&entry_values)?.unchecked_into();
+        let checkpoint = match idb::result(&checkpoint)?.dyn_into::<Uint8Array>() {
+            Ok(bytes) => key
+                .open(INDEX, &checkpoint_key(user_id), &bytes.to_vec())
+                .await
+                .map(|plain| Checkpoint::decode(&plain))
+                .unwrap_or_default(),
+            Err(_) => Checkpoint::default(),
+        };
         let documents: Vec<(DocumentId, Option<String>)> = doc_keys
             .iter()
             .filter_map(|k| key_id(user_id, &k))
             .map(|id| (id, None))
             .collect();
-        // All at once: WebCrypto answers each asynchronously, and thousands of entries awaited
-        // one after another would cost a task hop each.
-        let opened = futures::future::join_all(entry_keys.iter().zip(entry_values.iter()).map(
-            |(stored_key, value)| async move {
-                let id = key_id(user_id, &stored_key)?;
-                let bytes = value.dyn_into::<Uint8Array>().ok()?.to_vec();
+        let mut read: Vec<(DocumentId, String, Option<IndexEntry>)> = Vec::new();
+        let mut sealed: Vec<(DocumentId, String, Vec<u8>)> = Vec::new();
+        for (stored_key, value) in entry_keys.iter().zip(entry_values.iter()) {
+            let Some(id) = key_id(user_id, &stored_key) else {
+                continue;
+            };
+            let Ok(bytes) = value.dyn_into::<Uint8Array>() else {
+                read.push((id, String::new(), None));
+                continue;
+            };
+            let bytes = bytes.to_vec();
+            let iv = envelope_iv(&bytes);
+            match checkpoint.entry(id, &iv) {
+                Some(entry) => read.push((id, iv, Some(entry.clone()))),
+                None => sealed.push((id, iv, bytes)),
+            }
+        }
+        let stale = !sealed.is_empty() || read.len() != checkpoint.entries.len();
+        // All at once: WebCrypto answers each asynchronously, and entries awaited one after
+        // another would cost a task hop each.
+        let opened =
+            futures::future::join_all(sealed.into_iter().map(|(id, iv, bytes)| async move {
                 let plain = key.open(INDEX, &doc_key(user_id, id), &bytes).await.ok();
-                Some((id, plain.and_then(|p| IndexEntry::decode(&p))))
-            },
-        ))
-        .await;
-        Ok(reconcile(
-            &documents,
-            opened.into_iter().flatten().collect(),
-        ))
+                (id, iv, plain.and_then(|p| IndexEntry::decode(&p)))
+            }))
+            .await;
+        read.extend(opened);
+        let fresh = stale.then(|| Checkpoint {
+            entries: read
+                .iter()
+                .filter_map(|(id, iv, e)| Some((id.to_string(), (iv.clone(), e.clone()?))))
+                .collect(),
+        });
+        let entries = read.into_iter().map(|(id, _, e)| (id, e)).collect();
+        Ok((reconcile(&documents, entries), fresh))
+    }
+
+    /// Stores `user_id`'s index [`Checkpoint`] (encrypted), so the next unlock decrypts one
+    /// value instead of one per record.
+    pub async fn save_checkpoint(
+        &self,
+        user_id: &str,
+        key: &DataKey,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), StoreError> {
+        let stored_key = checkpoint_key(user_id);
+        let value = key.seal(INDEX, &stored_key, &checkpoint.encode()).await?;
+        let tx = self.db.write(&[INDEX])?;
+        tx.object_store(INDEX)?
+            .put_with_key(&Uint8Array::from(&value[..]), &stored_key.into())?;
+        idb::done(&tx).await?;
+        Ok(())
     }
 
     /// The envelope IV of each of `user_id`'s stored documents (values read, nothing decrypted):

@@ -12,6 +12,7 @@ use hearth_shared::ids::DocumentId;
 use wasm_bindgen_futures::spawn_local;
 
 use super::Runtime;
+use crate::index::Checkpoint;
 use crate::platform::store::{IndexedDoc, StoreError};
 
 /// How long after start-up the index is checked against the stored documents: late enough to
@@ -111,11 +112,17 @@ impl Runtime {
     /// now (the envelope IV the entry was written with; values read, nothing decrypted):
     /// a document rewritten without its entry, say by a crash between two writes of an older
     /// version, is loaded and written again with a fresh entry.
-    pub(super) fn check_index_later(self: &Rc<Self>) {
+    /// A `checkpoint` the index read made fresh is stored then too.
+    pub(super) fn check_index_later(self: &Rc<Self>, checkpoint: Option<Checkpoint>) {
         let rt = Rc::downgrade(self);
         let timer = Timeout::new(CHECK_INDEX_AFTER_MS, move || {
             if let Some(rt) = rt.upgrade() {
-                spawn_local(async move { rt.check_index().await });
+                spawn_local(async move {
+                    rt.check_index().await;
+                    if let Some(checkpoint) = checkpoint {
+                        rt.save_checkpoint(&checkpoint).await;
+                    }
+                });
             }
         });
         *self.index_check.borrow_mut() = Some(timer);
@@ -151,6 +158,19 @@ impl Runtime {
         };
         if !stale.is_empty() {
             self.load_documents(stale.clone(), stale);
+        }
+    }
+
+    /// Stores the index checkpoint for the next unlock, if the same user is still signed in.
+    async fn save_checkpoint(self: &Rc<Self>, checkpoint: &Checkpoint) {
+        let Some(user) = self.me().map(|m| m.user.id) else {
+            return;
+        };
+        let Some(key) = self.key.borrow().clone() else {
+            return;
+        };
+        if let Err(e) = self.store.save_checkpoint(&user, &key, checkpoint).await {
+            *self.storage_error.borrow_mut() = Some(e);
         }
     }
 

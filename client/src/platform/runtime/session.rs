@@ -103,7 +103,7 @@ impl Runtime {
                 return Ok(());
             }
         };
-        self.open_session(me, key).await;
+        self.open_session(me, key, false).await;
         Ok(())
     }
 
@@ -151,10 +151,11 @@ impl Runtime {
         }
     }
 
-    /// Starts (or resumes) `me`'s session with their unwrapped key: caches the user encrypted,
-    /// loads their records and syncs.
-    async fn open_session(self: &Rc<Self>, me: Me, key: Rc<DataKey>) {
-        if let Err(e) = self.store.set_me(&me, &key).await {
+    /// Starts (or resumes) `me`'s session with their unwrapped key: caches the user encrypted
+    /// (unless `me` was just read from that cache: a durable write on the way to the list for
+    /// nothing), loads their records and syncs.
+    async fn open_session(self: &Rc<Self>, me: Me, key: Rc<DataKey>, from_cache: bool) {
+        if !from_cache && let Err(e) = self.store.set_me(&me, &key).await {
             *self.storage_error.borrow_mut() = Some(e);
         }
         *self.lock.borrow_mut() = None;
@@ -206,7 +207,7 @@ impl Runtime {
             .await
             .map_err(|e| VaultError::Unavailable(e.to_string()))?
             .ok_or(VaultError::Corrupt)?;
-        self.open_session(me, key).await;
+        self.open_session(me, key, true).await;
         Ok(())
     }
 
@@ -224,7 +225,7 @@ impl Runtime {
         let old_kek = Kek::for_record(previous, &record).await?;
         let (key, rewrapped) = DataKey::rewrap(&old_kek, &new_kek, &record).await?;
         self.save_wrapped_key(&me.user.id, &rewrapped).await;
-        self.open_session(me, Rc::new(key)).await;
+        self.open_session(me, Rc::new(key), false).await;
         Ok(())
     }
 
@@ -240,7 +241,7 @@ impl Runtime {
             .map_err(|e| VaultError::Unavailable(e.to_string()))?;
         let (key, record) = DataKey::generate(&new_kek, &me.user.username).await?;
         self.save_wrapped_key(&me.user.id, &record).await;
-        self.open_session(me, Rc::new(key)).await;
+        self.open_session(me, Rc::new(key), false).await;
         Ok(())
     }
 
@@ -516,8 +517,9 @@ impl Runtime {
             .clone()
             .expect("a session starts only with its key");
         let mut repair = Repair::default();
+        let mut checkpoint = None;
         match self.store.index(&me.user.id, &key).await {
-            Ok(found) => repair = found,
+            Ok((found, fresh)) => (repair, checkpoint) = (found, fresh),
             Err(e) => *self.storage_error.borrow_mut() = Some(e),
         }
         for (id, entry) in std::mem::take(&mut repair.indexed) {
@@ -533,7 +535,7 @@ impl Runtime {
         self.notify();
         self.load_documents(load, repair.rebuild);
         self.delete_orphan_entries(repair.orphans);
-        self.check_index_later();
+        self.check_index_later(checkpoint);
         self.connect_after_first_sync();
     }
 }
