@@ -15,7 +15,7 @@ use std::ops::RangeBounds;
 
 use automerge::{AutoCommit, AutomergeError, ObjId, PatchAction, Prop, Value};
 use autosurgeon::ReadDoc;
-use hearth_shared::model::{Record, RecordKind};
+use hearth_shared::model::Record;
 
 /// The texts last read from one document, by object id, as of the patch log's cursor.
 #[derive(Debug, Default)]
@@ -27,35 +27,21 @@ impl TextCache {
     /// The typed record in `doc`, reading only the texts that changed since the last call.
     pub fn record(&mut self, doc: &mut AutoCommit) -> Result<Record, String> {
         self.catch_up(doc);
-        let full = |doc: &mut AutoCommit| {
-            Record::from_doc(doc.document()).map_err(|e| e.message().to_string())
-        };
-        let Some(kind) = kind_of(doc) else {
-            return full(doc);
-        };
         let reader = Cached {
             doc: &*doc,
             texts: RefCell::new(std::mem::take(&mut self.texts)),
             read: RefCell::new(HashSet::new()),
         };
-        let record = match kind {
-            RecordKind::VisitNote => autosurgeon::hydrate(&reader).map(Record::VisitNote),
-            RecordKind::Inspection => autosurgeon::hydrate(&reader).map(Record::Inspection),
-            RecordKind::Consultation => autosurgeon::hydrate(&reader).map(Record::Consultation),
-            RecordKind::ConsultationResponse => {
-                autosurgeon::hydrate(&reader).map(Record::ConsultationResponse)
-            }
-        };
+        // The shared model's own reading, through the cache: the same checks and error wording
+        // as reading the document itself, and the only copy of the hydrate code in the wasm
+        // (a second reader type would compile every record's hydrate twice).
+        let record = Record::from_doc(&reader).map_err(|e| e.message().to_string());
         let Cached { texts, read, .. } = reader;
         let read = read.into_inner();
         // Only what this record still holds: a replaced text's old object is gone for good.
         self.texts = texts.into_inner();
         self.texts.retain(|obj, _| read.contains(obj));
-        match record {
-            // The shared model's own reading gives the error its wording.
-            Err(_) => full(doc),
-            Ok(record) => Ok(record),
-        }
+        record
     }
 
     /// Applies the document's patches since the last read to the kept texts.
@@ -95,14 +81,6 @@ impl TextCache {
                 self.texts.remove(&patch.obj);
             }
         }
-    }
-}
-
-/// The record kind the document says it holds, if it says one plainly.
-fn kind_of(doc: &AutoCommit) -> Option<RecordKind> {
-    match ReadDoc::get(doc, &automerge::ROOT, "kind").ok()?? {
-        (Value::Scalar(s), _) => RecordKind::parse(s.as_str()?),
-        _ => None,
     }
 }
 

@@ -183,7 +183,11 @@ impl Record {
     /// Checks shape only (fields present, of the right type, enum values known); the semantic
     /// checks (dates, sizes, versions) are [`crate::rules::validate`]. The error message names
     /// the failing field path, never its content.
-    pub fn from_doc(doc: &automerge::Automerge) -> Result<Record, Rejection> {
+    ///
+    /// Generic over the reader so that a client reading through a cache of its texts (see
+    /// `hearth_client::engine::texts`) uses this very function: one copy of the hydrate code in
+    /// the wasm, whatever reads the document.
+    pub fn from_doc<D: ReadDoc>(doc: &D) -> Result<Record, Rejection> {
         let kind = read_kind(doc)?;
         let shape = |e: HydrateError| {
             Rejection::InvalidRecord(format!("{} {}", kind.as_str(), field::describe(&e)))
@@ -307,13 +311,12 @@ impl Record {
 const TITLE_MAX_CHARS: usize = 120;
 
 /// Reads the root `kind` (a scalar string or, from JS, Text).
-fn read_kind(doc: &automerge::Automerge) -> Result<RecordKind, Rejection> {
+fn read_kind<D: ReadDoc>(doc: &D) -> Result<RecordKind, Rejection> {
     let unreadable = || Rejection::InvalidRecord("kind: the document could not be read".into());
-    let kind = match doc
-        .get(&automerge::ROOT, "kind")
-        .map_err(|_| unreadable())?
-    {
-        Some((Value::Object(ObjType::Text), id)) => doc.text(&id).map_err(|_| unreadable())?,
+    let kind = match ReadDoc::get(doc, &automerge::ROOT, "kind").map_err(|_| unreadable())? {
+        Some((Value::Object(ObjType::Text), id)) => {
+            ReadDoc::text(doc, &id).map_err(|_| unreadable())?
+        }
         Some((Value::Scalar(s), _)) => match s.as_ref() {
             ScalarValue::Str(s) => s.to_string(),
             _ => return Err(Rejection::InvalidRecord("kind: expected a string".into())),

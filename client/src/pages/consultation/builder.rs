@@ -2,6 +2,7 @@
 //! Once open or closed, a participation worker can still set the round label and what each
 //! question measures (its Pledge promise and comparison figure).
 
+use crate::engine::text;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Audience, Consultation, QuestionType, Record, WorkflowState as S};
 use hearth_shared::permissions::{Actor, Role, access};
@@ -188,7 +189,9 @@ fn draft_form(
     new_type: &UseStateHandle<QuestionType>,
 ) -> Html {
     let on_title = edit(record, on_change, |c, v: String| c.title = v);
-    let on_purpose = edit(record, on_change, |c, v: String| c.purpose.update(v));
+    let on_purpose = edit(record, on_change, |c, v: String| {
+        text::replace(&mut c.purpose, &v)
+    });
     let on_audience = edit(record, on_change, |c, v: String| {
         if let Some(a) = Audience::parse(&v) {
             c.audience = a;

@@ -1,6 +1,7 @@
 //! "You said, we did": what young people told us and what was done about it, written by the
 //! participation worker for the Panel summary (`#you-said-we-did`).
 
+use crate::engine::text;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Consultation, YouSaidWeDid};
 use yew::prelude::*;
@@ -56,7 +57,7 @@ fn editable(record: &Shown<Consultation>, on_change: &Callback<Edit<Consultation
             let find = find.clone();
             edit(record, on_change, move |c, v: String| {
                 if let Some(p) = find(c) {
-                    c.you_said_we_did[p].you_said.update(v);
+                    text::replace(&mut c.you_said_we_did[p].you_said, &v);
                 }
             })
         };
@@ -64,7 +65,7 @@ fn editable(record: &Shown<Consultation>, on_change: &Callback<Edit<Consultation
             let find = find.clone();
             edit(record, on_change, move |c, v: String| {
                 if let Some(p) = find(c) {
-                    c.you_said_we_did[p].we_did.update(v);
+                    text::replace(&mut c.you_said_we_did[p].we_did, &v);
                 }
             })
         };

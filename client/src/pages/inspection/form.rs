@@ -108,7 +108,7 @@ pub(crate) struct TextAreaProps {
     /// The current text.
     pub value: AttrValue,
     /// Called with the whole new text on every keystroke (the caller applies it with
-    /// `Text::update`, which turns it into minimal splices).
+    /// `engine::text::replace`, which turns it into one splice).
     pub on_input: Callback<String>,
     /// Help shown under the label.
     #[prop_or_default]

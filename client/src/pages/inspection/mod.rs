@@ -4,8 +4,8 @@
 //! the record it was made from ([`Edit`]; the caller writes it to the document and persists it),
 //! and the record comes back as the new `record` prop. Which section is open is the only state kept here.
 //!
-//! Text fields are edited with `Text::update`, which records minimal splices, so two members
-//! typing in the same paragraph merge instead of overwriting each other.
+//! Text fields are edited with `engine::text::replace`, which records the edit as one splice, so
+//! two members typing in the same paragraph merge instead of overwriting each other.
 
 pub(crate) mod form;
 mod labels;
