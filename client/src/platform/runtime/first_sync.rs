@@ -23,8 +23,12 @@ use crate::platform::store::IndexedDoc;
 impl Runtime {
     /// Opens the sync socket; on a device that holds nothing of this user yet, only once the
     /// bulk download is stored, so sync does not ask for every record one by one meanwhile.
+    ///
+    /// Not while the user must still replace a password someone else was shown: the server
+    /// refuses the download then, as it refuses sync; the password change calls this again.
     pub(super) fn connect_after_first_sync(self: &Rc<Self>) {
-        if !self.holds_nothing() {
+        let must_change_password = self.me().is_some_and(|me| me.user.must_change_password);
+        if must_change_password || !self.holds_nothing() {
             self.connect();
             return;
         }

@@ -457,7 +457,8 @@ impl Runtime {
             *self.me.borrow_mut() = Some(changed);
             self.notify();
             self.backoff.borrow_mut().reset();
-            self.connect();
+            // A new account's first device: the bulk download first, then sync.
+            self.connect_after_first_sync();
         }
         if let Ok(Some(record)) = self.store.wrapped_key(&me.user.id).await {
             let rewrapped = async {
