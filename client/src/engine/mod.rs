@@ -11,6 +11,7 @@
 //! the server's disk. Acknowledged heads are stored with the document, so "3 changes waiting"
 //! survives a reload.
 
+mod ack;
 pub mod backoff;
 mod rebase;
 mod saved;
@@ -246,6 +247,15 @@ enum MetaAfter {
     Known(DocMeta),
     /// Read it from the document again (hydrates the whole record).
     Reread,
+}
+
+/// When an edit's change is offered to the server.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Offer {
+    /// With the edit.
+    Now,
+    /// When the runtime calls [`Engine::send_document`] (a keystroke: after its frame).
+    Later,
 }
 
 /// Where the connection to the server is.
@@ -667,16 +677,18 @@ impl Engine {
         id: DocumentId,
         f: impl FnOnce(&mut AutoCommit) -> Result<R, EditError>,
     ) -> Result<(R, Vec<Effect>), EditError> {
-        self.edit_with(id, f, |_| MetaAfter::Reread)
+        self.edit_with(id, f, |_| MetaAfter::Reread, Offer::Now)
     }
 
     /// [`edit`](Self::edit), with `meta_after` saying how the list metadata is brought up to
-    /// date: a keypress in a long text must not hydrate the whole record.
+    /// date (a keypress in a long text must not hydrate the whole record) and `send` when the
+    /// change goes to the server.
     fn edit_with<R>(
         &mut self,
         id: DocumentId,
         f: impl FnOnce(&mut AutoCommit) -> Result<R, EditError>,
         meta_after: impl FnOnce(&R) -> MetaAfter,
+        send: Offer,
     ) -> Result<(R, Vec<Effect>), EditError> {
         let local = self
             .docs
@@ -716,9 +728,77 @@ impl Engine {
                 effects.push(Effect::ListChanged);
             }
             effects.push(Effect::Persist(id));
-            self.push_sync(id, &mut effects);
+            if send == Offer::Now {
+                self.push_sync(id, &mut effects);
+            }
         }
         Ok((result, self.finish(effects)))
+    }
+
+    /// Types into a root-level Text field: the editor showed `old` at the document version
+    /// `from` and now shows `new`. Written as the one splice between them: in place when the
+    /// document is still at `from` (the usual keystroke); otherwise on a fork at `from`, merged
+    /// back, so another device's change the editor has not shown yet is kept, character by
+    /// character. Returns the heads the editor's text is now at, for its next keystroke.
+    ///
+    /// Nothing is read but the text's length and nothing is sent: the keystroke's frame only
+    /// needs the splice. [`Engine::send_document`] sends it once the frame is drawn.
+    pub fn type_text(
+        &mut self,
+        id: DocumentId,
+        prop: &str,
+        from: &[ChangeHash],
+        old: &str,
+        new: &str,
+    ) -> Result<(Vec<ChangeHash>, Vec<Effect>), EditError> {
+        let write = |e: automerge::AutomergeError| EditError::Write(e.to_string());
+        let meta_after = |_: &Vec<ChangeHash>| match prop {
+            "title" => MetaAfter::Reread,
+            _ => MetaAfter::Same,
+        };
+        let typed = |doc: &mut AutoCommit| -> Result<(), EditError> {
+            let obj = match doc.get(ROOT, prop).map_err(write)? {
+                Some((Value::Object(ObjType::Text), obj)) => obj,
+                _ => doc.put_object(ROOT, prop, ObjType::Text).map_err(write)?,
+            };
+            // The editor's `old` is the text at `from` (its length is cheap to check, the text
+            // itself is not); if it is not, the splice is taken against what the text says.
+            let splice = if doc.length(&obj) == old.len() {
+                text::splice_between(old, new)
+            } else {
+                text::splice_between(&doc.text(&obj).map_err(write)?, new)
+            };
+            if let Some(s) = splice {
+                doc.splice_text(&obj, s.pos, s.delete as isize, &s.insert)
+                    .map_err(write)?;
+            }
+            Ok(())
+        };
+        self.edit_with(
+            id,
+            |doc| {
+                if doc.get_heads() == from {
+                    typed(doc)?;
+                    doc.commit();
+                    return Ok(doc.get_heads());
+                }
+                let mut fork = doc.fork_at(from).map_err(write)?;
+                typed(&mut fork)?;
+                fork.commit();
+                let shown = fork.get_heads();
+                doc.merge(&mut fork).map_err(write)?;
+                Ok(shown)
+            },
+            meta_after,
+            Offer::Later,
+        )
+    }
+
+    /// Sends the server what the document has that it lacks (after [`Engine::type_text`]).
+    pub fn send_document(&mut self, id: DocumentId) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        self.push_sync(id, &mut effects);
+        self.finish(effects)
     }
 
     /// Sets a root-level Text field to `new_value` with one splice at the point that changed, so
@@ -751,6 +831,7 @@ impl Engine {
                 Ok(())
             },
             meta_after,
+            Offer::Now,
         )
         .map(|((), effects)| effects)
     }
@@ -831,6 +912,7 @@ impl Engine {
                     .map_err(|e| write(e.to_string()))
             },
             meta_after,
+            Offer::Now,
         )
         .map(|(_, effects)| effects)
     }
@@ -1067,7 +1149,9 @@ impl Engine {
             return;
         };
         let before = local.doc.get_heads();
-        if local
+        if ack::is_acknowledgement(&message, &before) {
+            ack::receive(&mut local.state, message);
+        } else if local
             .doc
             .sync()
             .receive_sync_message(&mut local.state, message)

@@ -702,3 +702,145 @@ fn another_connection_error_only_closes() {
             .any(|e| matches!(e, Effect::DeviceRevoked(_)))
     );
 }
+
+fn new_inspection(engine: &mut Engine) -> DocumentId {
+    let inspection = Inspection::new("u-member", "home-1", NOW);
+    engine.create(&Record::Inspection(inspection)).unwrap().0
+}
+
+/// Typing as the Regulation 33 editor's paragraph box does: each keystroke from the version and
+/// text the box last had, the frame's work (the splice) apart from sending it afterwards.
+struct Box {
+    version: Vec<ChangeHash>,
+    text: String,
+}
+
+impl Box {
+    fn open(engine: &mut Engine, id: DocumentId) -> Box {
+        Box {
+            version: engine.heads(id),
+            text: engine.text(id, "premises").unwrap_or_default(),
+        }
+    }
+
+    /// Types `new` (the whole text the box then shows); returns the keystroke's effects.
+    fn type_in(&mut self, engine: &mut Engine, id: DocumentId, new: &str) -> Vec<Effect> {
+        let (version, effects) = engine
+            .type_text(id, "premises", &self.version, &self.text, new)
+            .unwrap();
+        self.version = version;
+        self.text = new.to_string();
+        effects
+    }
+}
+
+#[test]
+fn a_keystroke_is_stored_at_once_and_sent_after_its_frame() {
+    let mut engine = Engine::new("device".into());
+    let mut server = Server::default();
+    let id = new_inspection(&mut engine);
+    let (mut conn, _) = connect(&mut engine, &mut server, member());
+    let mut text = Box::open(&mut engine, id);
+    let effects = text.type_in(&mut engine, id, "Garden tidy.");
+    assert!(effects.contains(&Effect::Persist(id)), "{effects:?}");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Send(_))));
+    assert_eq!(engine.text(id, "premises").unwrap(), "Garden tidy.");
+    assert!(engine.is_waiting(id));
+
+    let sent = engine.send_document(id);
+    assert!(sent.iter().any(|e| matches!(e, Effect::Send(_))));
+    pump(&mut engine, &mut server, &mut conn, sent);
+    assert_eq!(engine.status(), SyncStatus::Saved { at: NOW });
+    let Record::Inspection(stored) = Record::from_doc(&server.docs[&id]).unwrap() else {
+        panic!()
+    };
+    assert_eq!(stored.premises.as_str(), "Garden tidy.");
+}
+
+#[test]
+fn text_typed_in_bursts_with_acknowledgements_between_is_all_on_the_server() {
+    let mut engine = Engine::new("device".into());
+    let mut server = Server::default();
+    let id = new_inspection(&mut engine);
+    let (mut conn, _) = connect(&mut engine, &mut server, member());
+    let mut text = Box::open(&mut engine, id);
+    let mut typed = String::new();
+    for burst in [
+        "Fire doors closed. ",
+        "Two bedrooms seen; ",
+        "café menu on the wall 👍🏽.",
+    ] {
+        // Several keystrokes before the frame, then one send, then the server's replies.
+        for c in burst.chars() {
+            typed.push(c);
+            text.type_in(&mut engine, id, &typed);
+        }
+        let sent = engine.send_document(id);
+        pump(&mut engine, &mut server, &mut conn, sent);
+        // A keystroke in the middle, answered one by one.
+        typed.insert_str(0, "* ");
+        text.type_in(&mut engine, id, &typed);
+        let sent = engine.send_document(id);
+        pump(&mut engine, &mut server, &mut conn, sent);
+    }
+    assert_eq!(engine.status(), SyncStatus::Saved { at: NOW });
+    assert!(!engine.is_waiting(id));
+    let Record::Inspection(stored) = Record::from_doc(&server.docs[&id]).unwrap() else {
+        panic!()
+    };
+    assert_eq!(stored.premises.as_str(), typed);
+    // And a reload from what the device stored has it all, acknowledged.
+    let mut reloaded = Engine::new("device".into());
+    reloaded.load(engine.snapshot(id).unwrap()).unwrap();
+    assert_eq!(reloaded.text(id, "premises").unwrap(), typed);
+    assert!(!reloaded.is_waiting(id));
+}
+
+/// Another device's words arrive before the box shows them: the keystrokes made from the box's
+/// older version add what was typed and keep those words.
+#[test]
+fn keystrokes_from_a_box_behind_another_devices_words_keep_them() {
+    let mut server = Server::default();
+    let mut a = Engine::new("a".into());
+    let id = new_inspection(&mut a);
+    a.set_text(id, "premises", "Checked: ").unwrap();
+    connect(&mut a, &mut server, member());
+    let mut b = Engine::new("b".into());
+    b.load(a.snapshot(id).unwrap()).unwrap();
+    a.on_closed();
+
+    let mut text = Box::open(&mut a, id);
+    text.type_in(&mut a, id, "Checked: fire");
+    b.set_text(id, "premises", "Kitchen clean. Checked: ")
+        .unwrap();
+    connect(&mut b, &mut server, member());
+    connect(&mut a, &mut server, member());
+    assert_eq!(
+        a.text(id, "premises").unwrap(),
+        "Kitchen clean. Checked: fire"
+    );
+    // The box has not re-rendered: its next keystrokes start from its own version.
+    text.type_in(&mut a, id, "Checked: fire doors");
+    text.type_in(&mut a, id, "Checked: fire doors.");
+    assert_eq!(
+        a.text(id, "premises").unwrap(),
+        "Kitchen clean. Checked: fire doors."
+    );
+    assert_ne!(text.version, a.heads(id), "the box is still behind");
+}
+
+#[test]
+fn a_box_whose_text_is_not_the_documents_is_spliced_against_the_document() {
+    let mut engine = Engine::new("device".into());
+    let id = new_inspection(&mut engine);
+    engine.set_text(id, "premises", "Lounge warm.").unwrap();
+    let heads = engine.heads(id);
+    // A box that wrongly believes the text is empty: the result is still what it shows.
+    engine
+        .type_text(id, "premises", &heads, "", "Lounge warm and tidy.")
+        .unwrap();
+    assert_eq!(
+        engine.text(id, "premises").unwrap(),
+        "Lounge warm and tidy."
+    );
+}
