@@ -72,6 +72,25 @@ fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// Runs `f` once the browser has drawn its next frame (a timer set from that frame's callback
+/// runs after the paint), or after 100 ms if no frame comes first (a hidden tab draws none).
+fn after_next_frame(f: impl FnOnce() + 'static) {
+    let once = Rc::new(RefCell::new(Some(f)));
+    let run = move || {
+        let f = once.borrow_mut().take();
+        if let Some(f) = f {
+            f();
+        }
+    };
+    Timeout::new(100, run.clone()).forget();
+    if let Some(window) = web_sys::window() {
+        let frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+            Timeout::new(0, run).forget();
+        });
+        let _ = window.request_animation_frame(wasm_bindgen::JsCast::unchecked_ref(&frame));
+    }
+}
+
 fn new_peer_id() -> String {
     format!("hearth-browser-{}", DocumentId::random())
 }
@@ -208,6 +227,42 @@ impl Runtime {
         let effects = self.engine.borrow_mut().set_text(id, prop, value)?;
         self.apply(effects);
         Ok(())
+    }
+
+    /// Types into a record's root-level text ([`Engine::type_text`]); returns the heads the
+    /// editor's text is now at. The keystroke's frame gets the splice and the dirty mark only:
+    /// the change is sent and the page told once that frame is drawn (the textarea already shows
+    /// the text, and the editor updates its own save indicator).
+    pub fn type_text(
+        self: &Rc<Self>,
+        id: DocumentId,
+        prop: &str,
+        from: &[automerge::ChangeHash],
+        old: &str,
+        new: &str,
+    ) -> Result<Vec<automerge::ChangeHash>, EditError> {
+        let (heads, effects) = self
+            .engine
+            .borrow_mut()
+            .type_text(id, prop, from, old, new)?;
+        let mut rest = Vec::new();
+        for effect in effects {
+            match effect {
+                Effect::Persist(doc) => self.mark_dirty(doc),
+                // Told after the frame, below.
+                Effect::Updated(_) | Effect::ListChanged | Effect::Status(_) => {}
+                other => rest.push(other),
+            }
+        }
+        self.apply(rest);
+        let rt = Rc::downgrade(self);
+        after_next_frame(move || {
+            let Some(rt) = rt.upgrade() else { return };
+            let effects = rt.engine.borrow_mut().send_document(id);
+            rt.apply(effects);
+            rt.notify();
+        });
+        Ok(heads)
     }
 
     /// Writes an edited typed record read at `based_on` heads.
