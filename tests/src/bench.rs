@@ -3,6 +3,15 @@
 //! and every edit waits for the server's durable acknowledgement. It reports figures and
 //! asserts nothing about speed, so it never fails because a machine is slow.
 //!
+//! It runs two timed phases on the same devices. **Saturated:** every device sends its next edit
+//! as soon as the last is acknowledged, which finds the server's capacity (and, by Little's law,
+//! makes latency the number of devices ÷ throughput, whatever the server does). **Paced:** every
+//! device sends an edit on a fixed schedule, together twice the disk's raw rate of fsync'd
+//! single-row commits (or half the saturated throughput, if that is less): a load that one commit
+//! per change could not carry, so durable changes/s above the raw rate with a low p99 is group
+//! commit paying off. Paced latency counts from when an edit was due, not when it was sent, so a
+//! server falling behind shows (no coordinated omission).
+//!
 //! The figure to read is the ratio of acknowledged changes per second to the disk's raw rate of
 //! fsync'd single-row commits: above 1, the server's group commit is paying for several clients'
 //! changes with one fsync. The server's own counters (read from the admin overview before and
@@ -82,8 +91,10 @@ Usage: hearth-bench [--clients N] [--docs M] [--changes K] [--quick]
 
 Starts a real Hearth server (hearth-e2e-server, next to this binary), has N clients (devices,
 8 per member) each create M visit notes and make K acknowledged edits to each, concurrently, and
-prints durable changes/s, ack latency (p50/p95/p99), changes per commit, CPU per change, the
-server's peak RSS and the disk's raw fsync'd commit rate with the ratio.
+prints, for a saturated phase (each device sends its next edit once the last is acknowledged)
+and a paced one (the devices together offer twice the raw commit rate, at most half the
+saturated throughput), durable changes/s, ack latency (p50/p95/p99), changes per commit, CPU
+per change and the ratio to the disk's raw fsync'd commit rate; and the server's peak RSS.
 
   --clients N   concurrent clients, each with its own sync connection and notes (default 64)
   --docs M      visit notes per client (default 2)
@@ -197,59 +208,53 @@ pub enum BenchError {
     WriteStats(String),
 }
 
-/// The figures from one run.
-#[derive(Debug, Clone)]
-pub struct Report {
-    /// What was run.
-    pub config: BenchConfig,
-    /// Edits acknowledged by the server during the timed phase.
+/// Twice the raw commit rate: a load that one fsync per change could not carry.
+pub const PACED_LOAD_VS_RAW: f64 = 2.0;
+
+/// At most half the saturated throughput: a paced load near the server's capacity would measure
+/// its queue, not its commits (on a disk much faster than the server's CPU, say).
+pub const PACED_LOAD_VS_CAPACITY: f64 = 0.5;
+
+/// When the devices send their edits.
+#[derive(Debug, Clone, Copy)]
+enum Pace {
+    /// Each device sends its next edit as soon as the last is acknowledged.
+    Saturated,
+    /// Each device sends one edit every `period`, the devices' schedules spread evenly over one
+    /// period from `start`.
+    Every {
+        start: tokio::time::Instant,
+        period: Duration,
+    },
+}
+
+/// The figures of one timed phase.
+#[derive(Debug, Clone, Default)]
+pub struct Phase {
+    /// Edits acknowledged by the server during the phase.
     pub durable_changes: usize,
     /// From the first edit to the last acknowledgement, all clients together.
     pub wall: Duration,
-    /// Every sync round's latency (change sent → server acknowledged it), sorted ascending.
+    /// Every edit's latency (change due → server acknowledged it), sorted ascending.
     pub latencies: Vec<Duration>,
-    /// The server process's peak resident set (`VmHWM`) over its whole life, setup included
-    /// (where argon2 sign-ins, 19 MiB each, usually set it), if `/proc` could tell.
-    pub server_peak_rss_kib: Option<u64>,
-    /// The server's resident set (`VmRSS`) when setup ended and when the timed phase ended: the
-    /// difference is what syncing added. (Resetting the peak after setup would not isolate the
-    /// sync phase: the allocator keeps the sign-ins' memory, so RSS stays at the setup peak.)
-    pub server_rss_kib: (Option<u64>, Option<u64>),
-    /// Raw fsync'd single-row commits per second on the filesystem holding the server's data.
-    pub fsync_commits_per_s: f64,
-    /// Whether the probe folder and the server's data folder are on the same filesystem (if not,
-    /// the ratio compares different disks).
-    pub same_filesystem: bool,
-    /// Time to sign members in, connect and create the notes (not part of the figures).
-    pub setup: Duration,
-    /// The server's write groups (commits) during the timed phase.
+    /// The server's write groups (commits) during the phase.
     pub commits: u64,
-    /// The server's write commands during the timed phase (the edits, plus any session
-    /// bookkeeping that happened to be written meanwhile).
+    /// The server's write commands during the phase (the edits, plus any session bookkeeping
+    /// that happened to be written meanwhile).
     pub write_commands: u64,
-    /// CPU (user + system) the server process used during the timed phase.
+    /// CPU (user + system) the server process used during the phase.
     pub server_cpu: Option<Duration>,
-    /// CPU this benchmark process (the clients) used during the timed phase.
+    /// CPU this benchmark process (the clients) used during the phase.
     pub bench_cpu: Option<Duration>,
 }
 
-impl Report {
+impl Phase {
     /// Acknowledged edits per second of wall time.
     pub fn durable_changes_per_s(&self) -> f64 {
         per_second(self.durable_changes, self.wall)
     }
 
-    /// Durable changes/s ÷ raw fsync'd commits/s: above 1, one fsync is paying for several
-    /// changes.
-    pub fn group_commit_ratio(&self) -> f64 {
-        if self.fsync_commits_per_s > 0.0 {
-            self.durable_changes_per_s() / self.fsync_commits_per_s
-        } else {
-            0.0
-        }
-    }
-
-    /// Write commands per commit in the timed phase: the changes each fsync paid for.
+    /// Write commands per commit: the changes each fsync paid for.
     pub fn commands_per_commit(&self) -> f64 {
         if self.commits > 0 {
             self.write_commands as f64 / self.commits as f64
@@ -266,19 +271,13 @@ impl Report {
             .map(|cpu| millis(cpu) / self.durable_changes as f64)
     }
 
-    /// The `p`th percentile sync round latency.
+    /// The `p`th percentile latency.
     pub fn latency(&self, p: f64) -> Duration {
         percentile(&self.latencies, p)
     }
 
-    /// A small aligned table for people.
-    pub fn table(&self) -> String {
-        let c = &self.config;
-        let mib = |kib: Option<u64>| match kib {
-            Some(kib) => format!("{:.1} MiB", kib as f64 / 1024.0),
-            None => "unknown".to_string(),
-        };
-        let rows = [
+    fn rows(&self, raw_commits_per_s: f64) -> Vec<(&'static str, String)> {
+        vec![
             ("durable changes", format!("{}", self.durable_changes)),
             ("wall time", format!("{:.2} s", self.wall.as_secs_f64())),
             (
@@ -305,51 +304,18 @@ impl Report {
                 "bench CPU per change",
                 per_change(self.cpu_per_change_ms(self.bench_cpu)),
             ),
-            ("server peak RSS", mib(self.server_peak_rss_kib)),
-            ("server RSS after setup", mib(self.server_rss_kib.0)),
-            ("server RSS at end", mib(self.server_rss_kib.1)),
-            (
-                "raw fsync'd commits/s",
-                format!(
-                    "{:.1}  ({} single-row commits, WAL, synchronous=FULL)",
-                    self.fsync_commits_per_s, c.fsync_commits
-                ),
-            ),
             (
                 "group-commit ratio",
                 format!(
                     "{:.2}x  (durable changes/s / raw commits/s; >1: group commit pays off)",
-                    self.group_commit_ratio()
+                    ratio(self.durable_changes_per_s(), raw_commits_per_s)
                 ),
             ),
-            (
-                "setup (not timed)",
-                format!("{:.2} s", self.setup.as_secs_f64()),
-            ),
-        ];
-        let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
-        let mut out = format!(
-            "Hearth sync benchmark: {} clients x {} docs x {} changes\n",
-            c.clients, c.docs, c.changes
-        );
-        for (label, value) in rows {
-            out.push_str(&format!("  {label:<width$}  {value}\n"));
-        }
-        if !self.same_filesystem {
-            out.push_str(
-                "  note: the fsync probe and the server's data were on different filesystems\n",
-            );
-        }
-        out
+        ]
     }
 
-    /// The same figures as one JSON object, for scripts and CI logs.
-    pub fn json(&self) -> serde_json::Value {
-        let c = &self.config;
+    fn json(&self, raw_commits_per_s: f64) -> serde_json::Value {
         serde_json::json!({
-            "clients": c.clients,
-            "docsPerClient": c.docs,
-            "changesPerDoc": c.changes,
             "durableChanges": self.durable_changes,
             "wallSeconds": round3(self.wall.as_secs_f64()),
             "durableChangesPerSecond": round3(self.durable_changes_per_s()),
@@ -362,15 +328,154 @@ impl Report {
             "commandsPerCommit": round3(self.commands_per_commit()),
             "serverCpuMsPerChange": self.cpu_per_change_ms(self.server_cpu).map(round3),
             "benchCpuMsPerChange": self.cpu_per_change_ms(self.bench_cpu).map(round3),
+            "groupCommitRatio": round3(ratio(self.durable_changes_per_s(), raw_commits_per_s)),
+        })
+    }
+}
+
+/// The figures from one run.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// What was run.
+    pub config: BenchConfig,
+    /// Devices sending as fast as acknowledgements come back.
+    pub saturated: Phase,
+    /// Devices sending on a schedule (see [`PACED_LOAD_VS_RAW`]).
+    pub paced: Phase,
+    /// The paced phase's offered load, all devices together, in edits per second.
+    pub paced_offered_per_s: f64,
+    /// The server process's peak resident set (`VmHWM`) over its whole life, setup included
+    /// (where argon2 sign-ins, 19 MiB each, usually set it), if `/proc` could tell.
+    pub server_peak_rss_kib: Option<u64>,
+    /// The server's resident set (`VmRSS`) when setup ended and when the timed phases ended: the
+    /// difference is what syncing added. (Resetting the peak after setup would not isolate the
+    /// sync phase: the allocator keeps the sign-ins' memory, so RSS stays at the setup peak.)
+    pub server_rss_kib: (Option<u64>, Option<u64>),
+    /// Raw fsync'd single-row commits per second on the filesystem holding the server's data.
+    pub fsync_commits_per_s: f64,
+    /// Whether the probe folder and the server's data folder are on the same filesystem (if not,
+    /// the ratio compares different disks).
+    pub same_filesystem: bool,
+    /// Time to sign members in, connect and create the notes (not part of the figures).
+    pub setup: Duration,
+}
+
+impl Report {
+    /// The paced phase's durable changes/s ÷ raw fsync'd commits/s: above 1, one fsync is
+    /// paying for several changes.
+    pub fn group_commit_ratio(&self) -> f64 {
+        ratio(self.paced.durable_changes_per_s(), self.fsync_commits_per_s)
+    }
+
+    /// A small aligned table for people.
+    pub fn table(&self) -> String {
+        let c = &self.config;
+        let mib = |kib: Option<u64>| match kib {
+            Some(kib) => format!("{:.1} MiB", kib as f64 / 1024.0),
+            None => "unknown".to_string(),
+        };
+        let raw = self.fsync_commits_per_s;
+        let common = [
+            (
+                "raw fsync'd commits/s",
+                format!(
+                    "{raw:.1}  ({} single-row commits, WAL, synchronous=FULL)",
+                    c.fsync_commits
+                ),
+            ),
+            ("server peak RSS", mib(self.server_peak_rss_kib)),
+            ("server RSS after setup", mib(self.server_rss_kib.0)),
+            ("server RSS at end", mib(self.server_rss_kib.1)),
+            (
+                "setup (not timed)",
+                format!("{:.2} s", self.setup.as_secs_f64()),
+            ),
+        ];
+        let saturated = self.saturated.rows(raw);
+        let paced = self.paced.rows(raw);
+        let width = common
+            .iter()
+            .chain(&saturated)
+            .map(|(label, _)| label.len())
+            .max()
+            .unwrap_or(0);
+        let mut out = format!(
+            "Hearth sync benchmark: {} clients x {} docs x {} changes, twice\n",
+            c.clients, c.docs, c.changes
+        );
+        let mut section = |title: String, rows: &[(&str, String)]| {
+            out.push_str(&format!("  -- {title} --\n"));
+            for (label, value) in rows {
+                out.push_str(&format!("    {label:<width$}  {value}\n"));
+            }
+        };
+        section(
+            "saturated: each device sends its next edit once the last is acknowledged".into(),
+            &saturated,
+        );
+        section(
+            format!(
+                "paced: {:.1} edits/s offered ({} devices, one edit each every {:.0} ms; latency \
+                 from when the edit was due)",
+                self.paced_offered_per_s,
+                c.clients,
+                millis(self.paced_period())
+            ),
+            &paced,
+        );
+        section("both".into(), &common);
+        if !self.same_filesystem {
+            out.push_str(
+                "  note: the fsync probe and the server's data were on different filesystems\n",
+            );
+        }
+        out
+    }
+
+    /// How often each device sends an edit in the paced phase.
+    pub fn paced_period(&self) -> Duration {
+        paced_period(self.config.clients, self.paced_offered_per_s)
+    }
+
+    /// The same figures as one JSON object, for scripts and CI logs.
+    pub fn json(&self) -> serde_json::Value {
+        let c = &self.config;
+        let raw = self.fsync_commits_per_s;
+        serde_json::json!({
+            "clients": c.clients,
+            "docsPerClient": c.docs,
+            "changesPerDoc": c.changes,
+            "saturated": self.saturated.json(raw),
+            "paced": self.paced.json(raw),
+            "pacedOfferedPerSecond": round3(self.paced_offered_per_s),
             "serverPeakRssKib": self.server_peak_rss_kib,
             "serverRssAfterSetupKib": self.server_rss_kib.0,
             "serverRssAtEndKib": self.server_rss_kib.1,
-            "rawFsyncCommitsPerSecond": round3(self.fsync_commits_per_s),
+            "rawFsyncCommitsPerSecond": round3(raw),
             "fsyncProbeCommits": c.fsync_commits,
             "groupCommitRatio": round3(self.group_commit_ratio()),
             "sameFilesystem": self.same_filesystem,
         })
     }
+}
+
+/// The paced phase's offered load: [`PACED_LOAD_VS_RAW`] times the raw commit rate, but at most
+/// [`PACED_LOAD_VS_CAPACITY`] of the saturated throughput.
+pub fn paced_load(raw_commits_per_s: f64, saturated_per_s: f64) -> f64 {
+    (PACED_LOAD_VS_RAW * raw_commits_per_s).min(PACED_LOAD_VS_CAPACITY * saturated_per_s)
+}
+
+/// Each of `clients` devices sends one edit every this long to offer `per_s` edits a second.
+fn paced_period(clients: usize, per_s: f64) -> Duration {
+    if per_s > 0.0 {
+        Duration::from_secs_f64(clients as f64 / per_s)
+    } else {
+        Duration::ZERO
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
 }
 
 /// The nearest-rank percentile of `sorted` (ascending); zero when empty. `p` is 0–100.
@@ -501,24 +606,35 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
 
     let rss_after_setup = server.pid().and_then(|pid| proc_status_kib(pid, "VmRSS"));
     let server_pid = server.pid().map_or_else(String::new, |pid| pid.to_string());
-    let writes_before = write_stats(&admin).await?;
-    let cpu_before = (process_cpu(&server_pid), process_cpu("self"));
 
-    let started = Instant::now();
-    let edits: Vec<_> = clients
-        .into_iter()
-        .map(|(client, sync, ids)| tokio::spawn(edit_notes(client, sync, ids, config.changes)))
-        .collect();
-    let mut latencies = Vec::with_capacity(config.durable_changes());
-    for edit in edits {
-        latencies.extend(edit.await??);
+    let (clients, saturated) = timed_phase(
+        clients,
+        config.changes,
+        Pace::Saturated,
+        &server_pid,
+        &admin,
+    )
+    .await?;
+    let paced_offered_per_s = paced_load(fsync_commits_per_s, saturated.durable_changes_per_s());
+    let period = paced_period(config.clients, paced_offered_per_s);
+    eprintln!(
+        "saturated: {:.1} changes/s; paced: {paced_offered_per_s:.1} changes/s offered, one \
+         edit per device every {:.0} ms",
+        saturated.durable_changes_per_s(),
+        millis(period)
+    );
+    let start = tokio::time::Instant::now() + Duration::from_millis(100);
+    let (clients, paced) = timed_phase(
+        clients,
+        config.changes,
+        Pace::Every { start, period },
+        &server_pid,
+        &admin,
+    )
+    .await?;
+    for (_, sync, _) in clients {
+        sync.close().await;
     }
-    let wall = started.elapsed();
-    let cpu_after = (process_cpu(&server_pid), process_cpu("self"));
-    let writes_after = write_stats(&admin).await?;
-    latencies.sort_unstable();
-    let spent =
-        |before: Option<Duration>, after: Option<Duration>| Some(after?.saturating_sub(before?));
 
     // VmHWM is the peak over the process's life, so reading it once at the end is enough.
     let server_peak_rss_kib = server.pid().and_then(|pid| proc_status_kib(pid, "VmHWM"));
@@ -527,19 +643,77 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
 
     Ok(Report {
         config,
-        durable_changes: latencies.len(),
-        wall,
-        latencies,
+        saturated,
+        paced,
+        paced_offered_per_s,
         server_peak_rss_kib,
         server_rss_kib: (rss_after_setup, rss_at_end),
         fsync_commits_per_s,
         same_filesystem,
         setup,
-        commits: writes_after.0.saturating_sub(writes_before.0),
-        write_commands: writes_after.1.saturating_sub(writes_before.1),
-        server_cpu: spent(cpu_before.0, cpu_after.0),
-        bench_cpu: spent(cpu_before.1, cpu_after.1),
     })
+}
+
+/// A device in the timed phases: its number, its sync connection and its notes.
+type Device = (usize, SyncClient, Vec<DocumentId>);
+
+/// Every device makes `changes` rounds of edits over its notes at `pace`; the server's write
+/// counters and both processes' CPU are read before and after. The devices come back for the
+/// next phase.
+async fn timed_phase(
+    devices: Vec<Device>,
+    changes: usize,
+    pace: Pace,
+    server_pid: &str,
+    admin: &crate::api::Api,
+) -> Result<(Vec<Device>, Phase), BenchError> {
+    let count = devices.len();
+    let writes_before = write_stats(admin).await?;
+    let cpu_before = (process_cpu(server_pid), process_cpu("self"));
+    let started = Instant::now();
+    let edits: Vec<_> = devices
+        .into_iter()
+        .map(|device| {
+            let pace = match pace {
+                Pace::Saturated => Pace::Saturated,
+                // Device i starts i/count of a period after the others' first edits.
+                Pace::Every { start, period } => Pace::Every {
+                    start: start + period.mul_f64(device.0 as f64 / count as f64),
+                    period,
+                },
+            };
+            tokio::spawn(edit_notes(device, changes, pace))
+        })
+        .collect();
+    let mut devices = Vec::with_capacity(count);
+    let mut latencies = Vec::new();
+    for edit in edits {
+        let (device, device_latencies) = edit.await??;
+        devices.push(device);
+        latencies.extend(device_latencies);
+    }
+    // Paced, the clock starts at the first edit's due time, not before the wait for it.
+    let wall = match pace {
+        Pace::Saturated => started.elapsed(),
+        Pace::Every { start, .. } => start.elapsed(),
+    };
+    let cpu_after = (process_cpu(server_pid), process_cpu("self"));
+    let writes_after = write_stats(admin).await?;
+    latencies.sort_unstable();
+    let spent =
+        |before: Option<Duration>, after: Option<Duration>| Some(after?.saturating_sub(before?));
+    Ok((
+        devices,
+        Phase {
+            durable_changes: latencies.len(),
+            wall,
+            latencies,
+            commits: writes_after.0.saturating_sub(writes_before.0),
+            write_commands: writes_after.1.saturating_sub(writes_before.1),
+            server_cpu: spent(cpu_before.0, cpu_after.0),
+            bench_cpu: spent(cpu_before.1, cpu_after.1),
+        },
+    ))
 }
 
 /// What each edit appends to a note's body, in turn: a word, about what a device sends per
@@ -556,14 +730,15 @@ const WORDS: [&str; 8] = [
     "welcoming. ",
 ];
 
-/// One member's timed phase: `changes` rounds over their notes, each round appending a word to
-/// every note's body and waiting for the server to acknowledge it. Returns each round's latency.
+/// One device's part of a timed phase: `changes` rounds over its notes, each round appending a
+/// word to every note's body and waiting for the server to acknowledge it. Returns the device
+/// and each edit's latency: from sending it when saturated, from when it was due when paced.
 async fn edit_notes(
-    client: usize,
-    mut sync: SyncClient,
-    ids: Vec<DocumentId>,
+    device: Device,
     changes: usize,
-) -> Result<Vec<Duration>, BenchError> {
+    pace: Pace,
+) -> Result<(Device, Vec<Duration>), BenchError> {
+    let (client, mut sync, ids) = device;
     let mut latencies = Vec::with_capacity(ids.len() * changes);
     // Looked up once: the bench shares the server's cores, so its own work per edit is kept
     // to the edit and the sync messages.
@@ -571,8 +746,20 @@ async fn edit_notes(
         .iter()
         .map(|&id| root_text(sync.doc(id), "body"))
         .collect();
+    let mut edit = 0u32;
     for change in 0..changes {
         for (&id, body) in ids.iter().zip(&bodies) {
+            let due = match pace {
+                Pace::Saturated => None,
+                Pace::Every { start, period } => {
+                    let due = start + period * edit;
+                    // The load model, not synchronisation: a person's next word comes when it
+                    // comes, whether or not the server has answered the last.
+                    tokio::time::sleep_until(due).await;
+                    Some(due.into_std())
+                }
+            };
+            edit += 1;
             let doc = sync.doc(id);
             let body = body.clone();
             // `length` counts in the document's text encoding, the unit `splice_text` takes.
@@ -580,15 +767,14 @@ async fn edit_notes(
             doc.splice_text(&body, end, 0, WORDS[change % WORDS.len()])
                 .map_err(|source| BenchError::Edit { client, source })?;
             doc.commit();
-            let sent = Instant::now();
+            let sent = due.unwrap_or_else(Instant::now);
             sync.sync_doc(id)
                 .await
                 .map_err(|source| BenchError::Sync { client, source })?;
             latencies.push(sent.elapsed());
         }
     }
-    sync.close().await;
-    Ok(latencies)
+    Ok(((client, sync, ids), latencies))
 }
 
 /// The server binary's name; Cargo puts it next to the bench binaries.
@@ -743,31 +929,46 @@ mod tests {
     }
 
     #[test]
-    fn ratio_compares_durable_changes_with_raw_commits() {
-        let report = Report {
-            config: BenchConfig::QUICK,
-            durable_changes: 300,
+    fn ratio_compares_the_paced_phase_with_raw_commits() {
+        let phase = |changes: usize, commits: u64| Phase {
+            durable_changes: changes,
             wall: Duration::from_secs(2),
             latencies: vec![Duration::from_millis(5)],
+            commits,
+            write_commands: changes as u64,
+            server_cpu: Some(Duration::from_millis(150)),
+            bench_cpu: None,
+        };
+        let report = Report {
+            config: BenchConfig::QUICK,
+            saturated: phase(600, 100),
+            paced: phase(300, 60),
+            paced_offered_per_s: 150.0,
             server_peak_rss_kib: Some(2048),
             server_rss_kib: (Some(1024), None),
             fsync_commits_per_s: 50.0,
             same_filesystem: true,
             setup: Duration::ZERO,
-            commits: 60,
-            write_commands: 300,
-            server_cpu: Some(Duration::from_millis(150)),
-            bench_cpu: None,
         };
-        assert_eq!(report.durable_changes_per_s(), 150.0);
-        assert_eq!(report.commands_per_commit(), 5.0);
+        assert_eq!(report.paced.durable_changes_per_s(), 150.0);
+        assert_eq!(report.paced.commands_per_commit(), 5.0);
         assert!(report.table().contains("5.0 write commands per commit"));
-        assert_eq!(report.json()["serverCpuMsPerChange"], 0.5);
-        assert!(report.json()["benchCpuMsPerChange"].is_null());
-        assert_eq!(report.group_commit_ratio(), 3.0);
+        assert!(report.table().contains("6.0 write commands per commit"));
         let json = report.json();
+        assert_eq!(json["paced"]["serverCpuMsPerChange"], 0.5);
+        assert!(json["paced"]["benchCpuMsPerChange"].is_null());
+        assert_eq!(report.group_commit_ratio(), 3.0);
         assert_eq!(json["groupCommitRatio"], 3.0);
+        assert_eq!(json["saturated"]["groupCommitRatio"], 6.0);
         assert_eq!(json["serverPeakRssKib"], 2048);
         assert!(report.table().contains("3.00x"));
+        // 4 devices offering 150 edits/s: each sends one every 26.7 ms.
+        assert_eq!(report.paced_period(), Duration::from_secs_f64(4.0 / 150.0));
+    }
+
+    #[test]
+    fn the_paced_load_is_twice_the_raw_rate_within_half_the_capacity() {
+        assert_eq!(paced_load(200.0, 1000.0), 400.0);
+        assert_eq!(paced_load(2000.0, 1000.0), 500.0);
     }
 }
