@@ -11,10 +11,11 @@
 use std::collections::BTreeSet;
 
 use automerge::{Automerge, ChangeHash};
+use ciborium::Value;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::DocumentId;
-use crate::model::DocMeta;
+use crate::model::{DocMeta, RecordKind, WorkflowState};
 
 /// The media type of a bulk download's body.
 pub const CONTENT_TYPE: &str = "application/vnd.hearth.snapshot";
@@ -96,6 +97,105 @@ impl SnapshotEntry {
         out[..4].copy_from_slice(&len.to_be_bytes());
         out
     }
+}
+
+impl SnapshotEntry {
+    /// Reads one frame's CBOR (without the length prefix).
+    ///
+    /// Through a generic CBOR [`Value`], read field by field, not through the derived
+    /// `Deserialize`: the client already decodes every sync message into a `Value`, and a second,
+    /// derived CBOR decoder for this one type cost the client's wasm about 15 KB.
+    fn from_frame(mut frame: &[u8]) -> Result<SnapshotEntry, SnapshotError> {
+        let value: Value = ciborium::from_reader(&mut frame).map_err(malformed)?;
+        if !frame.is_empty() {
+            return Err(malformed("bytes after the entry"));
+        }
+        let mut fields = Fields::of(value, "entry")?;
+        let id = fields.text("id")?;
+        let heads = match fields.take("heads")? {
+            Value::Array(heads) => heads
+                .into_iter()
+                .map(|h| match h {
+                    Value::Text(h) => Ok(h),
+                    _ => Err(malformed("heads: not text")),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err(malformed("heads: not a list")),
+        };
+        let doc = match fields.take("doc")? {
+            Value::Bytes(doc) => doc,
+            _ => return Err(malformed("doc: not bytes")),
+        };
+        let updated_at = match fields.take("updatedAt")? {
+            Value::Integer(n) => i64::try_from(n).map_err(|_| malformed("updatedAt: too large"))?,
+            _ => return Err(malformed("updatedAt: not a number")),
+        };
+        let mut meta = Fields::of(fields.take("meta")?, "meta")?;
+        let meta = DocMeta {
+            kind: RecordKind::parse(&meta.text("kind")?).ok_or_else(|| malformed("meta.kind"))?,
+            home_id: meta.optional_text("homeId")?,
+            created_by: meta.text("createdBy")?,
+            state: WorkflowState::parse(&meta.text("state")?)
+                .ok_or_else(|| malformed("meta.state"))?,
+            title: meta.text("title")?,
+            consultation_id: meta.optional_text("consultationId")?,
+        };
+        Ok(SnapshotEntry {
+            id: id.parse().map_err(|_| malformed("id: not a document id"))?,
+            heads,
+            doc,
+            meta,
+            updated_at,
+        })
+    }
+}
+
+/// The fields of a CBOR map with text keys, taken out by name.
+struct Fields {
+    map: Vec<(Value, Value)>,
+    what: &'static str,
+}
+
+impl Fields {
+    fn of(value: Value, what: &'static str) -> Result<Fields, SnapshotError> {
+        match value {
+            Value::Map(map) => Ok(Fields { map, what }),
+            _ => Err(malformed(format!("{what}: not a map"))),
+        }
+    }
+
+    fn optional(&mut self, name: &str) -> Option<Value> {
+        let at = self
+            .map
+            .iter()
+            .position(|(key, _)| key.as_text() == Some(name))?;
+        Some(self.map.swap_remove(at).1)
+    }
+
+    fn take(&mut self, name: &str) -> Result<Value, SnapshotError> {
+        self.optional(name)
+            .ok_or_else(|| malformed(format!("{}: no {name}", self.what)))
+    }
+
+    fn text(&mut self, name: &str) -> Result<String, SnapshotError> {
+        match self.take(name)? {
+            Value::Text(text) => Ok(text),
+            _ => Err(malformed(format!("{}.{name}: not text", self.what))),
+        }
+    }
+
+    /// Absent or null is `None` (serde writes `None` as null).
+    fn optional_text(&mut self, name: &str) -> Result<Option<String>, SnapshotError> {
+        match self.optional(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Text(text)) => Ok(Some(text)),
+            Some(_) => Err(malformed(format!("{}.{name}: not text", self.what))),
+        }
+    }
+}
+
+fn malformed(why: impl std::fmt::Display) -> SnapshotError {
+    SnapshotError::Malformed(why.to_string())
 }
 
 /// The first bytes of every Automerge chunk.
@@ -221,8 +321,7 @@ impl Reader {
             ))));
         }
         let frame = rest.get(4..4 + len)?;
-        let entry = ciborium::from_reader::<SnapshotEntry, _>(frame)
-            .map_err(|e| SnapshotError::Malformed(e.to_string()));
+        let entry = SnapshotEntry::from_frame(frame);
         self.start += 4 + len;
         if self.start == self.buffer.len() {
             self.buffer.clear();
@@ -356,6 +455,57 @@ mod tests {
         assert_eq!(entries, vec![entry]);
         assert!(!complete);
         assert_eq!(decode_all(&END).unwrap(), (Vec::new(), true));
+    }
+
+    #[test]
+    fn every_field_reads_back_as_the_server_wrote_it() {
+        let response = DocMeta {
+            kind: RecordKind::ConsultationResponse,
+            home_id: None,
+            created_by: "young-1".into(),
+            state: WorkflowState::Submitted,
+            title: "Response".into(),
+            consultation_id: Some("automerge:2Ptm3fZ1".into()),
+        };
+        for meta in [meta(), response] {
+            let entry = SnapshotEntry {
+                id: DocumentId::random(),
+                heads: vec!["ab".repeat(32), "cd".repeat(32)],
+                doc: vec![0x85, 0, 1, 2],
+                meta,
+                updated_at: 1_764_000_000_123,
+            };
+            let frame = entry.to_frame();
+            assert_eq!(SnapshotEntry::from_frame(&frame[4..]), Ok(entry));
+        }
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_shape_is_malformed() {
+        let mut frame = Vec::new();
+        ciborium::into_writer(
+            &Value::Map(vec![(Value::Text("id".into()), Value::Integer(7.into()))]),
+            &mut frame,
+        )
+        .unwrap();
+        assert!(matches!(
+            SnapshotEntry::from_frame(&frame),
+            Err(SnapshotError::Malformed(_))
+        ));
+        let whole = SnapshotEntry {
+            id: DocumentId::random(),
+            heads: vec![],
+            doc: vec![],
+            meta: meta(),
+            updated_at: 0,
+        }
+        .to_frame();
+        let mut trailing = whole[4..].to_vec();
+        trailing.push(0);
+        assert!(matches!(
+            SnapshotEntry::from_frame(&trailing),
+            Err(SnapshotError::Malformed(_))
+        ));
     }
 
     #[test]
