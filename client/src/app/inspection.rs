@@ -3,18 +3,23 @@
 //! sign-off on it also hosts the report section (`pages::inspection::report`), reading and
 //! adding the report's distribution through the API (online only).
 
+use std::rc::Rc;
+
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Inspection, Record};
-use hearth_shared::permissions::Role;
+use hearth_shared::permissions::{Actor, Role};
+use hearth_shared::rules;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use super::typed_record::{self, LocalSaveIndicator, ReadCache};
+use super::typed_record::{self, LocalSaveIndicator, ReadCache, SavePoke};
 use super::use_app;
-use crate::pages::inspection::InspectionEditor;
+use crate::pages::Version;
 use crate::pages::inspection::report::{
     Field, FormProblem, Listing, NewDistribution, ReportPanel, has_report,
 };
+use crate::pages::inspection::{InspectionEditor, Typed};
+use crate::platform::Runtime;
 use crate::platform::api::{self, ApiError};
 use crate::route::Route;
 
@@ -28,14 +33,35 @@ pub struct InspectionPageProps {
 }
 
 /// The Regulation 33 page.
+///
+/// Its callbacks are made once per record and user, so a re-render that changes nothing the
+/// editor shows (the server acknowledging a keystroke, the status bar) does not re-render it.
 #[function_component]
 pub fn InspectionPage(props: &InspectionPageProps) -> Html {
     let app = use_app();
     let cache: ReadCache<Inspection> = use_mut_ref(|| None);
-    let error = use_state(|| None::<String>);
+    // Set only when it changes: a keystroke must not re-render the page.
+    let error = use_state_eq(|| None::<String>);
+    let poke = use_memo((), |()| SavePoke::default());
     let id = props.id;
     let rt = app.rt.clone();
-    let Some(actor) = rt.me().and_then(|m| m.actor()) else {
+    let actor = rt.me().and_then(|m| m.actor());
+    let callbacks = {
+        let (rt, error, cache, poke) = (rt.clone(), error.clone(), cache.clone(), poke.clone());
+        use_memo((id, actor.clone()), move |(id, actor)| {
+            let actor = actor.clone()?;
+            let on_change = typed_record::write_callback(
+                rt.clone(),
+                error.clone(),
+                actor.clone(),
+                *id,
+                Record::Inspection,
+            );
+            let on_text = type_callback(rt, error, actor, *id, cache, (*poke).clone());
+            Some((on_change, on_text))
+        })
+    };
+    let (Some(actor), Some((on_change, on_text))) = (actor, (*callbacks).clone()) else {
         return html! {};
     };
     let Some(record) = typed_record::read(&rt, &cache, id, |r| match r {
@@ -44,13 +70,6 @@ pub fn InspectionPage(props: &InspectionPageProps) -> Html {
     }) else {
         return html! { <p class="govuk-body">{ "This record cannot be read." }</p> };
     };
-    let on_change = typed_record::write_callback(
-        rt.clone(),
-        error.clone(),
-        actor.clone(),
-        id,
-        Record::Inspection,
-    );
     let names = rt.me().map(|m| m.names()).unwrap_or_default();
     let rejection = rt.with_engine(|e| e.rejection(id).cloned());
     let report =
@@ -66,7 +85,7 @@ pub fn InspectionPage(props: &InspectionPageProps) -> Html {
     html! {
         <>
             <a href={props.back.href()} class="govuk-back-link">{ "Back to records" }</a>
-            <LocalSaveIndicator id={id} />
+            <LocalSaveIndicator id={id} poke={(*poke).clone()} />
             if rejection.is_some() {
                 <div class="govuk-inset-text">
                     { "Your text below is exactly as you left it on this device. It has not been sent." }
@@ -79,10 +98,52 @@ pub fn InspectionPage(props: &InspectionPageProps) -> Html {
             if let Some(message) = &*error {
                 <p class="govuk-error-message" role="alert">{ message.clone() }</p>
             }
-            <InspectionEditor record={record} on_change={on_change} actor={actor} names={names}
+            <InspectionEditor record={record} on_change={on_change} on_text={on_text} actor={actor} names={names}
                 document_id={id.to_string()} report={report} />
         </>
     }
+}
+
+/// The editor's `on_text`: a keystroke in a long text, checked as the server will check it
+/// (the record as the page last read it, with that text as typed), then written as one splice
+/// from what the box showed ([`Runtime::type_text`]). The save indicator is told at once, the
+/// rest of the page after the frame.
+fn type_callback(
+    rt: Rc<Runtime>,
+    error: UseStateHandle<Option<String>>,
+    actor: Actor,
+    id: DocumentId,
+    cache: ReadCache<Inspection>,
+    poke: SavePoke,
+) -> Callback<Typed, Option<Version>> {
+    Callback::from(move |typed: Typed| {
+        let before = cache.borrow().as_ref()?.1.rc().clone();
+        let mut after = (*before).clone();
+        typed.field.set(&mut after, &typed.new);
+        let (before, after) = (
+            Record::Inspection((*before).clone()),
+            Record::Inspection(after),
+        );
+        if let Err(refused) = rules::check_change(Some(&before), &after, &actor) {
+            error.set(Some(format!(
+                "This change cannot be made: {}",
+                refused.message()
+            )));
+            return None;
+        }
+        let prop = typed.field.prop();
+        match rt.type_text(id, prop, typed.from.heads(), &typed.old, &typed.new) {
+            Ok(heads) => {
+                error.set(None);
+                poke.poke();
+                Some(Version::new(heads))
+            }
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                None
+            }
+        }
+    })
 }
 
 /// Properties of [`ReportSection`].

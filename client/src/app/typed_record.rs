@@ -68,11 +68,36 @@ pub fn write_callback<T: Clone + 'static>(
     })
 }
 
+/// Lets a keystroke re-render the page's [`LocalSaveIndicator`] alone: typing in a long text
+/// does not re-render the page on the keystroke's frame, but the indicator must not say
+/// "Saved" on a frame that shows an edit IndexedDB does not have yet.
+#[derive(Clone, Default)]
+pub struct SavePoke(Rc<RefCell<Option<UseForceUpdateHandle>>>);
+
+impl SavePoke {
+    /// Re-renders the indicator, which reads the save state again.
+    pub fn poke(&self) {
+        let handle = self.0.borrow().clone();
+        if let Some(handle) = handle {
+            handle.force_update();
+        }
+    }
+}
+
+impl PartialEq for SavePoke {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Properties of [`LocalSaveIndicator`].
 #[derive(Properties, PartialEq)]
 pub struct LocalSaveProps {
     /// The record being edited.
     pub id: DocumentId,
+    /// For a page whose keystrokes do not re-render it (see [`SavePoke`]).
+    #[prop_or_default]
+    pub poke: SavePoke,
 }
 
 /// "Saved on this device" once IndexedDB has the latest edit (`#local-save`, with `data-state`
@@ -80,6 +105,7 @@ pub struct LocalSaveProps {
 #[function_component]
 pub fn LocalSaveIndicator(props: &LocalSaveProps) -> Html {
     let app = use_app();
+    *props.poke.0.borrow_mut() = Some(use_force_update());
     let state = app.rt.local_save(props.id);
     let (text, data_state) = match state {
         LocalSave::Saved => ("Saved on this device", "saved"),

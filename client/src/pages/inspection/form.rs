@@ -128,6 +128,9 @@ pub(crate) struct TextAreaProps {
     /// Make the label the page's section heading (an `h2` around it), for one-question pages.
     #[prop_or_default]
     pub heading: bool,
+    /// The `<textarea>` itself, for a caller that keeps the caret in place.
+    #[prop_or_default]
+    pub node_ref: NodeRef,
 }
 
 /// A labelled multi-line text box.
@@ -151,7 +154,7 @@ pub(crate) fn TextArea(props: &TextAreaProps) -> Html {
                 { label }
             }
             { hint_and_error(id, &props.hint, &props.error) }
-            <textarea
+            <textarea ref={props.node_ref.clone()}
                 class={classes!("govuk-textarea", props.error.is_some().then_some("govuk-textarea--error"), props.class.clone())}
                 id={props.id.clone()} name={props.id.clone()} rows={props.rows.to_string()}
                 value={props.value.clone()} {oninput} maxlength={TEXT_MAX.to_string()}

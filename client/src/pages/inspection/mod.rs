@@ -5,7 +5,9 @@
 //! and the record comes back as the new `record` prop. Which section is open is the only state kept here.
 //!
 //! Text fields are edited with `engine::text::replace`, which records the edit as one splice, so
-//! two members typing in the same paragraph merge instead of overwriting each other.
+//! two members typing in the same paragraph merge instead of overwriting each other. The two
+//! one-paragraph sections, which grow longest, emit each keystroke as [`Typed`] through
+//! `on_text` instead of a whole-record edit ([`narrative`]).
 
 pub(crate) mod form;
 mod labels;
@@ -30,13 +32,13 @@ use hearth_shared::rules::validate_record;
 use yew::prelude::*;
 
 use form::{ErrorSummary, Problem};
-use narrative::Narrative;
+pub use narrative::Typed;
+use narrative::{LongText, Narrative};
 use sections::{Section, completed_count, is_complete};
 use summary::Summary;
 use workflow::Mode;
 
-use super::{Edit, Shown};
-use crate::engine::text;
+use super::{Edit, Shown, Version};
 use crate::session::Names;
 
 /// Properties of [`InspectionEditor`].
@@ -46,6 +48,9 @@ pub struct InspectionEditorProps {
     pub record: Shown<Inspection>,
     /// Called with every edit and state move.
     pub on_change: Callback<Edit<Inspection>>,
+    /// Called with each keystroke in a one-paragraph section; returns the version the text is
+    /// then at (`None`: not written).
+    pub on_text: Callback<Typed, Option<Version>>,
     /// The signed-in user: decides between editing, signing off, responding and reading.
     pub actor: Actor,
     /// Names for the user ids the record holds.
@@ -180,7 +185,7 @@ pub fn InspectionEditor(props: &InspectionEditorProps) -> Html {
             View::Section(section) => html! {
                 <>
                     <a href="#task-list" class="govuk-back-link" onclick={go(View::TaskList)}>{ "Back to sections" }</a>
-                    { section_form(section, section_props(&record)) }
+                    { section_form(section, section_props(&record), &props.on_text) }
                     <button type="button" class="govuk-button" id="section-done" onclick={go(View::TaskList)}>
                         { "Back to sections" }
                     </button>
@@ -345,29 +350,28 @@ fn task_list(record: &Inspection, go: &impl Fn(View) -> Callback<MouseEvent>) ->
 }
 
 /// The form for one section.
-fn section_form(section: Section, props: SectionProps) -> Html {
+fn section_form(
+    section: Section,
+    props: SectionProps,
+    on_text: &Callback<Typed, Option<Version>>,
+) -> Html {
+    let version = props.record.version().clone();
     match section {
         Section::VisitDetails => html! { <visit_details::VisitDetails ..props /> },
         Section::SpokeWith => html! { <spoke_with::SpokeWith ..props /> },
         Section::RecordsChecked => html! { <records_checked::RecordsChecked ..props /> },
-        Section::Premises => {
-            let on_input = edit(&props, |i, v: String| text::replace(&mut i.premises, &v));
-            html! {
-                <Narrative id="premises" heading="Premises and environment" on_input={on_input}
-                    hint="The building, furniture, garden, bedrooms you were shown, repairs and safety."
-                    value={props.record.premises.as_str().to_string()} />
-            }
-        }
-        Section::ChildrenViews => {
-            let on_input = edit(&props, |i, v: String| {
-                text::replace(&mut i.children_views, &v)
-            });
-            html! {
-                <Narrative id="children-views" heading="Children's views" on_input={on_input}
-                    hint="What children told you, in their words where you can. Use initials only, never names."
-                    value={props.record.children_views.as_str().to_string()} />
-            }
-        }
+        Section::Premises => html! {
+            <Narrative id="premises" heading="Premises and environment" field={LongText::Premises}
+                hint="The building, furniture, garden, bedrooms you were shown, repairs and safety."
+                value={props.record.premises.as_str().to_string()} version={version}
+                on_type={on_text.clone()} />
+        },
+        Section::ChildrenViews => html! {
+            <Narrative id="children-views" heading="Children's views" field={LongText::ChildrenViews}
+                hint="What children told you, in their words where you can. Use initials only, never names."
+                value={props.record.children_views.as_str().to_string()} version={version}
+                on_type={on_text.clone()} />
+        },
         Section::Opinion => html! { <opinion::Opinion ..props /> },
         Section::Recommendations => html! { <recommendations::Recommendations ..props /> },
         Section::PreviousRecommendations => {
