@@ -9,16 +9,26 @@ use crate::store::{Store, StoreError};
 use automerge::Automerge;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{DocMeta, Record};
+use hearth_shared::rules;
+use hearth_shared::sync::SyncError;
+use hearth_shared::sync::typing::{Accepted, Typing};
 use lru::LruCache;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, broadcast};
 
+/// Pending typing applied to the document in one batch once this many changes wait, so that
+/// whoever reads the document next never waits for a long batch.
+const SETTLE_AFTER: usize = 256;
+
 /// A document in memory: the Automerge document, its typed record and metadata as last committed.
 #[derive(Debug)]
 pub struct LoadedDoc {
-    /// The document as committed (never holds uncommitted changes).
+    /// The document as committed (never holds uncommitted changes), except that typing
+    /// committed through `typing` may not be applied yet: [`Hub::open`] applies it, and only the
+    /// sync path opens a document without ([`Hub::open_unsettled`]).
     pub doc: Automerge,
-    /// The typed record, `None` while the document has never been stored.
+    /// The typed record, `None` while the document has never been stored. While typing is
+    /// pending, its freely edited texts are behind; nothing but those differs.
     pub record: Option<Record>,
     /// The metadata, `None` while the document has never been stored.
     pub meta: Option<DocMeta>,
@@ -28,6 +38,9 @@ pub struct LoadedDoc {
     pub snapshot_bytes: usize,
     /// Bytes of the chunks stored after the first.
     pub incremental_bytes: usize,
+    /// What the fast path for typing knows about the document (built on first use, dropped
+    /// whenever a change arrives the ordinary way), with the committed typing not yet applied.
+    typing: Option<Typing>,
 }
 
 impl LoadedDoc {
@@ -38,6 +51,36 @@ impl LoadedDoc {
     /// history grows, while loading never reads more than about twice the snapshot.
     pub fn compaction_due(&self, min_chunks: usize) -> bool {
         self.chunk_count >= min_chunks && self.incremental_bytes >= self.snapshot_bytes
+    }
+
+    /// Counts a chunk just appended to the store.
+    fn count_chunk(&mut self, bytes: usize) {
+        if self.chunk_count == 0 {
+            self.snapshot_bytes = bytes;
+        } else {
+            self.incremental_bytes += bytes;
+        }
+        self.chunk_count += 1;
+    }
+
+    /// How many committed changes of typing wait to be applied to the document.
+    pub fn pending(&self) -> usize {
+        self.typing.as_ref().map_or(0, Typing::pending)
+    }
+
+    /// Applies pending typing to the document in one batch and reads the record again. On
+    /// error the document may hold part of it and must be discarded (the store has it all).
+    fn settle(&mut self) -> Result<(), SyncError> {
+        let Some(typing) = self.typing.as_mut().filter(|t| t.pending() > 0) else {
+            return Ok(());
+        };
+        typing.settle(&mut self.doc)?;
+        match rules::validate(&self.doc) {
+            Ok(record) => self.record = Some(record),
+            // Committed already: the check in `sync::typing` let through what the rules refuse.
+            Err(e) => tracing::error!(error = %e, "settled typing does not validate"),
+        }
+        Ok(())
     }
 }
 
@@ -73,6 +116,32 @@ impl DocGuard {
     /// commit the changes ([`Hub::commit`]) or [`discard`](Self::discard) the document.
     pub fn doc_mut(&mut self) -> &mut Automerge {
         &mut self.get_mut().doc
+    }
+
+    /// Applies typing committed but not yet applied, so the document is exactly as committed.
+    /// Call before anything but the typing fast path reads or changes the document. On error
+    /// the document is discarded (it loads again, with everything committed, on the next open).
+    pub fn settle(&mut self) -> Result<(), SyncError> {
+        let settled = self.get_mut().settle();
+        if settled.is_err() {
+            self.discard();
+        }
+        settled
+    }
+
+    /// Checks a peer's message as typing into the `editable` texts (see `sync::typing`),
+    /// building what the check needs on first use. Changes nothing.
+    pub fn check_typing(
+        &mut self,
+        editable: &[&str],
+        state: &automerge::sync::State,
+        message: &automerge::sync::Message,
+    ) -> Option<Accepted> {
+        let loaded = self.get_mut();
+        let typing = loaded
+            .typing
+            .get_or_insert_with(|| Typing::new(&loaded.doc, editable));
+        typing.check(&loaded.doc, editable, state, message)
     }
 
     /// Throws the in-memory document away, uncommitted changes and all: the next
@@ -157,9 +226,20 @@ impl Hub {
             .len()
     }
 
-    /// Locks a document, loading it from the store if needed. A document the store has never
-    /// seen comes back empty, with `meta: None`.
+    /// Locks a document, loading it from the store if needed, with every committed change
+    /// applied. A document the store has never seen comes back empty, with `meta: None`.
     pub async fn open(&self, id: DocumentId) -> Result<DocGuard, StoreError> {
+        let mut guard = self.open_unsettled(id).await?;
+        if let Err(e) = guard.settle() {
+            tracing::error!(document = %id, error = %e, "pending typing does not apply");
+            return Err(StoreError::NotFound("loadable document"));
+        }
+        Ok(guard)
+    }
+
+    /// Like [`open`](Self::open), but leaving committed typing unapplied: for the sync path,
+    /// which either takes more typing the same way or settles first ([`DocGuard::settle`]).
+    pub async fn open_unsettled(&self, id: DocumentId) -> Result<DocGuard, StoreError> {
         let slot = self.slot(id);
         let mut guard = slot.lock_owned().await;
         if let Slot::Unloaded = &*guard {
@@ -186,6 +266,7 @@ impl Hub {
                     chunk_count: stored.chunks.len(),
                     snapshot_bytes,
                     incremental_bytes,
+                    typing: None,
                 }
             }
             None => LoadedDoc {
@@ -195,6 +276,7 @@ impl Hub {
                 chunk_count: 0,
                 snapshot_bytes: 0,
                 incremental_bytes: 0,
+                typing: None,
             },
         })
     }
@@ -252,19 +334,52 @@ impl Hub {
         let loaded = guard.get_mut();
         loaded.record = Some(record);
         loaded.meta = Some(meta);
-        if loaded.chunk_count == 0 {
-            loaded.snapshot_bytes = chunk_bytes;
-        } else {
-            loaded.incremental_bytes += chunk_bytes;
-        }
-        loaded.chunk_count += 1;
+        // Its heads, actors and texts changed behind the fast path's back: build it again when
+        // typing next arrives.
+        loaded.typing = None;
+        loaded.count_chunk(chunk_bytes);
         Ok(loaded.compaction_due(self.compact_after))
     }
 
-    /// Compacts a document if it is (still) due: its stored chunks are replaced by one snapshot
-    /// of the same content. Run after a commit's acknowledgement has gone out, so that no
-    /// change waits for it; the document's lock is held throughout, so the snapshot covers
-    /// exactly the chunks counted. A failure leaves the chunks as they were, which still load.
+    /// Makes typing that `sync::typing` accepted durable, without applying it to the document:
+    /// the changes are appended as one chunk with the metadata and reporting facts as last
+    /// committed (typing into the freely edited texts changes neither), then kept as pending.
+    /// On error nothing in memory has changed. Returns whether the document is due for
+    /// settling or compaction ([`Hub::compact_if_due`] does both), best after the
+    /// acknowledgement.
+    pub async fn commit_typing(
+        &self,
+        id: DocumentId,
+        guard: &mut DocGuard,
+        mut accepted: Accepted,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let loaded = guard.get();
+        let (Some(meta), Some(record)) = (loaded.meta.clone(), loaded.record.as_ref()) else {
+            return Err(StoreError::NotFound("stored document"));
+        };
+        let facts = hearth_shared::reporting::facts_of(record);
+        let chunk = std::mem::take(&mut accepted.chunk);
+        let chunk_bytes = chunk.len();
+        self.store
+            .append_chunk(id, meta, Some(facts), chunk, now_ms)
+            .await?;
+        let loaded = guard.get_mut();
+        let typing = loaded
+            .typing
+            .as_mut()
+            .expect("typing is only accepted through DocGuard::check_typing");
+        typing.adopt(accepted);
+        let settle_due = typing.pending() >= SETTLE_AFTER;
+        loaded.count_chunk(chunk_bytes);
+        Ok(settle_due || loaded.compaction_due(self.compact_after))
+    }
+
+    /// Applies pending typing (opening the document does), then compacts the document if it
+    /// is (still) due: its stored chunks are replaced by one snapshot of the same content. Run
+    /// after a commit's acknowledgement has gone out, so that no change waits for it; the
+    /// document's lock is held throughout, so the snapshot covers exactly the chunks counted.
+    /// A failure leaves the chunks as they were, which still load.
     pub async fn compact_if_due(&self, id: DocumentId) {
         let Ok(mut guard) = self.open(id).await else {
             return;

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use automerge::sync::{Message as AmMessage, State as SyncState, SyncDoc};
-use automerge::{AutoCommit, Automerge};
+use automerge::transaction::Transactable as _;
+use automerge::{AutoCommit, Automerge, ReadDoc as _};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Inspection, Record};
 use hearth_shared::permissions::Role;
@@ -13,7 +14,7 @@ use hearth_shared::protocol::{ClientHandshake, Message, PeerMetadata};
 use tempfile::TempDir;
 
 use super::connection::{Connection, Limits};
-use super::hub::Hub;
+use super::hub::{Hub, HubEvent};
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::{NewUser, Store};
 
@@ -26,6 +27,8 @@ struct Device {
     handshake: ClientHandshake,
     doc: AutoCommit,
     state: SyncState,
+    /// What other connections tell this one (changes to pass on).
+    events: tokio::sync::broadcast::Receiver<HubEvent>,
 }
 
 struct Harness {
@@ -69,7 +72,12 @@ async fn harness_with(options: SqliteOptions) -> Harness {
 
 impl Harness {
     async fn device(&self, doc: AutoCommit) -> Device {
-        let who = crate::auth::load_signed_in(&self.store, &self.member)
+        self.device_of(&self.member.clone(), doc).await
+    }
+
+    /// A device signed in as `user`.
+    async fn device_of(&self, user: &str, doc: AutoCommit) -> Device {
+        let who = crate::auth::load_signed_in(&self.store, user)
             .await
             .unwrap();
         let limits = Limits {
@@ -93,7 +101,30 @@ impl Harness {
             handshake,
             doc,
             state: SyncState::new(),
+            events: self.hub.subscribe(),
         }
+    }
+
+    /// Another member, assigned to no home: no claim on the record.
+    async fn stranger(&self) -> String {
+        self.store
+            .create_user(NewUser {
+                username: "stranger".into(),
+                display_name: "Test Stranger".into(),
+                role: Role::Member,
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$dGVzdHNhbHQ$dGVzdGhhc2g".into(),
+                must_change_password: false,
+            })
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// The document as the hub holds it in memory without applying pending typing: its saved
+    /// bytes, and how many committed changes wait to be applied.
+    async fn unsettled(&self, id: DocumentId) -> (Vec<u8>, usize) {
+        let guard = self.hub.open_unsettled(id).await.unwrap();
+        (guard.get().doc.save(), guard.get().pending())
     }
 
     /// The document as the hub holds it in memory, saved.
@@ -137,6 +168,37 @@ impl Device {
             }
         }
         panic!("the exchange never settles")
+    }
+
+    /// Types `text` at the end of a top-level text field, one change per character, each
+    /// synced (acknowledged) before the next, as a member typing does.
+    async fn type_into(&mut self, id: DocumentId, field: &str, text: &str) {
+        for character in text.chars() {
+            let obj = text_of(&self.doc, field);
+            let end = self.doc.length(&obj);
+            self.doc
+                .splice_text(&obj, end, 0, &character.to_string())
+                .unwrap();
+            self.doc.commit();
+            self.sync(id).await.expect("typing is stored");
+        }
+    }
+
+    /// Answers what other connections' changes make this connection send (the hub's events),
+    /// until it has nothing more to say.
+    async fn catch_up(&mut self, id: DocumentId) {
+        while let Ok(event) = self.events.try_recv() {
+            for reply in self.connection.on_hub_event(event).await.replies {
+                if let Message::Sync { data, .. } = reply {
+                    let message = AmMessage::decode(&data).unwrap();
+                    self.doc
+                        .sync()
+                        .receive_sync_message(&mut self.state, message)
+                        .unwrap();
+                }
+            }
+        }
+        self.sync(id).await.expect("catching up is acknowledged");
     }
 
     fn edit(&mut self, f: impl FnOnce(&mut Inspection)) {
@@ -273,4 +335,213 @@ async fn a_change_whose_commit_fails_leaves_memory_as_stored_and_can_be_sent_aga
         Automerge::load(&stored_after).unwrap().get_heads(),
         laptop.doc.get_heads()
     );
+}
+
+/// An edit a test makes to a device's document.
+type Edit = Box<dyn Fn(&mut AutoCommit)>;
+
+/// The text object at a root key of a device's document.
+pub(super) fn text_of(doc: &AutoCommit, field: &str) -> automerge::ObjId {
+    match doc.get(automerge::ROOT, field).unwrap() {
+        Some((automerge::Value::Object(automerge::ObjType::Text), id)) => id,
+        other => panic!("{field} is not a text: {other:?}"),
+    }
+}
+
+/// A record with some history, typed into so that typing is pending on the server.
+async fn typed_record(h: &Harness, id: DocumentId) -> Device {
+    let mut laptop = h.device(new_record(h)).await;
+    laptop.sync(id).await.expect("the draft is stored");
+    for n in 0..6 {
+        laptop.edit(|i| i.children_views = autosurgeon::Text::with_value(format!("Said {n}")));
+        laptop.sync(id).await.unwrap();
+    }
+    laptop.type_into(id, "premises", "Tidy lounge").await;
+    let (_, pending) = h.unsettled(id).await;
+    assert!(
+        pending >= 10,
+        "typing took the fast path: {pending} pending"
+    );
+    laptop
+}
+
+#[tokio::test]
+async fn typing_is_stored_before_it_is_acknowledged_and_loads_back_after_a_restart() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    // Every acknowledged keystroke is a stored chunk: what a restarted server loads.
+    let (_, stored) = h.stored(id).await;
+    let restarted = Hub::new(h.store.clone(), "test-storage".into(), 100, 64);
+    let reloaded = restarted.open(id).await.unwrap().get().doc.save();
+    assert_eq!(reloaded, stored);
+    let stored = Automerge::load(&stored).unwrap();
+    assert_eq!(stored.get_heads(), laptop.doc.get_heads());
+    let Record::Inspection(inspection) = Record::from_doc(&stored).unwrap() else {
+        panic!("an inspection")
+    };
+    assert_eq!(inspection.premises.as_str(), "Tidy lounge");
+    // The hub's own copy, once the pending typing is applied, is exactly what is stored.
+    assert_eq!(h.in_memory(id).await, h.stored(id).await.1);
+    assert_eq!(h.unsettled(id).await.1, 0);
+}
+
+#[tokio::test]
+async fn refused_changes_after_typing_leave_the_stored_and_in_memory_documents_as_before() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    let base = laptop.doc.save();
+    let stored_before = h.stored(id).await;
+    assert_eq!(h.in_memory(id).await, stored_before.1);
+    let stranger = h.stranger().await;
+
+    // Each attempt on a fresh connection from the server's state (a refusal ends syncing that
+    // record on its connection), each refused; nothing of any of them stays anywhere.
+    let oversize = "x".repeat(hearth_shared::rules::schema::MAX_TEXT_CHARS);
+    let attempts: Vec<(&str, Edit, &str)> = vec![
+        (
+            "a field that must stay valid",
+            Box::new(|doc| {
+                let mut record = Record::from_doc(doc.document()).unwrap();
+                if let Record::Inspection(i) = &mut record {
+                    i.visit_date = "2026-02-30".into();
+                }
+                record.write_to(doc).unwrap();
+                doc.commit();
+            }),
+            "invalid_record",
+        ),
+        (
+            "a text over its limit",
+            Box::new(move |doc| {
+                let obj = text_of(doc, "premises");
+                let end = doc.length(&obj);
+                doc.splice_text(&obj, end, 0, &oversize).unwrap();
+                doc.commit();
+            }),
+            "invalid_record",
+        ),
+    ];
+    for (why, edit, code) in attempts {
+        let mut device = h.device(AutoCommit::load(&base).unwrap()).await;
+        edit(&mut device.doc);
+        assert_eq!(device.sync(id).await, Err(code.into()), "{why}");
+        assert_eq!(h.stored(id).await, stored_before, "{why}: nothing stored");
+        assert_eq!(
+            h.in_memory(id).await,
+            stored_before.1,
+            "{why}: nothing in memory"
+        );
+    }
+
+    // Typing by someone with no claim on the record.
+    let mut other = h
+        .device_of(&stranger, AutoCommit::load(&base).unwrap())
+        .await;
+    let obj = text_of(&other.doc, "premises");
+    let end = other.doc.length(&obj);
+    other.doc.splice_text(&obj, end, 0, "!").unwrap();
+    other.doc.commit();
+    assert!(
+        other.sync(id).await.is_err(),
+        "a stranger's typing is refused"
+    );
+    assert_eq!(h.stored(id).await, stored_before);
+    assert_eq!(h.in_memory(id).await, stored_before.1);
+
+    // Typing into a submitted (locked) inspection: the submission is stored, the typing is not.
+    let mut laptop = h.device(AutoCommit::load(&base).unwrap()).await;
+    laptop.edit(|i| i.state = hearth_shared::model::WorkflowState::Submitted);
+    laptop.sync(id).await.expect("submitted");
+    let submitted = h.stored(id).await;
+    let obj = text_of(&laptop.doc, "premises");
+    let end = laptop.doc.length(&obj);
+    laptop.doc.splice_text(&obj, end, 0, "!").unwrap();
+    laptop.doc.commit();
+    assert_eq!(laptop.sync(id).await, Err("record_locked".into()));
+    assert_eq!(h.stored(id).await, submitted);
+    assert_eq!(h.in_memory(id).await, submitted.1);
+}
+
+#[tokio::test]
+async fn a_change_naming_an_element_the_text_lacks_leaves_everything_as_before() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    let stored_before = h.stored(id).await;
+
+    let mut device = h
+        .device(AutoCommit::load(&laptop.doc.save()).unwrap())
+        .await;
+    let obj = text_of(&device.doc, "premises");
+    let end = device.doc.length(&obj);
+    device.doc.splice_text(&obj, end, 0, "!").unwrap();
+    let change = device.doc.get_last_local_change().unwrap();
+    let mut forged = change.decode();
+    forged.operations[0].key = automerge::legacy::Key::Seq(automerge::legacy::ElementId::Id(
+        automerge::legacy::OpId(99_999, automerge::ActorId::random()),
+    ));
+    forged.hash = None;
+    let forged = automerge::Change::from(forged);
+    let message = AmMessage {
+        heads: vec![forged.hash()],
+        need: vec![],
+        have: vec![],
+        changes: vec![forged.raw_bytes().to_vec()].into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    let frame = device
+        .handshake
+        .sync(id, message.encode())
+        .unwrap()
+        .encode();
+    let replies = device.connection.on_frame(&frame).await.replies;
+    // Automerge itself panics applying it; the server refuses it as corrupt.
+    assert!(
+        replies
+            .iter()
+            .any(|r| matches!(r, Message::Error { code: Some(code), .. }
+            if code == "corrupt_sync_message")),
+        "refused: {replies:?}"
+    );
+    assert_eq!(h.stored(id).await, stored_before);
+    assert_eq!(h.in_memory(id).await, stored_before.1);
+}
+
+#[tokio::test]
+async fn typing_and_other_edits_from_two_devices_are_stored_and_reach_each_other() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    let mut phone = h
+        .device(AutoCommit::load(&laptop.doc.save()).unwrap())
+        .await;
+    phone.sync(id).await.unwrap();
+    for n in 0..12 {
+        laptop.type_into(id, "premises", "ab").await;
+        phone.catch_up(id).await;
+        if n % 3 == 0 {
+            phone.edit(|i| i.time_out = format!("12:{:02}", 30 + n));
+            phone.sync(id).await.expect("an ordinary edit is stored");
+        } else {
+            phone.type_into(id, "childrenViews", "c").await;
+        }
+        laptop.catch_up(id).await;
+    }
+    assert_eq!(laptop.doc.get_heads(), phone.doc.get_heads());
+    let (_, stored) = h.stored(id).await;
+    let stored = Automerge::load(&stored).unwrap();
+    assert_eq!(stored.get_heads(), laptop.doc.get_heads());
+    let Record::Inspection(inspection) = Record::from_doc(&stored).unwrap() else {
+        panic!("an inspection")
+    };
+    assert_eq!(
+        inspection.premises.as_str(),
+        format!("Tidy lounge{}", "ab".repeat(12))
+    );
+    assert!(inspection.children_views.as_str().ends_with(&"c".repeat(8)));
+    assert_eq!(inspection.time_out, "12:39");
+    assert_eq!(h.in_memory(id).await, h.stored(id).await.1);
 }

@@ -863,3 +863,84 @@ fn archived_home_refuses_new_records_only() {
     assert!(crate::rules::check_home_takes_records(false, true).is_ok());
     assert!(crate::rules::check_home_takes_records(true, false).is_ok());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Texts the server may commit from their ops alone (typing)
+
+/// Sets a top-level text field of `record` by its document name (test helper).
+fn set_text(record: &mut Record, field: &str, value: &str) {
+    let text = Text::with_value(value);
+    match (record, field) {
+        (Record::VisitNote(n), "body") => n.body = text,
+        (Record::Inspection(i), "premises") => i.premises = text,
+        (Record::Inspection(i), "childrenViews") => i.children_views = text,
+        (_, other) => panic!("no text field {other} here"),
+    }
+}
+
+#[test]
+fn freely_edited_texts_take_any_content_and_never_change_what_the_store_keeps() {
+    use super::schema::MAX_TEXT_CHARS;
+    use super::workflow::freely_edited_texts;
+    use crate::reporting::facts_of;
+    let actors = [
+        member("m1", &[HOME]),
+        member("m2", &[HOME]),
+        member("m3", &[OTHER_HOME]),
+        manager("mgr1", &[HOME]),
+        officer(),
+        worker("pw1"),
+        young_person("yp1"),
+        admin(),
+    ];
+    let mut records: Vec<Record> = [
+        S::Draft,
+        S::Submitted,
+        S::SignedOff,
+        S::Responded,
+        S::Closed,
+    ]
+    .into_iter()
+    .map(|s| inspection_in(s).record())
+    .collect();
+    records.push(Doc::new(Record::VisitNote(VisitNote::new("m1", HOME, NOW))).record());
+    let mut closed_note = Doc::new(Record::VisitNote(VisitNote::new("m1", HOME, NOW)));
+    closed_note.advance(&member("m1", &[HOME]), |r| note(r).state = S::Closed);
+    records.push(closed_note.record());
+    records.push(consultation_in(S::Draft).record());
+    records.push(response_in(S::Draft).record());
+
+    let contents = [
+        String::new(),
+        "Kitchen clean; 🏠 garden tidy.\n".to_string(),
+        "é".repeat(MAX_TEXT_CHARS),
+    ];
+    let mut granted = Vec::new();
+    for before in &records {
+        for actor in &actors {
+            for field in freely_edited_texts(before, actor) {
+                granted.push((before.kind(), before.state(), actor.user_id.clone(), *field));
+                for content in &contents {
+                    let mut after = before.clone();
+                    set_text(&mut after, field, content);
+                    assert_eq!(check_change(Some(before), &after, actor), Ok(()));
+                    assert_eq!(after.meta(), before.meta());
+                    assert_eq!(facts_of(&after), facts_of(before));
+                }
+            }
+        }
+    }
+    use crate::model::RecordKind as K;
+    let inspection = |who: &str, field| (K::Inspection, S::Draft, who.to_string(), field);
+    assert_eq!(
+        granted,
+        vec![
+            inspection("m1", "premises"),
+            inspection("m1", "childrenViews"),
+            inspection("m2", "premises"),
+            inspection("m2", "childrenViews"),
+            (K::VisitNote, S::Draft, "m1".to_string(), "body"),
+        ],
+        "drafts only, and only for the people who may edit them"
+    );
+}

@@ -44,6 +44,35 @@ pub fn check_change(
     }
 }
 
+/// The top-level collaborative texts of `record` that `actor` may rewrite freely in its
+/// current state: any content within the schema's text limit passes [`check_change`] there,
+/// and none of them feeds [`Record::meta`] or the reporting facts the store keeps. The server
+/// uses this to commit typing into them without reading the whole record again per keystroke
+/// (`sync::typing`); an empty list means every change goes through [`check_change`].
+///
+/// Kept narrow on purpose: drafts only, edited by the people [`check_update`] lets edit them.
+pub fn freely_edited_texts(record: &Record, actor: &Actor) -> &'static [&'static str] {
+    if !relation(actor, &record.meta()).can_write() {
+        return &[];
+    }
+    match record {
+        // Only its author reaches a visit note (see `relation`); a draft takes any content.
+        Record::VisitNote(note) if note.state == S::Draft => &["body"],
+        Record::Inspection(inspection) if inspection.state == S::Draft => {
+            let meta = record.meta();
+            let member = actor.role == Role::Member;
+            let editor =
+                member && (inspection.created_by == actor.user_id || assigned(actor, &meta));
+            if editor {
+                &["premises", "childrenViews"]
+            } else {
+                &[]
+            }
+        }
+        _ => &[],
+    }
+}
+
 fn check_creation(after: &Record, actor: &Actor) -> Result<(), Rejection> {
     if after.created_by() != actor.user_id {
         return Err(forged("createdBy: must be the user creating the record"));

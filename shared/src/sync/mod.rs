@@ -26,6 +26,8 @@
 //! server) before syncing it again. Carrying on instead can make the two sides exchange empty
 //! messages forever, each waiting for a change the other will never send.
 
+pub mod typing;
+
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash, ReadDoc};
 
@@ -134,8 +136,20 @@ pub fn receive_in_place(
 ) -> Result<Received, SyncError> {
     let before = doc.get_heads();
     let mut state = state.clone();
-    doc.receive_sync_message(&mut state, message)
-        .map_err(|e| SyncError::CorruptMessage(e.to_string()))?;
+    // Automerge 0.12 panics on some malformed changes (an insert after an element the text does
+    // not have) instead of returning an error, part-way through applying them. Such a change is
+    // the peer's fault: refuse it like any other corrupt message; the caller discards `doc`.
+    let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        doc.receive_sync_message(&mut state, message)
+    }));
+    match applied {
+        Ok(result) => result.map_err(|e| SyncError::CorruptMessage(e.to_string()))?,
+        Err(_) => {
+            return Err(SyncError::CorruptMessage(
+                "a change refers to something the document does not have".into(),
+            ));
+        }
+    }
     let new_chunk = gained_changes(&before, doc).then(|| doc.save_after(&before));
     // Changes whose dependencies are missing wait in automerge's queue; each has a missing
     // dependency of its own, so the queue is empty exactly when none is reported.
