@@ -6,7 +6,7 @@
 //! groups commits across documents.
 
 use crate::store::{Store, StoreError};
-use automerge::Automerge;
+use automerge::{Automerge, ReadDoc as _};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{DocMeta, Record};
 use hearth_shared::rules;
@@ -138,6 +138,11 @@ impl DocGuard {
         message: &automerge::sync::Message,
     ) -> Option<Accepted> {
         let loaded = self.get_mut();
+        // Changes left waiting for their dependencies (kept only beside a commit) would change
+        // what applying and acknowledging do: the ordinary path handles those.
+        if !loaded.doc.get_missing_deps(&[]).is_empty() {
+            return None;
+        }
         let typing = loaded
             .typing
             .get_or_insert_with(|| Typing::new(&loaded.doc, editable));
