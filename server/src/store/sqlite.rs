@@ -16,6 +16,7 @@
 
 mod accounts;
 mod audit;
+mod checkpointer;
 mod devices;
 mod documents;
 mod homes;
@@ -38,6 +39,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use checkpointer::Checkpointer;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::DocMeta;
 use hearth_shared::reporting::RecordFacts;
@@ -113,17 +115,29 @@ impl SqliteStore {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         configure_writer(&conn, options.busy_timeout)?;
+        // Checkpoints are the checkpoint thread's work; see `checkpointer`.
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            checkpointer::WRITER_AUTOCHECKPOINT_PAGES,
+        )?;
         schema::migrate(&mut conn)?;
         // After the migration, so readers never see a file without tables.
         let readers = ReaderPool::open(path.to_owned(), options.readers, options.busy_timeout)?;
         let (sender, queue) = mpsc::channel(options.queue_capacity.max(1));
         let counters = Arc::new(Counters::default());
+        let checkpoints = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure_writer(&checkpoints, options.busy_timeout)?;
         let writer_thread = writer::spawn(
             conn,
             queue,
             options.max_batch.max(1),
             options.group_wait,
             Arc::clone(&counters),
+            Checkpointer::spawn(checkpoints)?,
         )?;
         tracing::debug!(
             readers = options.readers.max(1),

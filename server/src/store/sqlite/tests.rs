@@ -652,6 +652,7 @@ async fn queued_writes_finish_when_the_writer_is_told_to_stop() {
         8,
         SqliteOptions::default().group_wait,
         Arc::clone(&counters),
+        super::checkpointer::Checkpointer::spawn(write_connection(&path)).unwrap(),
     )
     .unwrap();
     tokio::task::spawn_blocking(move || thread.join().unwrap())

@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+use super::checkpointer::Checkpointer;
 use super::failure;
 use crate::store::StoreError;
 
@@ -182,6 +183,7 @@ pub(super) fn spawn(
     max_batch: usize,
     group_wait: Duration,
     counters: Arc<Counters>,
+    checkpointer: Checkpointer,
 ) -> std::io::Result<JoinHandle<()>> {
     // A timer for the wait for company; the thread's only async work is receiving.
     let timer = tokio::runtime::Builder::new_current_thread()
@@ -197,6 +199,7 @@ pub(super) fn spawn(
                 GroupWait::new(group_wait),
                 &timer,
                 &counters,
+                checkpointer,
             )
         })
 }
@@ -208,6 +211,7 @@ fn run(
     mut wait: GroupWait,
     timer: &tokio::runtime::Runtime,
     counters: &Counters,
+    mut checkpointer: Checkpointer,
 ) {
     let mut group = Vec::with_capacity(max_batch);
     // Blocks for the first command, then takes whatever else is already waiting.
@@ -222,8 +226,11 @@ fn run(
             .commands
             .fetch_add(group.len() as u64, Ordering::Relaxed);
         commit_group(&conn, &mut group);
+        checkpointer.committed();
     }
-    // `conn` drops here: SQLite checkpoints the WAL when the last connection closes.
+    // The checkpoint thread's connection closes first, then `conn`: SQLite checkpoints the WAL
+    // when the last connection closes.
+    drop(checkpointer);
     tracing::debug!("sqlite writer stopped");
 }
 
