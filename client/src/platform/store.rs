@@ -8,16 +8,21 @@
 //! ([`super::vault`]): a `documents` value is one envelope holding the Automerge bytes, the list
 //! metadata, the acknowledged heads and any rejection; an `index` value (same key) is that
 //! document's [`IndexEntry`], encrypted the same way and written in the same transaction, so the
-//! lists can start from the small entries without decrypting or loading any document; a `user`
-//! value is the encrypted `/api/me` reply. Keys (user and document ids), the wrapped keys and the settings (the device's peer id,
-//! the last user's id) are in the clear, except two settings of a tablet set up with a code: the
-//! device's own key (a non-extractable `CryptoKey`) and the kiosk password sealed under it.
+//! lists can start from the small entries without decrypting or loading any document. The
+//! `index` store also holds, per user, one encrypted [`Checkpoint`] of every entry, and a
+//! cleartext *mark* per document written since it (the document's key and its envelope's IV,
+//! put in the same transaction as the document): unlock reads the checkpoint and the marked
+//! entries only. A `user` value is the encrypted `/api/me` reply. Keys (user and document ids),
+//! the marks, the wrapped keys and the settings (the device's peer id, the last user's id) are in
+//! the clear, except two settings of a tablet set up with a code: the device's own key (a
+//! non-extractable `CryptoKey`) and the kiosk password sealed under it.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use hearth_shared::ids::DocumentId;
 use js_sys::Uint8Array;
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbKeyRange};
 
@@ -25,7 +30,7 @@ use super::idb::{self, Db};
 use super::vault::webcrypto::DataKey;
 use super::vault::{WrappedKey, pack_document, unpack_document};
 use crate::engine::StoredDoc;
-use crate::index::{Checkpoint, IndexEntry, Repair, envelope_iv, reconcile};
+use crate::index::{Checkpoint, IndexEntry, Repair, StoredEntry, envelope_iv, reconcile};
 use crate::session::Me;
 
 const NAME: &str = "hearth";
@@ -127,6 +132,32 @@ fn checkpoint_key(user_id: &str) -> String {
     format!("{user_id}/~checkpoint")
 }
 
+/// The key of the mark a write of `user_id`'s document `id` leaves ([`Checkpoint`]): in the
+/// `index` store, inside the user's range (it goes at sign-out with the rest), in the clear:
+/// its value is the IV of the document envelope written, which that envelope shows anyway.
+fn mark_key(user_id: &str, id: DocumentId) -> String {
+    format!("{user_id}/~marked/{id}")
+}
+
+/// Every mark of `user_id`'s.
+fn mark_range(user_id: &str) -> Result<IdbKeyRange, JsValue> {
+    let prefix = format!("{user_id}/~marked/");
+    IdbKeyRange::bound(
+        &JsValue::from_str(&prefix),
+        &JsValue::from_str(&format!("{prefix}\u{ffff}")),
+    )
+}
+
+/// The document id in a mark's key of `user_id`'s.
+fn mark_id(user_id: &str, stored_key: &JsValue) -> Option<DocumentId> {
+    stored_key
+        .as_string()?
+        .strip_prefix(user_id)?
+        .strip_prefix("/~marked/")?
+        .parse()
+        .ok()
+}
+
 /// The document id in a stored key of `user_id`'s.
 fn key_id(user_id: &str, stored_key: &JsValue) -> Option<DocumentId> {
     stored_key
@@ -163,121 +194,229 @@ impl Store {
         self.discarded_clear_text
     }
 
-    /// The metadata index for `user_id`: every stored document's entry, decrypted with their
-    /// `key`, matched with the documents' keys (not their values: nothing of a document is read
-    /// or decrypted). Documents with no usable entry come back in [`Repair::rebuild`], entries
-    /// without a document in [`Repair::orphans`]. Entries unchanged since the last
-    /// [`Checkpoint`] come from it (one decryption); only those written since are decrypted one
-    /// by one, and then a fresh checkpoint is returned for [`Store::save_checkpoint`].
+    /// The metadata index for `user_id`, decrypted with their `key`, as unlock needs it: the
+    /// stored [`Checkpoint`] brought up to date with the entries marked written since (one
+    /// decryption, plus one per marked entry: the same whatever the caseload, and nothing of a
+    /// document is read), and what to repair. Without a readable checkpoint (none yet, or an
+    /// earlier version's) every entry is read instead and matched with the documents' keys.
+    /// The flag says whether the stored checkpoint is behind (marks, or none): it is then
+    /// rewritten after start-up ([`Store::save_checkpoint`]).
     pub async fn index(
         &self,
         user_id: &str,
         key: &DataKey,
-    ) -> Result<(Repair, Option<Checkpoint>), StoreError> {
+    ) -> Result<(Checkpoint, Repair, bool), StoreError> {
+        let tx = self.db.read(&[INDEX])?;
+        let index = tx.object_store(INDEX)?;
+        let stored = index.get(&checkpoint_key(user_id).into())?;
+        let range = mark_range(user_id)?;
+        let mark_keys = index.get_all_keys_with_key(&range)?;
+        let mark_values = index.get_all_with_key(&range)?;
+        idb::done(&tx).await?;
+        let checkpoint = match idb::result(&stored)?.dyn_into::<Uint8Array>() {
+            Ok(bytes) => key
+                .open(INDEX, &checkpoint_key(user_id), &bytes.to_vec())
+                .await
+                .ok()
+                .and_then(|plain| Checkpoint::decode(&plain)),
+            Err(_) => None,
+        };
+        let Some(mut checkpoint) = checkpoint else {
+            let (entries, repair) = self.every_entry(user_id, key).await?;
+            return Ok((entries, repair, true));
+        };
+        let mark_keys: js_sys::Array = idb::result(&mark_keys)?.unchecked_into();
+        let mark_values: js_sys::Array = idb::result(&mark_values)?.unchecked_into();
+        let marks: Vec<(DocumentId, String)> = mark_keys
+            .iter()
+            .zip(mark_values.iter())
+            .filter_map(|(k, v)| Some((mark_id(user_id, &k)?, v.as_string().unwrap_or_default())))
+            .collect();
+        let behind = !marks.is_empty();
+        let written: Vec<DocumentId> = marks
+            .iter()
+            .filter(|(_, iv)| !iv.is_empty())
+            .map(|(id, _)| *id)
+            .collect();
+        let mut entries = self.entries(user_id, key, &written).await?.into_iter();
+        let marked = marks
+            .into_iter()
+            .map(|(id, iv)| {
+                let entry = if iv.is_empty() {
+                    None
+                } else {
+                    entries.next().flatten()
+                };
+                (id, iv, entry)
+            })
+            .collect();
+        let rebuild = checkpoint.catch_up(marked);
+        let repair = Repair {
+            rebuild,
+            orphans: Vec::new(),
+        };
+        Ok((checkpoint, repair, behind))
+    }
+
+    /// The stored entries of `ids`, decrypted, each after its envelope's IV, in order (`None`:
+    /// missing or unreadable).
+    async fn entries(
+        &self,
+        user_id: &str,
+        key: &DataKey,
+        ids: &[DocumentId],
+    ) -> Result<Vec<Option<StoredEntry>>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.db.read(&[INDEX])?;
+        let index = tx.object_store(INDEX)?;
+        let requests = ids
+            .iter()
+            .map(|id| index.get(&doc_key(user_id, *id).into()))
+            .collect::<Result<Vec<_>, JsValue>>()?;
+        idb::done(&tx).await?;
+        let sealed = requests
+            .iter()
+            .map(|r| {
+                Ok(idb::result(r)?
+                    .dyn_into::<Uint8Array>()
+                    .ok()
+                    .map(|b| b.to_vec()))
+            })
+            .collect::<Result<Vec<_>, JsValue>>()?;
+        // All at once: WebCrypto answers each asynchronously, and entries awaited one after
+        // another would cost a task hop each.
+        Ok(
+            futures::future::join_all(ids.iter().zip(sealed).map(|(id, sealed)| async move {
+                let sealed = sealed?;
+                let plain = key
+                    .open(INDEX, &doc_key(user_id, *id), &sealed)
+                    .await
+                    .ok()?;
+                Some((envelope_iv(&sealed), IndexEntry::decode(&plain)?))
+            }))
+            .await,
+        )
+    }
+
+    /// Every entry of `user_id`'s, each decrypted on its own, matched with the documents' keys
+    /// (not their values): unlock's way when there is no readable checkpoint.
+    async fn every_entry(
+        &self,
+        user_id: &str,
+        key: &DataKey,
+    ) -> Result<(Checkpoint, Repair), StoreError> {
         let tx = self.db.read(&[DOCUMENTS, INDEX])?;
         let range = user_range(user_id)?;
         let doc_keys = tx.object_store(DOCUMENTS)?.get_all_keys_with_key(&range)?;
         let index = tx.object_store(INDEX)?;
         let entry_keys = index.get_all_keys_with_key(&range)?;
         let entry_values = index.get_all_with_key(&range)?;
-        let checkpoint = index.get(&checkpoint_key(user_id).into())?;
         idb::done(&tx).await?;
         let doc_keys: js_sys::Array = idb::result(&doc_keys)?.unchecked_into();
         let entry_keys: js_sys::Array = idb::result(&entry_keys)?.unchecked_into();
         let entry_values: js_sys::Array = idb::result(&entry_values)?.unchecked_into();
-        let checkpoint = match idb::result(&checkpoint)?.dyn_into::<Uint8Array>() {
-            Ok(bytes) => key
-                .open(INDEX, &checkpoint_key(user_id), &bytes.to_vec())
-                .await
-                .map(|plain| Checkpoint::decode(&plain))
-                .unwrap_or_default(),
-            Err(_) => Checkpoint::default(),
-        };
         let documents: Vec<(DocumentId, Option<String>)> = doc_keys
             .iter()
             .filter_map(|k| key_id(user_id, &k))
             .map(|id| (id, None))
             .collect();
-        let mut read: Vec<(DocumentId, String, Option<IndexEntry>)> = Vec::new();
-        let mut sealed: Vec<(DocumentId, String, Vec<u8>)> = Vec::new();
-        for (stored_key, value) in entry_keys.iter().zip(entry_values.iter()) {
-            let Some(id) = key_id(user_id, &stored_key) else {
-                continue;
+        let sealed: Vec<(DocumentId, Option<Vec<u8>>)> = entry_keys
+            .iter()
+            .zip(entry_values.iter())
+            .filter_map(|(k, v)| {
+                let bytes = v.dyn_into::<Uint8Array>().ok().map(|b| b.to_vec());
+                Some((key_id(user_id, &k)?, bytes))
+            })
+            .collect();
+        let opened = futures::future::join_all(sealed.into_iter().map(|(id, bytes)| async move {
+            let entry = async {
+                let bytes = bytes?;
+                let plain = key.open(INDEX, &doc_key(user_id, id), &bytes).await.ok()?;
+                Some((envelope_iv(&bytes), IndexEntry::decode(&plain)?))
             };
-            let Ok(bytes) = value.dyn_into::<Uint8Array>() else {
-                read.push((id, String::new(), None));
-                continue;
-            };
-            let bytes = bytes.to_vec();
-            let iv = envelope_iv(&bytes);
-            match checkpoint.entry(id, &iv) {
-                Some(entry) => read.push((id, iv, Some(entry.clone()))),
-                None => sealed.push((id, iv, bytes)),
-            }
-        }
-        let stale = !sealed.is_empty() || read.len() != checkpoint.entries.len();
-        // All at once: WebCrypto answers each asynchronously, and entries awaited one after
-        // another would cost a task hop each.
-        let opened =
-            futures::future::join_all(sealed.into_iter().map(|(id, iv, bytes)| async move {
-                let plain = key.open(INDEX, &doc_key(user_id, id), &bytes).await.ok();
-                (id, iv, plain.and_then(|p| IndexEntry::decode(&p)))
-            }))
-            .await;
-        read.extend(opened);
-        let fresh = stale.then(|| Checkpoint {
-            entries: read
-                .iter()
-                .filter_map(|(id, iv, e)| Some((id.to_string(), (iv.clone(), e.clone()?))))
-                .collect(),
-        });
-        let entries = read.into_iter().map(|(id, _, e)| (id, e)).collect();
-        Ok((reconcile(&documents, entries), fresh))
+            (id, entry.await)
+        }))
+        .await;
+        Ok(reconcile(&documents, opened))
     }
 
-    /// Stores `user_id`'s index [`Checkpoint`] (encrypted), so the next unlock decrypts one
-    /// value instead of one per record.
+    /// Stores `user_id`'s index [`Checkpoint`] (encrypted) and, in the same transaction, clears
+    /// the marks it covers: a write that lands meanwhile keeps its mark, so the next unlock
+    /// still reads that entry.
     pub async fn save_checkpoint(
         &self,
         user_id: &str,
         key: &DataKey,
-        checkpoint: &Checkpoint,
+        checkpoint: Rc<Checkpoint>,
     ) -> Result<(), StoreError> {
         let stored_key = checkpoint_key(user_id);
         let value = key.seal(INDEX, &stored_key, &checkpoint.encode()).await?;
         let tx = self.db.write(&[INDEX])?;
-        tx.object_store(INDEX)?
-            .put_with_key(&Uint8Array::from(&value[..]), &stored_key.into())?;
-        idb::done(&tx).await?;
+        let index = tx.object_store(INDEX)?;
+        index.put_with_key(&Uint8Array::from(&value[..]), &stored_key.into())?;
+        let range = mark_range(user_id)?;
+        let keys = index.get_all_keys_with_key(&range)?;
+        let values = index.get_all_with_key(&range)?;
+        // The marks are compared as they are read, inside this transaction (an await would let
+        // it commit): a document write queued meanwhile runs after it, and its mark stays.
+        let user = user_id.to_string();
+        let (store, read_keys, read_values) = (index.clone(), keys.clone(), values.clone());
+        let clear = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let (Ok(keys), Ok(values)) = (read_keys.result(), read_values.result()) else {
+                return;
+            };
+            let keys: js_sys::Array = keys.unchecked_into();
+            let values: js_sys::Array = values.unchecked_into();
+            for (k, v) in keys.iter().zip(values.iter()) {
+                let written = v.as_string().unwrap_or_default();
+                if mark_id(&user, &k).is_some_and(|id| checkpoint.covers(id, &written)) {
+                    let _ = store.delete(&k);
+                }
+            }
+        });
+        values.set_onsuccess(Some(clear.as_ref().unchecked_ref()));
+        let done = idb::done(&tx).await;
+        values.set_onsuccess(None);
+        drop(clear);
+        done?;
         Ok(())
     }
 
-    /// The envelope IV of each of `user_id`'s stored documents (values read, nothing decrypted):
-    /// for checking, after start-up, that each entry describes the document stored now.
-    pub async fn document_ivs(
+    /// The envelope IVs of `user_id`'s stored documents and of their entries (values read,
+    /// nothing decrypted), by document: for checking, after start-up, that the entries and the
+    /// checkpoint describe what is stored now.
+    pub async fn stored_ivs(
         &self,
         user_id: &str,
-    ) -> Result<Vec<(DocumentId, Option<String>)>, StoreError> {
-        let tx = self.db.read(&[DOCUMENTS])?;
-        let store = tx.object_store(DOCUMENTS)?;
+    ) -> Result<(Vec<(DocumentId, String)>, Vec<(DocumentId, String)>), StoreError> {
+        let tx = self.db.read(&[DOCUMENTS, INDEX])?;
         let range = user_range(user_id)?;
-        let keys = store.get_all_keys_with_key(&range)?;
-        let values = store.get_all_with_key(&range)?;
+        let read = |name: &str| -> Result<_, JsValue> {
+            let store = tx.object_store(name)?;
+            Ok((
+                store.get_all_keys_with_key(&range)?,
+                store.get_all_with_key(&range)?,
+            ))
+        };
+        let (documents, entries) = (read(DOCUMENTS)?, read(INDEX)?);
         idb::done(&tx).await?;
-        let keys: js_sys::Array = idb::result(&keys)?.unchecked_into();
-        let values: js_sys::Array = idb::result(&values)?.unchecked_into();
-        Ok(keys
-            .iter()
-            .zip(values.iter())
-            .filter_map(|(k, v)| {
-                let id = key_id(user_id, &k)?;
-                let iv = v
-                    .dyn_into::<Uint8Array>()
-                    .ok()
-                    .map(|bytes| envelope_iv(&bytes.to_vec()));
-                Some((id, iv))
-            })
-            .collect())
+        let ivs = |(keys, values): (web_sys::IdbRequest, web_sys::IdbRequest)| {
+            let keys: js_sys::Array = idb::result(&keys)?.unchecked_into();
+            let values: js_sys::Array = idb::result(&values)?.unchecked_into();
+            Ok::<_, JsValue>(
+                keys.iter()
+                    .zip(values.iter())
+                    .filter_map(|(k, v)| {
+                        // The envelope's head only: documents are not copied whole.
+                        let head = v.dyn_into::<Uint8Array>().ok()?.subarray(0, 13).to_vec();
+                        Some((key_id(user_id, &k)?, envelope_iv(&head)))
+                    })
+                    .collect(),
+            )
+        };
+        Ok((ivs(documents)?, ivs(entries)?))
     }
 
     /// The stored documents `ids` of `user_id`'s, decrypted with their `key`; ids not stored,
@@ -312,9 +451,9 @@ impl Store {
         Ok(opened.into_iter().flatten().collect())
     }
 
-    /// Encrypts and writes documents with their index entries, all in one durable
-    /// transaction; returns once they are on disk. Each entry records the IV of its document's
-    /// envelope, so a document later rewritten without its entry is noticed.
+    /// Encrypts and writes documents with their index entries and marks ([`Checkpoint`]), all
+    /// in one durable transaction; returns once they are on disk. Each entry records the IV of
+    /// its document's envelope, so a document later rewritten without its entry is noticed.
     pub async fn put_documents(
         &self,
         user_id: &str,
@@ -332,8 +471,8 @@ impl Store {
                 doc_iv: envelope_iv(&doc),
                 ..d.entry.clone()
             };
-            let entry = key.seal(INDEX, &stored_key, &entry.encode()).await?;
-            Ok::<_, StoreError>((stored_key, doc, entry))
+            let sealed_entry = key.seal(INDEX, &stored_key, &entry.encode()).await?;
+            Ok::<_, StoreError>((d.doc.id, doc, sealed_entry, entry.doc_iv))
         }))
         .await
         .into_iter()
@@ -341,21 +480,25 @@ impl Store {
         let tx = self.db.write(&[DOCUMENTS, INDEX])?;
         let documents = tx.object_store(DOCUMENTS)?;
         let index = tx.object_store(INDEX)?;
-        for (stored_key, doc, entry) in &sealed {
-            documents.put_with_key(&Uint8Array::from(&doc[..]), &stored_key.into())?;
-            index.put_with_key(&Uint8Array::from(&entry[..]), &stored_key.into())?;
+        for (id, doc, sealed_entry, doc_iv) in &sealed {
+            let stored_key: JsValue = doc_key(user_id, *id).into();
+            documents.put_with_key(&Uint8Array::from(&doc[..]), &stored_key)?;
+            index.put_with_key(&Uint8Array::from(&sealed_entry[..]), &stored_key)?;
+            index.put_with_key(&doc_iv.as_str().into(), &mark_key(user_id, *id).into())?;
         }
         idb::done(&tx).await?;
         Ok(())
     }
 
     /// Removes a document and its index entry (a discarded, refused copy), or an entry left
-    /// without its document.
+    /// without its document, and marks it gone for the next unlock ([`Checkpoint`]).
     pub async fn delete_document(&self, user_id: &str, id: DocumentId) -> Result<(), StoreError> {
         let tx = self.db.write(&[DOCUMENTS, INDEX])?;
         let stored_key: JsValue = doc_key(user_id, id).into();
         tx.object_store(DOCUMENTS)?.delete(&stored_key)?;
-        tx.object_store(INDEX)?.delete(&stored_key)?;
+        let index = tx.object_store(INDEX)?;
+        index.delete(&stored_key)?;
+        index.put_with_key(&"".into(), &mark_key(user_id, id).into())?;
         idb::done(&tx).await?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! one, entries left without a document deleted, and a check after start-up that every entry
 //! was written with the document stored now).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
@@ -18,6 +18,11 @@ use crate::platform::store::{IndexedDoc, StoreError};
 /// How long after start-up the index is checked against the stored documents: late enough to
 /// stay off the path to an interactive list.
 const CHECK_INDEX_AFTER_MS: u32 = 3_000;
+
+/// How many documents may be marked written since the stored checkpoint before a new one is
+/// written: unlock reads each marked entry on its own, so this bounds that work (typing into one
+/// record marks one document, however long).
+const CHECKPOINT_AFTER_MARKS: usize = 64;
 
 impl Runtime {
     /// Loads the shelved documents views asked for (through the engine) since the last call.
@@ -101,26 +106,43 @@ impl Runtime {
         let rt = self.clone();
         spawn_local(async move {
             for id in orphans {
-                if let Err(e) = rt.store.delete_document(&user, id).await {
-                    *rt.storage_error.borrow_mut() = Some(e);
+                match rt.store.delete_document(&user, id).await {
+                    Ok(()) => rt.note_deleted(&user, id),
+                    Err(e) => *rt.storage_error.borrow_mut() = Some(e),
                 }
             }
         });
     }
 
-    /// A little after start-up, compares each shelved document's entry with the document stored
-    /// now (the envelope IV the entry was written with; values read, nothing decrypted):
-    /// a document rewritten without its entry, say by a crash between two writes of an older
-    /// version, is loaded and written again with a fresh entry.
-    /// A `checkpoint` the index read made fresh is stored then too.
-    pub(super) fn check_index_later(self: &Rc<Self>, checkpoint: Option<Checkpoint>) {
+    /// Notes documents `user` just wrote (each left a mark): once many are marked, a checkpoint
+    /// is written, so the next unlock reads few entries on their own.
+    pub(super) fn note_stored(self: &Rc<Self>, user: &str, ids: impl Iterator<Item = DocumentId>) {
+        if self.me().is_none_or(|m| m.user.id != user) {
+            return;
+        }
+        self.marked.borrow_mut().extend(ids);
+        if self.marked.borrow().len() >= CHECKPOINT_AFTER_MARKS {
+            let rt = self.clone();
+            spawn_local(async move { rt.save_checkpoint(None).await });
+        }
+    }
+
+    /// Notes a document (and its entry) `user` just deleted, as [`Self::note_stored`].
+    pub(super) fn note_deleted(self: &Rc<Self>, user: &str, id: DocumentId) {
+        self.note_stored(user, std::iter::once(id));
+    }
+
+    /// A little after start-up (off the way to an interactive list), checks the index against
+    /// what is stored and, if the stored checkpoint is `behind` (or writes were marked since),
+    /// writes a fresh one.
+    pub(super) fn check_index_later(self: &Rc<Self>, behind: bool) {
         let rt = Rc::downgrade(self);
         let timer = Timeout::new(CHECK_INDEX_AFTER_MS, move || {
             if let Some(rt) = rt.upgrade() {
                 spawn_local(async move {
-                    rt.check_index().await;
-                    if let Some(checkpoint) = checkpoint {
-                        rt.save_checkpoint(&checkpoint).await;
+                    let index = rt.check_index().await;
+                    if behind || !rt.marked.borrow().is_empty() {
+                        rt.save_checkpoint(index).await;
                     }
                 });
             }
@@ -128,50 +150,97 @@ impl Runtime {
         *self.index_check.borrow_mut() = Some(timer);
     }
 
-    /// The check [`Self::check_index_later`] schedules; also run by hand through
-    /// `Runtime::check_index` for tests of a crash between two writes.
-    pub async fn check_index(self: &Rc<Self>) {
-        let Some(user) = self.me().map(|m| m.user.id) else {
-            return;
+    /// The check [`Self::check_index_later`] schedules: reads the index again (the checkpoint
+    /// and the entries marked since, as unlock does) and compares it with the stored documents
+    /// and entries (their envelope IVs; values read, nothing decrypted). A document without an
+    /// entry, or whose entry was written for another version of it or is not the one stored
+    /// now (a crash, an older version of the app), is loaded and written again with a fresh
+    /// entry; an entry without its document is deleted. Returns the index as read.
+    pub async fn check_index(self: &Rc<Self>) -> Option<Checkpoint> {
+        let user = self.me()?.user.id;
+        let key = self.key.borrow().clone()?;
+        let read = async {
+            let index = self.store.index(&user, &key).await?;
+            Ok::<_, StoreError>((index, self.store.stored_ivs(&user).await?))
         };
-        let ivs = match self.store.document_ivs(&user).await {
-            Ok(ivs) => ivs,
+        let ((index, repair, _), (documents, entries)) = match read.await {
+            Ok(read) => read,
             Err(e) => {
                 *self.storage_error.borrow_mut() = Some(e);
-                return;
+                return None;
             }
         };
         if self.me().is_none_or(|m| m.user.id != user) {
-            return;
+            return None;
         }
-        let stale: Vec<DocumentId> = {
+        let (stale, orphans) = {
             let engine = self.engine.borrow();
-            let shelved: std::collections::BTreeMap<_, _> = engine.shelved().collect();
-            ivs.into_iter()
-                .filter(|(id, iv)| {
-                    shelved
-                        .get(id)
-                        .is_some_and(|e| iv.as_ref().is_some_and(|iv| *iv != e.doc_iv))
+            let entries: BTreeMap<DocumentId, String> = entries.into_iter().collect();
+            let on_disk: BTreeSet<DocumentId> = documents.iter().map(|(id, _)| *id).collect();
+            let mut stale: Vec<DocumentId> = documents
+                .into_iter()
+                .filter(|(id, doc_iv)| {
+                    index.entries.get(id).is_none_or(|(entry_iv, entry)| {
+                        entry.doc_iv != *doc_iv || entries.get(id) != Some(entry_iv)
+                    })
                 })
                 .map(|(id, _)| id)
-                .collect()
+                .chain(
+                    repair
+                        .rebuild
+                        .iter()
+                        .copied()
+                        .filter(|id| on_disk.contains(id)),
+                )
+                .filter(|id| !engine.has(*id))
+                .collect();
+            stale.sort();
+            stale.dedup();
+            let orphans: Vec<DocumentId> = index
+                .entries
+                .keys()
+                .chain(&repair.orphans)
+                .filter(|id| !on_disk.contains(id) && !engine.has(**id))
+                .copied()
+                .collect();
+            (stale, orphans)
         };
         if !stale.is_empty() {
             self.load_documents(stale.clone(), stale);
         }
+        self.delete_orphan_entries(orphans);
+        Some(index)
     }
 
-    /// Stores the index checkpoint for the next unlock, if the same user is still signed in.
-    async fn save_checkpoint(self: &Rc<Self>, checkpoint: &Checkpoint) {
+    /// Writes a checkpoint of the entries as stored (`index` if just read, else read now) and
+    /// clears the marks it covers, unless one is being written. Reading the index again here,
+    /// rather than keeping a copy of every entry since unlock, keeps that copy off the way to
+    /// the list.
+    async fn save_checkpoint(self: &Rc<Self>, index: Option<Checkpoint>) {
         let Some(user) = self.me().map(|m| m.user.id) else {
             return;
         };
         let Some(key) = self.key.borrow().clone() else {
             return;
         };
-        if let Err(e) = self.store.save_checkpoint(&user, &key, checkpoint).await {
-            *self.storage_error.borrow_mut() = Some(e);
+        if self.checkpointing.replace(true) {
+            return;
         }
+        let covered = std::mem::take(&mut *self.marked.borrow_mut());
+        let written = async {
+            let index = match index {
+                Some(index) => index,
+                None => self.store.index(&user, &key).await?.0,
+            };
+            self.store
+                .save_checkpoint(&user, &key, Rc::new(index))
+                .await
+        };
+        if let Err(e) = written.await {
+            *self.storage_error.borrow_mut() = Some(e);
+            self.marked.borrow_mut().extend(covered);
+        }
+        self.checkpointing.set(false);
     }
 
     /// Stores documents downloaded in bulk (each with its index entry, all in one durable
@@ -198,6 +267,7 @@ impl Runtime {
                 .collect()
         };
         self.store.put_documents(&user, &key, &docs).await?;
+        self.note_stored(&user, docs.iter().map(|d| d.doc.id));
         if self.me().is_some_and(|m| m.user.id == user) {
             let mut engine = self.engine.borrow_mut();
             for d in docs {

@@ -66,6 +66,12 @@ pub struct Runtime {
     loading: RefCell<BTreeSet<DocumentId>>,
     /// The check of the index against the stored documents, a little after start-up.
     index_check: RefCell<Option<Timeout>>,
+    /// Documents written or deleted since the stored checkpoint (each left a mark).
+    marked: RefCell<BTreeSet<DocumentId>>,
+    /// Set while a checkpoint is being written: one at a time.
+    checkpointing: Cell<bool>,
+    /// The kiosk setting as read when the session started, until the app takes it.
+    kiosk_setting: RefCell<Option<Option<String>>>,
 }
 
 fn now_ms() -> i64 {
@@ -153,6 +159,9 @@ impl Runtime {
             notice: RefCell::new(notice),
             loading: RefCell::new(BTreeSet::new()),
             index_check: RefCell::new(None),
+            marked: RefCell::new(BTreeSet::new()),
+            checkpointing: Cell::new(false),
+            kiosk_setting: RefCell::new(None),
         });
         rt.watch_page();
         rt.watch_activity();
@@ -347,9 +356,12 @@ impl Runtime {
                         let Some(user) = rt.me().map(|m| m.user.id) else {
                             return;
                         };
-                        if let Err(e) = rt.store.delete_document(&user, id).await {
-                            *rt.storage_error.borrow_mut() = Some(e);
-                            rt.notify();
+                        match rt.store.delete_document(&user, id).await {
+                            Ok(()) => rt.note_deleted(&user, id),
+                            Err(e) => {
+                                *rt.storage_error.borrow_mut() = Some(e);
+                                rt.notify();
+                            }
                         }
                     });
                 }

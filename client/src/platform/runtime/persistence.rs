@@ -135,6 +135,9 @@ impl Runtime {
                     }
                 }
             }
+            if result.is_ok() {
+                rt.note_stored(&user, docs.iter().map(|d| d.doc.id));
+            }
             *rt.storage_error.borrow_mut() = result.err();
             // Edits made while writing go out in the next batch.
             let more = {

@@ -12,7 +12,7 @@ use super::persistence::Persistence;
 use super::{Runtime, now_ms};
 use crate::engine::Engine;
 use crate::engine::backoff::Backoff;
-use crate::index::Repair;
+use crate::index::{Checkpoint, Repair};
 use crate::kiosk_lock::{self, KioskLock};
 use crate::platform::api::{self, ApiError};
 use crate::platform::store::StoreError;
@@ -280,6 +280,7 @@ impl Runtime {
         }
         self.disconnect();
         *self.engine.borrow_mut() = Engine::new(self.peer_id.clone());
+        self.marked.borrow_mut().clear();
         *self.persistence.borrow_mut() = Persistence::default();
         *self.me.borrow_mut() = None;
         *self.key.borrow_mut() = None;
@@ -401,6 +402,7 @@ impl Runtime {
         // Nothing of this user's is written again.
         *self.persistence.borrow_mut() = Persistence::default();
         *self.engine.borrow_mut() = Engine::new(self.peer_id.clone());
+        self.marked.borrow_mut().clear();
         *self.me.borrow_mut() = None;
         *self.key.borrow_mut() = None;
         *self.lock.borrow_mut() = None;
@@ -505,6 +507,12 @@ impl Runtime {
         self.notice.borrow().clone()
     }
 
+    /// The device's kiosk setting as read when the session started, once (the app's root takes
+    /// it instead of reading it again); `None` if taken or not read.
+    pub fn take_kiosk_setting(&self) -> Option<Option<String>> {
+        self.kiosk_setting.borrow_mut().take()
+    }
+
     /// Switches to `me`'s documents and starts syncing them. Only the metadata index is read:
     /// the lists show at once from it, whatever the caseload, and a document is decrypted and
     /// loaded when it is opened, holds unsent changes (loaded now, so they are sent), or has no
@@ -517,26 +525,42 @@ impl Runtime {
             .borrow()
             .clone()
             .expect("a session starts only with its key");
-        let mut repair = Repair::default();
-        let mut checkpoint = None;
-        match self.store.index(&me.user.id, &key).await {
-            Ok((found, fresh)) => (repair, checkpoint) = (found, fresh),
-            Err(e) => *self.storage_error.borrow_mut() = Some(e),
-        }
-        for (id, entry) in std::mem::take(&mut repair.indexed) {
+        // The kiosk setting is read alongside, so the first page need not wait for it.
+        let (index, kiosk) = futures::join!(
+            self.store.index(&me.user.id, &key),
+            self.store.setting(kiosk_lock::SETTING)
+        );
+        *self.kiosk_setting.borrow_mut() = kiosk.ok();
+        let (stored, repair, behind) = match index {
+            Ok(found) => found,
+            Err(e) => {
+                *self.storage_error.borrow_mut() = Some(e);
+                (Checkpoint::default(), Repair::default(), false)
+            }
+        };
+        for (id, (_, entry)) in stored.entries {
             engine.shelve(id, entry);
         }
         let mut load = engine.shelved_needing_sync();
         load.extend(repair.rebuild.iter().copied());
         *self.engine.borrow_mut() = engine;
+        self.marked.borrow_mut().clear();
         *self.me.borrow_mut() = Some(me);
         // Acknowledged before the last reload but not yet deleted: delete now.
         self.forget_unreadable();
         *self.backoff.borrow_mut() = Backoff::new();
         self.notify();
-        self.load_documents(load, repair.rebuild);
-        self.delete_orphan_entries(repair.orphans);
-        self.check_index_later(checkpoint);
-        self.connect_after_first_sync();
+        self.check_index_later(behind);
+        // The first page is drawn before anything else starts: loading documents, repairs and
+        // the connection are not on the way to an interactive list.
+        let (rt, user) = (self.clone(), self.me().map(|m| m.user.id));
+        super::after_next_frame(move || {
+            if rt.me().map(|m| m.user.id) != user || rt.key.borrow().is_none() {
+                return;
+            }
+            rt.load_documents(load, repair.rebuild);
+            rt.delete_orphan_entries(repair.orphans);
+            rt.connect_after_first_sync();
+        });
     }
 }
