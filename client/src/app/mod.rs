@@ -117,6 +117,12 @@ pub fn App(props: &AppProps) -> Html {
                 kiosk_mode.set(KioskMode::Loading);
                 return;
             }
+            if let Some(stored) = rt.take_kiosk_setting() {
+                // Read with the index as the session started: the first page after Unlock
+                // does not wait for another IndexedDB read.
+                kiosk_mode.set(kiosk::mode_of(stored.as_deref()));
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let stored = rt.setting(kiosk_lock::SETTING).await.ok().flatten();
                 kiosk_mode.set(kiosk::mode_of(stored.as_deref()));
