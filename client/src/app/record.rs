@@ -34,11 +34,7 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
         // On this device but not loaded yet: asking loads it, and this page hears when.
         let opening = e.want(id);
         let row = readable.into_iter().find(|r| r.id == id);
-        let record = if e.has(id) {
-            e.record(id).map(|r| r.map(|r| r.kind()))
-        } else {
-            None
-        };
+        let record = if e.has(id) { e.kind(id) } else { None };
         (e.has(id), row, record, e.is_connected(), opening)
     });
     let back = row

@@ -509,6 +509,17 @@ impl Engine {
         Some(local.read_record())
     }
 
+    /// Which kind of record a local document holds, or why it cannot be read: from its list
+    /// metadata when known (pages ask on every render; reading the record is not free).
+    pub fn kind(&mut self, id: DocumentId) -> Option<Result<RecordKind, String>> {
+        self.want(id);
+        let local = self.docs.get_mut(&id).filter(|d| !d.requested)?;
+        if let Some(meta) = &local.meta {
+            return Some(Ok(meta.kind));
+        }
+        Some(local.read_record().map(|r| r.kind()))
+    }
+
     /// The document's current heads (to pass back with an edit made on a hydrated record).
     pub fn heads(&mut self, id: DocumentId) -> Vec<ChangeHash> {
         self.docs

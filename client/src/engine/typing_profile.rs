@@ -111,6 +111,20 @@ fn typing_profile() {
             Record::from_doc(local.doc.document()).unwrap()
         });
     }
+    // The keystroke path since: one splice from what the box showed, sent after the frame.
+    let mut shown = engine.text(id, "premises").unwrap();
+    let mut from = engine.heads(id);
+    for key in 0..3 {
+        eprintln!("--- type_text keystroke {key}");
+        let typed = format!("{shown}k");
+        let (heads, _) = time("type_text", || {
+            engine
+                .type_text(id, "premises", &from, &shown, &typed)
+                .unwrap()
+        });
+        time("send_document", || engine.send_document(id));
+        (from, shown) = (heads, typed);
+    }
     time("snapshot (save)", || engine.snapshot(id).unwrap());
 
     // The sync message a keystroke sends, to a peer that has everything but that keystroke.
