@@ -80,7 +80,10 @@ pub async fn run(
     let [clicked, _, premises] =
         marks(&browser, &["premisesClick", "premises", "premisesFrame"]).await;
     browser.screenshot("bench-reg33-premises").await;
-    let (keystroke_ms, slowest_keystroke_ms) = type_keys(&browser).await;
+    let (keystroke_ms, slowest_keystroke_ms) = type_keys(&browser, "the app").await;
+    let typed = browser
+        .execute("return document.getElementById('premises').value;", vec![])
+        .await;
 
     probe::navigate(&browser, &format!("#/homes/{home}")).await;
     browser.wait_for(".record-row").await;
@@ -99,6 +102,7 @@ pub async fn run(
     browser.reload().await;
     unlock(&browser, member).await;
     let [unlocked, _, local] = marks(&browser, &["unlockClick", "editor", "editorFrame"]).await;
+    plain_textarea(&browser, typed).await;
     browser.close().await;
 
     Reg33Run {
@@ -117,10 +121,39 @@ async fn marks<const N: usize>(browser: &Browser, names: &[&str; N]) -> [f64; N]
     probe::wait_for_marks(browser, OPEN_LIMIT, names).await
 }
 
+/// Where each keystroke's time goes, printed with the figures (not part of them): from the
+/// key's `keydown` event (`timeStamp`: when the browser created it, so time the key waited for
+/// the page's main thread counts) to the `input` event, the page's own handling of the input
+/// (every listener, the app's and the render it schedules, until the event has bubbled to the
+/// window), the wait for the next frame, and that frame (style, layout, paint) until a task can
+/// run after it.
+const BREAKDOWN: &str = r#"
+const steps = window.__hearthKeySteps = [];
+let key = null;
+addEventListener('keydown', (e) => { key = { down: e.timeStamp }; }, true);
+addEventListener('input', (e) => {
+  if (!key || e.target.id !== 'premises') return;
+  key.input = performance.now();
+}, true);
+addEventListener('input', (e) => {
+  if (!key || e.target.id !== 'premises') return;
+  const k = key; key = null;
+  k.handled = performance.now();
+  requestAnimationFrame(() => {
+    k.frame = performance.now();
+    setTimeout(() => {
+      k.drawn = performance.now();
+      steps.push([k.input - k.down, k.handled - k.input, k.frame - k.handled, k.drawn - k.frame,
+                  k.drawn - k.down]);
+    }, 0);
+  });
+}, false);
+return true;"#;
+
 /// Types [`KEYS`] at the end of `#premises`, waiting for each key's frame before the next key
 /// (a person's pace, so each figure is one keystroke's own cost), and returns the median and
 /// the slowest input-to-frame time.
-async fn type_keys(browser: &Browser) -> (f64, f64) {
+async fn type_keys(browser: &Browser, label: &str) -> (f64, f64) {
     let field = browser.wait_for("#premises").await;
     browser
         .execute(
@@ -129,6 +162,7 @@ async fn type_keys(browser: &Browser) -> (f64, f64) {
             vec![],
         )
         .await;
+    browser.execute(BREAKDOWN, vec![]).await;
     for (n, key) in KEYS.chars().enumerate() {
         field
             .send_keys(key.to_string())
@@ -147,6 +181,65 @@ async fn type_keys(browser: &Browser) -> (f64, f64) {
             .await,
     )
     .expect("keystroke times are numbers");
+    let steps: Vec<[f64; 5]> = serde_json::from_value(
+        browser
+            .execute("return window.__hearthKeySteps;", vec![])
+            .await,
+    )
+    .unwrap_or_default();
+    print_breakdown(label, &keys, &steps);
     let spread = super::report::Spread::of(keys.iter().copied());
     (spread.median, spread.max)
+}
+
+/// The same keys typed into a plain `<textarea>` holding `text` on an empty page, in the same
+/// browser at the same time: what the browser itself needs per keystroke with that much text,
+/// for scale. Printed with the breakdown, not part of the figures.
+async fn plain_textarea(browser: &Browser, text: Value) {
+    browser.goto("about:blank").await;
+    browser.execute(&probe::script(0, ""), vec![]).await;
+    browser
+        .execute(
+            "document.body.innerHTML = '<textarea id=\"premises\" rows=\"10\" \
+             style=\"width: 100%; font: 19px sans-serif\"></textarea>'; \
+             document.getElementById('premises').value = arguments[0]; return true;",
+            vec![text],
+        )
+        .await;
+    let (median, slowest) = type_keys(browser, "a plain <textarea>").await;
+    eprintln!(
+        "client bench: a plain <textarea> with the same text on an empty page: keystroke -> \
+         next frame {median:.1} ms median, {slowest:.1} ms slowest"
+    );
+}
+
+/// Prints each keystroke's figure and [`BREAKDOWN`]'s steps, then their medians and maxima.
+fn print_breakdown(label: &str, keys: &[f64], steps: &[[f64; 5]]) {
+    let shown = |v: &[f64]| {
+        v.iter()
+            .map(|ms| format!("{ms:.0}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    eprintln!(
+        "client bench: {label}: keystroke -> next frame, each key (ms): {}",
+        shown(keys)
+    );
+    let names = [
+        "keydown -> input",
+        "input handled",
+        "wait for the frame",
+        "the frame",
+        "keydown -> after the frame",
+    ];
+    for (n, name) in names.iter().enumerate() {
+        let column: Vec<f64> = steps.iter().map(|s| s[n]).collect();
+        let spread = super::report::Spread::of(column.iter().copied());
+        eprintln!(
+            "client bench:   {name:<28} median {:>6.1}  max {:>6.1}  ({})",
+            spread.median,
+            spread.max,
+            shown(&column)
+        );
+    }
 }
