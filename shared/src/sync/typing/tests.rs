@@ -377,3 +377,60 @@ fn a_text_at_its_length_limit_takes_no_more_typing_but_takes_deletes() {
             .is_some()
     );
 }
+
+/// A small deterministic generator, so a failing sequence repeats exactly.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+#[test]
+fn random_edits_from_two_devices_get_automerges_own_replies() {
+    for seed in 1..=6 {
+        let mut random = Lcg(seed);
+        let (laptop, mut fast, mut reference) = start();
+        let mut phone = Device::new(AutoCommit::new());
+        sync_both(&mut phone, &mut fast, &mut reference);
+        let mut devices = [laptop, phone];
+        for _ in 0..60 {
+            let who = random.below(2);
+            let device = &mut devices[who];
+            // One to three edits before the device syncs.
+            for _ in 0..=random.below(3) {
+                let field = ["premises", "childrenViews"][random.below(2)];
+                let len = device.len(field);
+                match random.below(6) {
+                    0 if len > 0 => device.splice(field, random.below(len), 1, ""),
+                    1 => device.splice(field, random.below(len + 1), 0, "pasted words "),
+                    2 => {
+                        device
+                            .doc
+                            .put(ROOT, "title", format!("t{}", random.below(99)))
+                            .unwrap();
+                        device.doc.commit();
+                    }
+                    _ => device.splice(field, random.below(len + 1), 0, "k"),
+                }
+            }
+            sync_both(device, &mut fast, &mut reference);
+            // Sometimes the other device hears of it at once, sometimes later.
+            if random.below(2) == 0 {
+                push_both(&mut devices[1 - who], &mut fast, &mut reference);
+            }
+        }
+        for device in &mut devices {
+            push_both(device, &mut fast, &mut reference);
+        }
+        assert!(fast.fast > 10, "seed {seed}: typing took the fast path");
+        settled_equal(&mut fast, &reference);
+        assert_eq!(devices[0].doc.get_heads(), reference.get_heads());
+        assert_eq!(devices[1].doc.get_heads(), reference.get_heads());
+    }
+}
