@@ -18,7 +18,7 @@ mod report;
 
 use crate::browser::{Browser, BrowserEnv};
 use crate::server::TestUser;
-pub use cold_start::{Caseload, ColdRun, CryptoCosts};
+pub use cold_start::{Caseload, ColdRun, CryptoCosts, caseload};
 use hearth_shared::permissions::Role;
 pub use reg33_open::Reg33Run;
 pub use report::{ClientReport, Spread};
