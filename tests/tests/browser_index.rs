@@ -368,8 +368,126 @@ async fn an_index_entry_lost_or_left_stale_by_a_crash_is_rebuilt_from_the_docume
     browser.close().await;
 }
 
+/// Whether the `index` store holds `key` (whatever its value).
+const INDEX_HAS: &str = r#"
+const done = arguments[arguments.length - 1];
+const open = indexedDB.open('hearth');
+open.onerror = () => done({ error: String(open.error) });
+open.onsuccess = () => {
+  const db = open.result;
+  const count = db.transaction('index').objectStore('index').count(arguments[0]);
+  count.onsuccess = () => { db.close(); done({ value: count.result > 0 }); };
+  count.onerror = () => { db.close(); done({ error: String(count.error) }); };
+};"#;
+
+/// Whether the `index` store holds `key`.
+async fn index_has(browser: &Browser, key: &str) -> bool {
+    let reply = browser
+        .execute_async(INDEX_HAS, vec![Value::from(key)])
+        .await;
+    assert!(reply["error"].is_null(), "reading the index: {reply}");
+    reply["value"] == true
+}
+
+/// Waits until the `index` store holds `key` (`true`) or not (`false`).
+async fn wait_index_has(browser: &Browser, key: &str, wanted: bool) {
+    let deadline = Instant::now() + WAIT;
+    while index_has(browser, key).await != wanted {
+        assert!(
+            Instant::now() < deadline,
+            "the index still {} {key} after {WAIT:?}",
+            if wanted { "lacks" } else { "holds" }
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The key of the mark a write of `user`'s document `id` leaves until a checkpoint covers it.
+fn mark_key(user: &TestUser, id: DocumentId) -> String {
+    format!("{}/~marked/{id}", user.id)
+}
+
+#[tokio::test]
+async fn an_edit_after_the_checkpoint_is_listed_even_if_the_app_stops_before_the_next() {
+    let Some(env) = BrowserEnv::get(
+        "an_edit_after_the_checkpoint_is_listed_even_if_the_app_stops_before_the_next",
+    )
+    .await
+    else {
+        return;
+    };
+    let mut server = env.start_server(server_bin!()).await;
+    let home = server.home("Synthetic Checkpoint House").await;
+    let (_, member) = server.user(Role::Member, &[&home]).await;
+    let browser = env.browser(&Profile::new("index-checkpoint")).await;
+    sign_in(&browser, &server, &member).await;
+    wait_for_service_worker(&browser).await;
+    open_home(&browser, &home).await;
+    let edited = new_visit_note(&browser).await;
+    browser.fill("#body", "Synthetic note closed later.").await;
+    wait_saved_everywhere(&browser).await;
+    open_home_again(&browser, &server.base, &home).await;
+    let kept = new_visit_note(&browser).await;
+    browser.fill("#body", "Synthetic note left as it is.").await;
+    wait_saved_everywhere(&browser).await;
+    assert!(index_has(&browser, &mark_key(&member, edited)).await);
+
+    // The next start writes a checkpoint of both entries and clears their marks.
+    reload_list(&browser, &server.base, &home, &member).await;
+    wait_index_has(&browser, &format!("{}/~checkpoint", member.id), true).await;
+    wait_index_has(&browser, &mark_key(&member, edited), false).await;
+    wait_index_has(&browser, &mark_key(&member, kept), false).await;
+
+    // Closed after that checkpoint: only the entry its mark points to says so.
+    browser
+        .goto(&format!("{}/#/records/{edited}", server.base))
+        .await;
+    browser.wait_for("#visit-note-editor #body").await;
+    browser.click("#close-note").await;
+    wait_saved_everywhere(&browser).await;
+    assert!(index_has(&browser, &mark_key(&member, edited)).await);
+
+    // The app stops before another checkpoint is written; offline, only the device can say.
+    server.stop().await;
+    reload_list(&browser, &server.base, &home, &member).await;
+    browser.wait_for(&row(edited, WorkflowState::Closed)).await;
+    browser.wait_for(&row(kept, WorkflowState::Draft)).await;
+    // That start checkpoints the close in turn, and the list stays as it is.
+    wait_index_has(&browser, &mark_key(&member, edited), false).await;
+    reload_list(&browser, &server.base, &home, &member).await;
+    browser.wait_for(&row(edited, WorkflowState::Closed)).await;
+    browser.wait_for(&row(kept, WorkflowState::Draft)).await;
+    browser.close().await;
+}
+
 /// Back to `home`'s list from an editor.
 async fn open_home_again(browser: &Browser, base: &str, home: &str) {
     browser.goto(&format!("{base}/#/homes/{home}")).await;
     browser.wait_for_text("main h1", "Records").await;
+}
+
+/// The cold start alone, for profiling start-up without the rest of `hearth-client-bench`:
+/// `HEARTH_COLD_RECORDS` records (500 by default) and ten times as many, three offline cold
+/// starts each. Prints figures; asserts nothing about time.
+#[tokio::test]
+#[ignore = "a figure, not a check: cargo test --release -p hearth-e2e --test browser_index -- --ignored --nocapture"]
+async fn cold_start_figures() {
+    let Some(env) = BrowserEnv::get("cold_start_figures").await else {
+        return;
+    };
+    let records: usize = std::env::var("HEARTH_COLD_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(500);
+    for n in [records, records * 10] {
+        let c = hearth_e2e::client_bench::caseload(&env, std::path::Path::new(server_bin!()), n, 3)
+            .await;
+        let mut interactive: Vec<f64> = c.cold.iter().map(|r| r.unlock_to_interactive_ms).collect();
+        interactive.sort_by(f64::total_cmp);
+        let pbkdf2 = c.parts.map_or(f64::NAN, |p| p.pbkdf2_ms);
+        eprintln!(
+            "COLD START {n} records: unlock -> interactive {interactive:.0?} ms (median {:.0}), PBKDF2 {pbkdf2:.0} ms",
+            interactive[interactive.len() / 2]
+        );
+    }
 }
