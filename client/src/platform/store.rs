@@ -344,15 +344,21 @@ impl Store {
 
     /// Stores `user_id`'s index [`Checkpoint`] (encrypted) and, in the same transaction, clears
     /// the marks it covers: a write that lands meanwhile keeps its mark, so the next unlock
-    /// still reads that entry.
+    /// still reads that entry. Writes nothing unless `wanted()` still holds once it is sealed
+    /// (checked with no await before the transaction, so a sign-out's deletion queued first is
+    /// never followed by this write).
     pub async fn save_checkpoint(
         &self,
         user_id: &str,
         key: &DataKey,
         checkpoint: Rc<Checkpoint>,
+        wanted: impl Fn() -> bool,
     ) -> Result<(), StoreError> {
         let stored_key = checkpoint_key(user_id);
         let value = key.seal(INDEX, &stored_key, &checkpoint.encode()).await?;
+        if !wanted() {
+            return Ok(());
+        }
         let tx = self.db.write(&[INDEX])?;
         let index = tx.object_store(INDEX)?;
         index.put_with_key(&Uint8Array::from(&value[..]), &stored_key.into())?;

@@ -232,8 +232,18 @@ impl Runtime {
                 Some(index) => index,
                 None => self.store.index(&user, &key).await?.0,
             };
+            // Signed out (its data deleted) or locked and opened again meanwhile: nothing of
+            // this session's is written any more.
+            let same_session = || {
+                self.me().is_some_and(|m| m.user.id == user)
+                    && self
+                        .key
+                        .borrow()
+                        .as_ref()
+                        .is_some_and(|k| Rc::ptr_eq(k, &key))
+            };
             self.store
-                .save_checkpoint(&user, &key, Rc::new(index))
+                .save_checkpoint(&user, &key, Rc::new(index), same_session)
                 .await
         };
         if let Err(e) = written.await {
