@@ -160,8 +160,14 @@ struct ReportSectionProps {
 #[function_component]
 fn ReportSection(props: &ReportSectionProps) -> Html {
     let app = use_app();
-    let online = app.rt.with_engine(|e| e.is_connected());
+    let (online, sent) = app
+        .rt
+        .with_engine(|e| (e.is_connected(), !e.is_waiting(props.id)));
     let listing = use_state(|| Listing::Loading);
+    // The server answers for a signed-off record only (409 before): online, the list is asked
+    // for once the server has acknowledged this device's changes, the sign-off among them (and
+    // not again as later typing is acknowledged).
+    let ready = sent || matches!(*listing, Listing::Loaded(_));
     let reload = use_state(|| 0u32);
     let added = use_state(|| 0u32);
     let busy = use_state(|| false);
@@ -170,24 +176,27 @@ fn ReportSection(props: &ReportSectionProps) -> Html {
     {
         let listing = listing.clone();
         // Read again when the connection comes back; losing it keeps the list shown.
-        use_effect_with((id, *reload, online), move |(_, _, online)| {
-            if !*online && matches!(*listing, Listing::Loaded(_)) {
-                return;
-            }
-            wasm_bindgen_futures::spawn_local(async move {
-                listing.set(match api::distribution(&id.to_string()).await {
-                    Ok(entries) => Listing::Loaded(entries),
-                    Err(ApiError::Offline) => Listing::Failed {
-                        offline: true,
-                        message: String::new(),
-                    },
-                    Err(e) => Listing::Failed {
-                        offline: false,
-                        message: e.to_string(),
-                    },
+        use_effect_with(
+            (id, *reload, online, ready),
+            move |(_, _, online, ready)| {
+                if !*online && matches!(*listing, Listing::Loaded(_)) || *online && !*ready {
+                    return;
+                }
+                wasm_bindgen_futures::spawn_local(async move {
+                    listing.set(match api::distribution(&id.to_string()).await {
+                        Ok(entries) => Listing::Loaded(entries),
+                        Err(ApiError::Offline) => Listing::Failed {
+                            offline: true,
+                            message: String::new(),
+                        },
+                        Err(e) => Listing::Failed {
+                            offline: false,
+                            message: e.to_string(),
+                        },
+                    });
                 });
-            });
-        });
+            },
+        );
     }
     let on_retry = {
         let reload = reload.clone();
