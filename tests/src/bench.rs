@@ -361,10 +361,14 @@ pub struct Report {
 }
 
 impl Report {
-    /// The paced phase's durable changes/s ÷ raw fsync'd commits/s: above 1, one fsync is
-    /// paying for several changes.
+    /// The saturated phase's durable changes/s ÷ raw fsync'd commits/s: above 1, one fsync is
+    /// paying for several changes. (The paced phase offers at most half the saturated rate, so
+    /// on a disk faster than the server's CPU its ratio stays below 1 by construction.)
     pub fn group_commit_ratio(&self) -> f64 {
-        ratio(self.paced.durable_changes_per_s(), self.fsync_commits_per_s)
+        ratio(
+            self.saturated.durable_changes_per_s(),
+            self.fsync_commits_per_s,
+        )
     }
 
     /// A small aligned table for people.
@@ -929,7 +933,7 @@ mod tests {
     }
 
     #[test]
-    fn ratio_compares_the_paced_phase_with_raw_commits() {
+    fn ratios_compare_each_phase_with_raw_commits() {
         let phase = |changes: usize, commits: u64| Phase {
             durable_changes: changes,
             wall: Duration::from_secs(2),
@@ -957,9 +961,9 @@ mod tests {
         let json = report.json();
         assert_eq!(json["paced"]["serverCpuMsPerChange"], 0.5);
         assert!(json["paced"]["benchCpuMsPerChange"].is_null());
-        assert_eq!(report.group_commit_ratio(), 3.0);
-        assert_eq!(json["groupCommitRatio"], 3.0);
-        assert_eq!(json["saturated"]["groupCommitRatio"], 6.0);
+        assert_eq!(report.group_commit_ratio(), 6.0);
+        assert_eq!(json["groupCommitRatio"], 6.0);
+        assert_eq!(json["paced"]["groupCommitRatio"], 3.0);
         assert_eq!(json["serverPeakRssKib"], 2048);
         assert!(report.table().contains("3.00x"));
         // 4 devices offering 150 edits/s: each sends one every 26.7 ms.
