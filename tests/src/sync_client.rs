@@ -58,6 +58,10 @@ pub struct SyncClient {
     docs: HashMap<DocumentId, Local>,
     /// Events that arrived while waiting for something else.
     backlog: VecDeque<ClientEvent>,
+    /// When the last frame was read off the socket.
+    last_frame_at: Option<std::time::Instant>,
+    /// When the last frame was handed to the socket.
+    last_send_at: Option<std::time::Instant>,
 }
 
 /// The most a socket reads from the network at once (see [`open_socket`]).
@@ -108,6 +112,8 @@ impl SyncClient {
             storage_id: None,
             docs: HashMap::new(),
             backlog: VecDeque::new(),
+            last_frame_at: None,
+            last_send_at: None,
         };
         let join = client.handshake.join();
         client.send(&join).await?;
@@ -137,6 +143,7 @@ impl SyncClient {
 
     /// Sends raw bytes as one binary frame (for malformed-input tests).
     pub async fn send_frame(&mut self, bytes: Vec<u8>) -> Result<(), SyncError> {
+        self.last_send_at = Some(std::time::Instant::now());
         self.socket
             .send(WsMessage::binary(bytes))
             .await
@@ -170,7 +177,19 @@ impl SyncClient {
             return Ok(e);
         }
         let frame = self.next_frame().await?;
+        self.last_frame_at = Some(std::time::Instant::now());
         Ok(self.handshake.on_frame(&frame))
+    }
+
+    /// When the last frame from the server was read off the socket, before this client
+    /// processed it: after [`sync_doc`](Self::sync_doc), the server's acknowledgement.
+    pub fn last_frame_at(&self) -> Option<std::time::Instant> {
+        self.last_frame_at
+    }
+
+    /// When the last frame was handed to the socket, after this client had built it.
+    pub fn last_send_at(&self) -> Option<std::time::Instant> {
+        self.last_send_at
     }
 
     /// Creates a new document holding `record`, locally only (call [`sync_doc`](Self::sync_doc)).
