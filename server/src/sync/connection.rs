@@ -364,20 +364,10 @@ impl Connection {
             };
             match self.hub.commit(id, guard, chunk, record, now_ms()).await {
                 Ok(due) => compaction_due = due,
-                Err(e) => {
-                    // The hub has discarded the uncommitted document.
-                    tracing::error!(document = %id, error = %e, "commit failed");
-                    return self.error(
-                        Some(id),
-                        "internal",
-                        "The server could not save that change. It is still on your device; try again.",
-                    );
-                }
+                // The hub has discarded the uncommitted document.
+                Err(e) => return self.commit_failed(id, &e),
             }
-            self.hub.publish(HubEvent::Changed {
-                document: id,
-                by_connection: self.id,
-            });
+            self.publish_changed(id);
         } else if received.waiting
             && let Err(e) = self.hub.reload(id, guard).await
         {
@@ -443,20 +433,10 @@ impl Connection {
         let reply = accepted.reply.clone();
         let due = match self.hub.commit_typing(id, guard, accepted, now_ms()).await {
             Ok(due) => due,
-            Err(e) => {
-                // Nothing was kept in memory: the store and the document are as before.
-                tracing::error!(document = %id, error = %e, "commit failed");
-                return Some(self.error(
-                    Some(id),
-                    "internal",
-                    "The server could not save that change. It is still on your device; try again.",
-                ));
-            }
+            // Nothing was kept in memory: the store and the document are as before.
+            Err(e) => return Some(self.commit_failed(id, &e)),
         };
-        self.hub.publish(HubEvent::Changed {
-            document: id,
-            by_connection: self.id,
-        });
+        self.publish_changed(id);
         if due {
             let hub = self.hub.clone();
             tokio::spawn(async move { hub.compact_if_due(id).await });
@@ -611,6 +591,24 @@ impl Connection {
             }],
             close: false,
         }
+    }
+
+    /// The reply when a checked change could not be stored: the device keeps it and resends.
+    fn commit_failed(&self, id: DocumentId, error: &dyn std::fmt::Display) -> Outcome {
+        tracing::error!(document = %id, %error, "commit failed");
+        self.error(
+            Some(id),
+            "internal",
+            "The server could not save that change. It is still on your device; try again.",
+        )
+    }
+
+    /// Tells the other connections syncing `id` that it gained committed changes.
+    fn publish_changed(&self, id: DocumentId) {
+        self.hub.publish(HubEvent::Changed {
+            document: id,
+            by_connection: self.id,
+        });
     }
 
     fn error(&self, id: Option<DocumentId>, code: &str, message: &str) -> Outcome {
