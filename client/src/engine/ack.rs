@@ -9,7 +9,7 @@
 //! what automerge would (a unit test compares the two); anything else goes through automerge.
 
 use automerge::ChangeHash;
-use automerge::sync::{Capability, Message, MessageFlags, State};
+use automerge::sync::{Message, State};
 
 /// Whether `message` only says the peer has everything we have (`ours`: our heads).
 pub(super) fn is_acknowledgement(message: &Message, ours: &[ChangeHash]) -> bool {
@@ -19,14 +19,7 @@ pub(super) fn is_acknowledgement(message: &Message, ours: &[ChangeHash]) -> bool
 /// What automerge's `receive_sync_message` does with an [`is_acknowledgement`] message.
 pub(super) fn receive(state: &mut State, message: Message) {
     state.in_flight = false;
-    if let Some(flags) = message.flags {
-        let mut caps = vec![Capability::MessageV2];
-        if flags.contains(MessageFlags::SUPPORTS_SYNC_RESET) {
-            caps.push(Capability::SyncReset);
-        }
-        state.their_capabilities = Some(caps);
-        state.peer_read_only = flags.contains(MessageFlags::READ_ONLY);
-    }
+    hearth_shared::sync::take_peer_flags(state, message.flags);
     // Every hash sent is one of our changes, hence an ancestor of (or one of) their heads.
     state.sent_hashes.clear();
     state.last_sent_heads.clone_from(&message.heads);

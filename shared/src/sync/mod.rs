@@ -286,6 +286,21 @@ pub fn snapshot(doc: &Automerge) -> Vec<u8> {
     doc.save()
 }
 
+/// What automerge's `receive_sync_message` learns from a message's flags: the peer's
+/// capabilities and whether it is read-only. For the two places that take in a message without
+/// automerge (the server's typing fast path, the client's acknowledgement), so both follow
+/// automerge-0.12.0/src/sync.rs the same way. (A `SYNC_RESET` flag clears `sent_hashes`; both
+/// callers clear them anyway.)
+pub fn take_peer_flags(state: &mut sync::State, flags: Option<sync::MessageFlags>) {
+    let Some(flags) = flags else { return };
+    let mut capabilities = vec![sync::Capability::MessageV2];
+    if flags.contains(sync::MessageFlags::SUPPORTS_SYNC_RESET) {
+        capabilities.push(sync::Capability::SyncReset);
+    }
+    state.their_capabilities = Some(capabilities);
+    state.peer_read_only = flags.contains(sync::MessageFlags::READ_ONLY);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

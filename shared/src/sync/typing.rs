@@ -468,14 +468,7 @@ fn acknowledge(state: &sync::State, message: &sync::Message) -> (sync::State, Op
     let mut state = state.clone();
     // receive_sync_message
     state.in_flight = false;
-    if let Some(flags) = message.flags {
-        let mut capabilities = vec![Capability::MessageV2];
-        if flags.contains(MessageFlags::SUPPORTS_SYNC_RESET) {
-            capabilities.push(Capability::SyncReset);
-        }
-        state.their_capabilities = Some(capabilities);
-        state.peer_read_only = flags.contains(MessageFlags::READ_ONLY);
-    }
+    super::take_peer_flags(&mut state, message.flags);
     // `filter_changes`: everything we sent is an ancestor of the new heads.
     state.sent_hashes.clear();
     // All the message's heads are known: they become the shared heads.
