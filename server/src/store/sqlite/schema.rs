@@ -175,7 +175,31 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX report_distribution_by_document ON report_distribution (document_id);
     "#,
+    // 5: a tamper-evident audit trail. Each row carries `prev_hash` (the previous row's `hash`,
+    // 32 zero bytes for the first row) and `hash`, a SHA-256 over its own content and
+    // `prev_hash` (`audit::row_hash`). SQL cannot hash, so rows stored before this step are
+    // chained by `audit::chain_unchained`, run by `migrate` in this step's transaction.
+    r#"
+    ALTER TABLE audit ADD COLUMN prev_hash BLOB CHECK (prev_hash IS NULL OR length(prev_hash) = 32);
+    ALTER TABLE audit ADD COLUMN hash BLOB CHECK (hash IS NULL OR length(hash) = 32);
+    "#,
+    // 6: erasure. A tombstone per erased record (retention or an administrator): only what the
+    // sync path's access check reads (the `DocMeta` without its title, as JSON) and when and
+    // why, so a device holding the record is told to drop it, and nobody who could never read
+    // it learns it existed. Kept for good: a device may come back after years offline.
+    r#"
+    CREATE TABLE document_tombstones (
+        id          BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
+        access_json TEXT NOT NULL,
+        erased_at   INTEGER NOT NULL,
+        cause       TEXT NOT NULL CHECK (cause IN ('retention', 'admin'))
+    );
+    CREATE INDEX document_tombstones_by_time ON document_tombstones (erased_at);
+    "#,
 ];
+
+/// The version at which audit rows carry their hash chain (step 5 above).
+const AUDIT_CHAINED: usize = 5;
 
 /// The schema version this build writes.
 pub(super) const CURRENT_VERSION: usize = MIGRATIONS.len();
@@ -192,8 +216,12 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
              upgrade the server instead of downgrading it"
         ))));
     }
-    for step in &MIGRATIONS[found..] {
+    for (done, step) in MIGRATIONS.iter().enumerate().skip(found) {
         tx.execute_batch(step)?;
+        if done + 1 == AUDIT_CHAINED {
+            // Only here, once: re-chaining at any other time would bless tampered rows.
+            super::audit::chain_unchained(&tx)?;
+        }
     }
     if found < CURRENT_VERSION {
         tx.pragma_update(None, "user_version", CURRENT_VERSION as i64)?;
