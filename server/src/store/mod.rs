@@ -9,6 +9,7 @@ use hearth_shared::model::DocMeta;
 use hearth_shared::permissions::Role;
 use hearth_shared::reporting::RecordFacts;
 
+pub mod erasure;
 pub mod sqlite;
 
 pub use sqlite::measure_fsync_commit_rate;
@@ -340,6 +341,27 @@ pub struct AuditRow {
     pub event: AuditEvent,
 }
 
+/// What `hearth audit verify` found walking the audit's hash chain.
+#[derive(Debug, Clone)]
+pub struct AuditChain {
+    /// Rows whose link and hash held, from the first.
+    pub rows: u64,
+    /// The hash of the last row that held (32 zero bytes for none): an operator who keeps it
+    /// elsewhere can later tell that no row after it was cut off the end.
+    pub head: [u8; 32],
+    /// The first row that does not hold, if any.
+    pub broken: Option<BrokenAuditRow>,
+}
+
+/// The first audit row whose link to the previous row or whose own hash does not match.
+#[derive(Debug, Clone)]
+pub struct BrokenAuditRow {
+    /// The row's id.
+    pub id: i64,
+    /// What does not match, in words.
+    pub reason: String,
+}
+
 /// A filter and page over the audit log, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
@@ -347,6 +369,8 @@ pub struct AuditQuery {
     pub user_id: Option<String>,
     /// Only this action code.
     pub action: Option<String>,
+    /// Only rows about this document.
+    pub document_id: Option<DocumentId>,
     /// Only rows at or after this time (Unix ms).
     pub from_ms: Option<i64>,
     /// Only rows at or before this time (Unix ms).
@@ -442,6 +466,16 @@ pub trait Store: Send + Sync + 'static {
         &self,
         ids: Vec<DocumentId>,
     ) -> Result<Vec<(DocumentId, StoredDocument)>, StoreError>;
+
+    /// Erases a record for good (see [`erasure`]): its tombstone is written, its chunks, report
+    /// distribution and `documents` row (metadata, reporting facts) deleted, and the audit row
+    /// `record_erased` (who, why, never content) appended, all in one transaction. Durable when
+    /// it returns `Ok`; `NotFound("document")` and no change if it is not stored.
+    async fn erase_document(&self, erasure: erasure::Erasure) -> Result<(), StoreError>;
+    /// The tombstone of an erased record, `None` if it was never erased.
+    async fn tombstone(&self, id: DocumentId) -> Result<Option<erasure::Tombstone>, StoreError>;
+    /// Ids of records erased at or after `since_ms`, oldest first.
+    async fn erased_since(&self, since_ms: i64) -> Result<Vec<DocumentId>, StoreError>;
 
     // --- reporting ---
 
@@ -595,8 +629,13 @@ pub trait Store: Send + Sync + 'static {
 
     // --- audit and maintenance ---
 
-    /// Appends an audit row. Durable when it returns `Ok`.
+    /// Appends an audit row, chained to the one before it. Durable when it returns `Ok`. The
+    /// audit is append-only: the store has no method to change or delete a row.
     async fn audit(&self, event: AuditEvent) -> Result<(), StoreError>;
+    /// Appends several audit rows in one transaction (all or none), in order.
+    async fn audit_all(&self, events: Vec<AuditEvent>) -> Result<(), StoreError>;
+    /// Checks the audit's hash chain from the first row to the last.
+    async fn verify_audit(&self) -> Result<AuditChain, StoreError>;
     /// The most recent audit rows, newest first.
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError>;
     /// A filtered page of the audit log, newest first, with the total that matches.

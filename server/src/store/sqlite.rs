@@ -19,6 +19,7 @@ mod audit;
 mod checkpointer;
 mod devices;
 mod documents;
+mod erasure;
 mod homes;
 mod maintenance;
 mod readers;
@@ -47,10 +48,10 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
 use super::{
-    AuditEvent, AuditPage, AuditQuery, Device, DistributionEntry, DocumentSummary, Home,
-    HomePerson, NewAccount, NewDistribution, NewSession, NewUser, Overview, RevokedBy, Session,
-    SetupCode, Store, StoreError, StoredDocument, Ticket, User, UserChange, UserPage, UserQuery,
-    UserWithHomes, WriteStats,
+    AuditChain, AuditEvent, AuditPage, AuditQuery, Device, DistributionEntry, DocumentSummary,
+    Home, HomePerson, NewAccount, NewDistribution, NewSession, NewUser, Overview, RevokedBy,
+    Session, SetupCode, Store, StoreError, StoredDocument, Ticket, User, UserChange, UserPage,
+    UserQuery, UserWithHomes, WriteStats,
 };
 use readers::ReaderPool;
 use writer::{Counters, WriteCommand};
@@ -271,6 +272,22 @@ impl Store for SqliteStore {
         &self,
     ) -> Result<Vec<(DocumentId, DocMeta, Option<RecordFacts>)>, StoreError> {
         self.read(documents::facts).await
+    }
+
+    async fn erase_document(&self, what: super::erasure::Erasure) -> Result<(), StoreError> {
+        self.write(move |conn| erasure::erase(conn, &what)).await
+    }
+
+    async fn tombstone(
+        &self,
+        id: DocumentId,
+    ) -> Result<Option<super::erasure::Tombstone>, StoreError> {
+        self.read(move |conn| erasure::tombstone(conn, id)).await
+    }
+
+    async fn erased_since(&self, since_ms: i64) -> Result<Vec<DocumentId>, StoreError> {
+        self.read(move |conn| erasure::erased_since(conn, since_ms))
+            .await
     }
 
     async fn documents_without_facts(
@@ -513,6 +530,19 @@ impl Store for SqliteStore {
 
     async fn audit(&self, event: AuditEvent) -> Result<(), StoreError> {
         self.write(move |conn| audit::append(conn, &event)).await
+    }
+
+    async fn audit_all(&self, events: Vec<AuditEvent>) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            events
+                .iter()
+                .try_for_each(|event| audit::append(conn, event))
+        })
+        .await
+    }
+
+    async fn verify_audit(&self) -> Result<AuditChain, StoreError> {
+        self.read(audit::verify).await
     }
 
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {

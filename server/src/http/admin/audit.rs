@@ -83,6 +83,7 @@ async fn audit_page(
             action: given(filter.action),
             from_ms: filter.from,
             to_ms: filter.to,
+            document_id: None,
             offset: paging.offset(),
             limit: paging.per_page,
         })

@@ -1,25 +1,168 @@
-//! The append-only audit trail, and the counts of the administration overview.
+//! The append-only, hash-chained audit trail, and the counts of the administration overview.
+//!
+//! Every row carries `prev_hash`, the `hash` of the row before it (by id; 32 zero bytes for the
+//! first), and `hash`, a SHA-256 over the row's own content and `prev_hash` ([`row_hash`]). Changing,
+//! deleting or inserting a row anywhere but at the end breaks the chain at that row or the next,
+//! which [`verify`] finds. [`append`] is the one way a row is written.
 
 use hearth_shared::ids::DocumentId;
 use hearth_shared::permissions::Role;
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use sha2::{Digest, Sha256};
 
-use crate::store::{AuditEvent, AuditPage, AuditQuery, AuditRow, Overview, StoreError};
+use crate::store::{
+    AuditChain, AuditEvent, AuditPage, AuditQuery, AuditRow, BrokenAuditRow, Overview, StoreError,
+};
 
-pub(super) fn append(conn: &Connection, event: &AuditEvent) -> Result<(), StoreError> {
+/// The `prev_hash` of the first row.
+const GENESIS: [u8; 32] = [0; 32];
+
+/// Versions the hashed encoding, so a later layout can never collide with this one.
+const DOMAIN: &[u8] = b"hearth-audit-v1";
+
+/// SHA-256 over `prev_hash` and the row's fields, each length-prefixed (absent and empty differ).
+pub(super) fn row_hash(id: i64, prev_hash: &[u8; 32], event: &AuditEvent) -> [u8; 32] {
+    fn field(h: &mut Sha256, value: Option<&[u8]>) {
+        match value {
+            None => h.update([0]),
+            Some(bytes) => {
+                h.update([1]);
+                h.update((bytes.len() as u64).to_be_bytes());
+                h.update(bytes);
+            }
+        }
+    }
+    let mut h = Sha256::new();
+    h.update(DOMAIN);
+    h.update(prev_hash);
+    h.update(id.to_be_bytes());
+    h.update(event.at_ms.to_be_bytes());
+    field(&mut h, event.user_id.as_deref().map(str::as_bytes));
+    field(&mut h, Some(event.action.as_bytes()));
+    field(
+        &mut h,
+        event.document_id.as_ref().map(|d| &d.as_bytes()[..]),
+    );
+    field(&mut h, event.subject.as_deref().map(str::as_bytes));
+    field(&mut h, Some(event.detail.as_bytes()));
+    h.finalize().into()
+}
+
+/// The id and hash of the last row, if any.
+fn last_link(conn: &Connection) -> Result<Option<(i64, Option<Vec<u8>>)>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?)
+}
+
+/// Appends one row chained to the last. Runs on the writer connection inside whatever
+/// transaction (or savepoint) the caller has open, and reads the last row in that same
+/// transaction, so the chain follows commit order even when a group's savepoint is rolled back.
+pub(crate) fn append(conn: &Connection, event: &AuditEvent) -> Result<(), StoreError> {
+    let (id, prev) = match last_link(conn)? {
+        None => (1, GENESIS),
+        Some((last, hash)) => {
+            let prev = hash
+                .as_deref()
+                .and_then(|h| <[u8; 32]>::try_from(h).ok())
+                .ok_or_else(|| {
+                    StoreError::Sqlite(super::failure(
+                        "the last audit row has no hash: run `hearth audit verify`",
+                    ))
+                })?;
+            (last + 1, prev)
+        }
+    };
+    let hash = row_hash(id, &prev, event);
     conn.prepare_cached(
-        "INSERT INTO audit (at, user_id, action, document_id, subject, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO audit (id, at, user_id, action, document_id, subject, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
+        id,
         event.at_ms,
         event.user_id,
         event.action,
         event.document_id.as_ref().map(DocumentId::as_bytes),
         event.subject,
         event.detail,
+        &prev[..],
+        &hash[..],
     ])?;
     Ok(())
+}
+
+/// The genesis rule for rows written before the chain existed: chains every row without a hash,
+/// in id order, after the last chained one. Called only by the migration step that added the
+/// columns (in its transaction), never at an ordinary start: re-chaining later would bless rows
+/// someone had stripped of their hashes.
+pub(super) fn chain_unchained(conn: &Connection) -> Result<(), StoreError> {
+    let mut rows = Vec::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT id, at, user_id, action, document_id, subject, detail FROM audit
+             WHERE hash IS NULL ORDER BY id",
+        )?;
+        let mapped = stmt.query_map([], |row| {
+            Ok((row.get::<_, i64>(0)?, event_from_row(row, 1)?))
+        })?;
+        for row in mapped {
+            rows.push(row?);
+        }
+    }
+    let mut prev = GENESIS;
+    for (id, event) in rows {
+        let hash = row_hash(id, &prev, &event);
+        conn.prepare_cached("UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE id = ?3")?
+            .execute(params![&prev[..], &hash[..], id])?;
+        prev = hash;
+    }
+    Ok(())
+}
+
+/// Walks the whole chain in id order inside one read transaction (a consistent view while the
+/// server keeps appending) and names the first row whose link or hash does not hold.
+pub(super) fn verify(conn: &Connection) -> Result<AuditChain, StoreError> {
+    let tx = conn.unchecked_transaction()?;
+    let mut stmt = tx.prepare(
+        "SELECT id, at, user_id, action, document_id, subject, detail, prev_hash, hash
+         FROM audit ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut prev = GENESIS;
+    let mut checked = 0u64;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let broken = |reason: &str| AuditChain {
+            rows: checked,
+            head: prev,
+            broken: Some(BrokenAuditRow {
+                id,
+                reason: reason.to_owned(),
+            }),
+        };
+        // A row whose fields no longer read as an event (a changed type) is broken too.
+        let Ok(event) = event_from_row(row, 1) else {
+            return Ok(broken("its fields cannot be read"));
+        };
+        let stored_prev: Option<Vec<u8>> = row.get(7).unwrap_or(None);
+        let stored_hash: Option<Vec<u8>> = row.get(8).unwrap_or(None);
+        if stored_prev.as_deref() != Some(&prev[..]) {
+            return Ok(broken("its link to the previous row does not match"));
+        }
+        let hash = row_hash(id, &prev, &event);
+        if stored_hash.as_deref() != Some(&hash[..]) {
+            return Ok(broken("its content does not match its hash"));
+        }
+        prev = hash;
+        checked += 1;
+    }
+    Ok(AuditChain {
+        rows: checked,
+        head: prev,
+        broken: None,
+    })
 }
 
 /// Reads `at, user_id, action, document_id, subject, detail` starting at column `first`.
@@ -49,12 +192,20 @@ pub(super) fn recent(conn: &Connection, limit: usize) -> Result<Vec<AuditEvent>,
 }
 
 const AUDIT_FILTER: &str = "(?1 IS NULL OR a.user_id = ?1) AND (?2 IS NULL OR a.action = ?2)
-     AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at <= ?4)";
+     AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at <= ?4)
+     AND (?5 IS NULL OR a.document_id = ?5)";
 
 pub(super) fn page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage, StoreError> {
     let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
     let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
-    let filter = params![query.user_id, query.action, query.from_ms, query.to_ms];
+    let document = query.document_id.as_ref().map(DocumentId::as_bytes);
+    let filter = params![
+        query.user_id,
+        query.action,
+        query.from_ms,
+        query.to_ms,
+        document
+    ];
     let total: i64 = conn
         .prepare_cached(&format!(
             "SELECT count(*) FROM audit a WHERE {AUDIT_FILTER}"
@@ -63,7 +214,7 @@ pub(super) fn page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage, S
     let sql = format!(
         "SELECT a.id, u.username, a.at, a.user_id, a.action, a.document_id, a.subject, a.detail
          FROM audit a LEFT JOIN users u ON u.id = a.user_id
-         WHERE {AUDIT_FILTER} ORDER BY a.id DESC LIMIT ?5 OFFSET ?6"
+         WHERE {AUDIT_FILTER} ORDER BY a.id DESC LIMIT ?6 OFFSET ?7"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
@@ -72,6 +223,7 @@ pub(super) fn page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage, S
             query.action,
             query.from_ms,
             query.to_ms,
+            document,
             limit,
             offset
         ],
