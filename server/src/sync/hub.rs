@@ -32,6 +32,9 @@ pub struct LoadedDoc {
     pub record: Option<Record>,
     /// The metadata, `None` while the document has never been stored.
     pub meta: Option<DocMeta>,
+    /// For an erased record (then `meta` is `None` and the document empty): the metadata its
+    /// tombstone keeps, for the access check that decides who is told it was erased.
+    pub erased: Option<DocMeta>,
     /// How many chunks the store holds for it (to decide when to compact).
     pub chunk_count: usize,
     /// Bytes of the first stored chunk (the snapshot, once compacted).
@@ -167,6 +170,12 @@ pub enum HubEvent {
         /// The connection that made the change (it has already replied).
         by_connection: u64,
     },
+    /// A record was erased; connections syncing it tell their peer to drop it (if the peer
+    /// could read it) and forget it.
+    Erased {
+        /// Which document.
+        document: DocumentId,
+    },
     /// An ephemeral message to relay to other readers of the document.
     Ephemeral {
         /// Which document.
@@ -268,6 +277,7 @@ impl Hub {
                     doc,
                     record,
                     meta: Some(stored.meta),
+                    erased: None,
                     chunk_count: stored.chunks.len(),
                     snapshot_bytes,
                     incremental_bytes,
@@ -278,6 +288,9 @@ impl Hub {
                 doc: Automerge::new(),
                 record: None,
                 meta: None,
+                // Only for ids the store does not hold: a new record's first message pays one
+                // more read, a stored record's none.
+                erased: self.store.tombstone(id).await?.map(|t| t.access),
                 chunk_count: 0,
                 snapshot_bytes: 0,
                 incremental_bytes: 0,
@@ -402,6 +415,43 @@ impl Hub {
                 loaded.incremental_bytes = 0;
             }
             Err(e) => tracing::warn!(document = %id, error = %e, "compaction failed"),
+        }
+    }
+
+    /// Erases a stored record (see [`Store::erase_document`]) under its lock, so no message is
+    /// being applied to it meanwhile, then drops the loaded copy: the next open reads the
+    /// tombstone. Connections syncing it are told ([`HubEvent::Erased`]).
+    pub async fn erase(&self, erasure: crate::store::erasure::Erasure) -> Result<(), StoreError> {
+        let id = erasure.id;
+        let mut guard = self.slot(id).lock_owned().await;
+        let erased = self.store.erase_document(erasure).await;
+        // Whatever the outcome, the copy in memory is no longer trusted: the next open reloads.
+        *guard = Slot::Unloaded;
+        drop(guard);
+        erased?;
+        self.publish(HubEvent::Erased { document: id });
+        Ok(())
+    }
+
+    /// Drops the loaded copies of records erased by another process (`hearth retention run` on
+    /// the same data folder), so this server stops serving them: the next open reads the
+    /// tombstone. Waits for each document's lock.
+    pub async fn forget_erased(&self, ids: &[DocumentId]) {
+        for &id in ids {
+            let cached = self
+                .cache
+                .lock()
+                .expect("cache lock is never poisoned")
+                .peek(&id)
+                .cloned();
+            if let Some(slot) = cached {
+                let mut guard = slot.lock_owned().await;
+                if matches!(&*guard, Slot::Loaded(d) if d.meta.is_some()) {
+                    *guard = Slot::Unloaded;
+                    drop(guard);
+                    self.publish(HubEvent::Erased { document: id });
+                }
+            }
         }
     }
 
