@@ -21,6 +21,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
+/// The `error` code that tells a peer a record it holds was erased and must be dropped.
+pub const RECORD_ERASED: &str = "record_erased";
+
 /// Limits that protect the server from one connection.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -164,6 +167,14 @@ impl Connection {
                     close: false,
                 }
             }
+            HubEvent::Erased { document } => {
+                // Only a peer syncing it, that could read it, is told; the access was checked
+                // when it opened the document on this connection.
+                match self.docs.remove(&document) {
+                    Some(peer) if peer.stand_in.is_none() => self.erased(document),
+                    _ => Outcome::default(),
+                }
+            }
             _ => Outcome::default(),
         }
     }
@@ -289,6 +300,18 @@ impl Connection {
                 );
             }
         };
+        if let Some(tombstone) = guard.get().erased.as_ref() {
+            let could_read = self.access_of(id, tombstone).can_read();
+            drop(guard);
+            self.docs.remove(&id);
+            return match (could_read, is_request) {
+                (true, _) => self.erased(id),
+                // Never readable by this user: exactly the replies for an unknown id, and any
+                // change refused, so an old copy can never bring the record back.
+                (false, true) => self.unavailable(id),
+                (false, false) => self.on_stand_in_sync(id, &data),
+            };
+        }
         let access = guard.get().meta.as_ref().map(|m| self.access_of(id, m));
         match (access, is_request) {
             // Asking for a document one may not read, may only write, or that does not exist:
@@ -580,6 +603,17 @@ impl Connection {
             document_id: id.to_string(),
             data,
         }
+    }
+
+    /// The tombstone a peer that could read `id` is given: Hearth's `error` with the code
+    /// `record_erased`. Current clients drop their copy; older ones show it as refused, as for
+    /// any refused record, and never send it again.
+    fn erased(&self, id: DocumentId) -> Outcome {
+        self.error(
+            Some(id),
+            RECORD_ERASED,
+            "This record has been erased and is no longer held anywhere.",
+        )
     }
 
     fn unavailable(&self, id: DocumentId) -> Outcome {
