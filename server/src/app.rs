@@ -176,9 +176,16 @@ pub async fn start(
     });
     let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
-    let filter = http::routes(app);
+    let filter = http::routes(app.clone());
     let (stop, mut stopped) = watch::channel(false);
     spawn_expiry_sweep(store_for_sweep, stopped.clone());
+    crate::retention::spawn_daily(
+        app.store.clone(),
+        app.hub.clone(),
+        config.retention.policy(),
+        app.clock.clone(),
+        stopped.clone(),
+    );
     let task = tokio::spawn(async move {
         loop {
             let (stream, peer) = tokio::select! {

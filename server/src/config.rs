@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::retention::policy::{Period, Policy};
+
 /// How the `serve` command runs. Every field has a flag and an environment variable.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeConfig {
@@ -63,6 +65,47 @@ pub struct ServeConfig {
     /// visits can be tested on chosen dates. `None` is the system clock.
     #[arg(skip)]
     pub fixed_now_ms: Option<i64>,
+    /// How long records are kept (the daily retention job).
+    #[command(flatten)]
+    pub retention: RetentionConfig,
+}
+
+/// How long each kind of record is kept once finished: `keep` (never deleted by the retention
+/// job) or a number of calendar months. See `retention::policy` for when each kind's period
+/// starts. The defaults delete only young people's consultation responses, a year after their
+/// consultation closed; the council decides the rest with its records manager (Regulation 33
+/// records and visit notes are evidence an inspector may ask for).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RetentionConfig {
+    /// Visit notes, months after they were handed in, or `keep`.
+    #[arg(long, env = "HEARTH_RETAIN_VISIT_NOTES", default_value = "keep")]
+    pub retain_visit_notes: Period,
+    /// Regulation 33 inspection records, months after sign-off, or `keep`.
+    #[arg(long, env = "HEARTH_RETAIN_INSPECTIONS", default_value = "keep")]
+    pub retain_inspections: Period,
+    /// Consultation forms, months after they closed, or `keep`.
+    #[arg(long, env = "HEARTH_RETAIN_CONSULTATIONS", default_value = "keep")]
+    pub retain_consultations: Period,
+    /// Young people's consultation responses, months after their consultation closed, or
+    /// `keep`.
+    #[arg(
+        long,
+        env = "HEARTH_RETAIN_CONSULTATION_RESPONSES",
+        default_value = "12"
+    )]
+    pub retain_consultation_responses: Period,
+}
+
+impl RetentionConfig {
+    /// The policy the retention job applies.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            visit_notes: self.retain_visit_notes,
+            inspections: self.retain_inspections,
+            consultations: self.retain_consultations,
+            consultation_responses: self.retain_consultation_responses,
+        }
+    }
 }
 
 impl ServeConfig {

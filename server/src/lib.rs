@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod report;
+pub mod retention;
 pub mod state;
 pub mod store;
 pub mod sync;

@@ -29,6 +29,8 @@ mod writer;
 #[cfg(test)]
 mod admin_tests;
 #[cfg(test)]
+mod erasure_tests;
+#[cfg(test)]
 mod reporting_tests;
 #[cfg(test)]
 mod tests;
