@@ -5,6 +5,7 @@
 
 mod audit;
 mod devices;
+mod erasure;
 mod homes;
 mod users;
 pub mod validate;
@@ -28,7 +29,9 @@ pub fn routes(app: Arc<App>) -> BoxedFilter<(Response,)> {
         .unify()
         .or(homes::routes(app.clone()))
         .unify()
-        .or(devices::routes(app))
+        .or(devices::routes(app.clone()))
+        .unify()
+        .or(erasure::routes(app))
         .unify()
         .boxed()
 }
