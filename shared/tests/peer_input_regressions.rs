@@ -1,0 +1,38 @@
+//! Inputs the fuzzers (`fuzz/`) found that once made the shared core panic. Each is what a peer
+//! could send over `/sync`; each must now be refused with an error the server can answer, not
+//! a panic in the connection's task.
+
+use automerge::Automerge;
+use automerge::sync::{self, ChunkList, SyncDoc};
+use hearth_shared::sync::{decode, receive};
+
+/// A bundle chunk (type 3) whose id-counter column ends half-way through a LEB128 number.
+/// Found by `change_ingestion` in its first minute: automerge 0.12's parser unwraps it (in
+/// `hexane`) and panics.
+const TRUNCATED_BUNDLE: &[u8] = &[
+    0x85, 0x6f, 0x4a, 0x83, 0xfb, 0xcf, 0x0a, 0x5c, 0x03, 0x31, 0x01, 0x00, 0x25, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00, 0x00, 0x03, 0x00, 0x95, 0x00, 0x00, 0x0b, 0x00,
+    0x01, 0x01, 0x26, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+    0x01, 0x01, 0x01, 0x23, 0x01, 0x01, 0x01, 0x01, 0x01, 0x00, 0xff, 0xff, 0x00, 0xf6, 0xa6, 0xa7,
+    0xff,
+];
+
+/// A sync message from an empty peer carrying `chunk` as its changes.
+fn message_carrying(chunk: &[u8]) -> Vec<u8> {
+    let mut state = sync::State::new();
+    let mut message = Automerge::new()
+        .generate_sync_message(&mut state)
+        .expect("an empty document starts a sync");
+    message.changes = ChunkList::from(vec![chunk.to_vec()]);
+    message.encode()
+}
+
+#[test]
+fn a_sync_message_carrying_a_truncated_bundle_is_refused_as_corrupt() {
+    let message = message_carrying(TRUNCATED_BUNDLE);
+    let refused = decode(&message).expect_err("the chunk does not parse");
+    assert_eq!(refused.code(), "corrupt_sync_message");
+    let refused = receive(&Automerge::new(), &sync::State::new(), &message)
+        .expect_err("the stand-in path refuses it too");
+    assert_eq!(refused.code(), "corrupt_sync_message");
+}
