@@ -3,11 +3,12 @@
 
 use crate::app;
 use crate::auth::{password, token};
-use crate::config::ServeConfig;
+use crate::config::{RetentionConfig, ServeConfig};
 use crate::demo;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::{NewUser, Store};
 use clap::{Parser, Subcommand};
+use hearth_shared::calendar::Day;
 use hearth_shared::permissions::Role;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -61,6 +62,36 @@ pub enum Command {
     },
     /// Check the database's integrity.
     Check,
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Apply the retention policy (the server also does, daily).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+/// `hearth retention ...`
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Erase every record whose retention period has ended (each with an audit row), or with
+    /// --dry-run list them: id, kind and dates only, never content.
+    Run {
+        /// List what would be erased; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The periods, as for `serve` (same flags and HEARTH_RETAIN_* variables).
+        #[command(flatten)]
+        policy: RetentionConfig,
+    },
+}
+
+/// `hearth audit ...`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit's hash chain from the first row to the last. Prints the rows checked
+    /// and the last row's hash (keep it elsewhere: a later run that does not reach it means
+    /// rows were cut off the end); exits non-zero naming the first broken row.
+    Verify,
 }
 
 /// `hearth user ...`
@@ -165,6 +196,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             println!("backup written to {}", file.display());
             Ok(())
         }
+        Command::Retention(RetentionCommand::Run { dry_run, policy }) => {
+            let now = cli.fixed_now_ms.unwrap_or_else(crate::auth::now_ms);
+            retention(store.as_ref(), &policy.policy(), now, dry_run).await
+        }
+        Command::Audit(AuditCommand::Verify) => verify_audit(store.as_ref()).await,
         Command::Check => {
             let problems = store.check().await?;
             if problems.is_empty() {
@@ -179,6 +215,56 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     problems.len()
                 )))
             }
+        }
+    }
+}
+
+/// `hearth retention run`: one line per record, `id<TAB>kind<TAB>finished <day><TAB>expired
+/// <day>`, then a count. A server running on the same folder drops the erased records from
+/// memory within the hour (and refuses any change to them at once: the tombstone is read
+/// before a record is loaded).
+async fn retention(
+    store: &dyn Store,
+    policy: &crate::retention::policy::Policy,
+    now_ms: i64,
+    dry_run: bool,
+) -> Result<(), CliError> {
+    let listed = if dry_run {
+        crate::retention::due(store, policy, now_ms).await?
+    } else {
+        crate::retention::run(store, None, policy, now_ms).await?
+    };
+    for expired in &listed {
+        println!(
+            "{}\t{}\tfinished {}\texpired {}",
+            expired.id,
+            expired.kind.as_str(),
+            Day::from_unix_ms(expired.finished_at_ms),
+            Day::from_unix_ms(expired.expired_at_ms),
+        );
+    }
+    let verb = if dry_run { "would be erased" } else { "erased" };
+    println!("{} record(s) {verb}", listed.len());
+    Ok(())
+}
+
+/// `hearth audit verify`: `ok <rows> rows, head <hash>` on stdout, or the first broken row.
+async fn verify_audit(store: &dyn Store) -> Result<(), CliError> {
+    let chain = store.verify_audit().await?;
+    match chain.broken {
+        None => {
+            println!("ok {} rows, head {}", chain.rows, hex::encode(chain.head));
+            Ok(())
+        }
+        Some(broken) => {
+            println!(
+                "broken at audit row {}: {} ({} rows before it hold)",
+                broken.id, broken.reason, chain.rows
+            );
+            Err(CliError::Usage(format!(
+                "the audit chain is broken at row {}",
+                broken.id
+            )))
         }
     }
 }
