@@ -121,11 +121,10 @@ pub(super) fn chain_unchained(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Walks the whole chain in id order inside one read transaction (a consistent view while the
-/// server keeps appending) and names the first row whose link or hash does not hold.
+/// Walks the whole chain in id order and names the first row whose link or hash does not hold.
+/// Run in the readers' read transaction: a consistent view while the server keeps appending.
 pub(super) fn verify(conn: &Connection) -> Result<AuditChain, StoreError> {
-    let tx = conn.unchecked_transaction()?;
-    let mut stmt = tx.prepare(
+    let mut stmt = conn.prepare(
         "SELECT id, at, user_id, action, document_id, subject, detail, prev_hash, hash
          FROM audit ORDER BY id",
     )?;
@@ -274,4 +273,203 @@ pub(super) fn overview(conn: &Connection, now_ms: i64) -> Result<Overview, Store
             &[&now_ms],
         )?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The chain against real SQLite files: what verifies, and that each kind of tampering is
+    //! found at the right row. All ids are synthetic.
+
+    use super::*;
+    use crate::store::Store;
+    use crate::store::sqlite::{SqliteOptions, SqliteStore, schema};
+    use std::path::Path;
+
+    fn event(action: &str, detail: &str) -> AuditEvent {
+        AuditEvent {
+            at_ms: 1_700_000_000_000,
+            user_id: Some("user-test-1".into()),
+            action: action.into(),
+            document_id: Some(DocumentId::from_bytes([7; 16])),
+            subject: None,
+            detail: detail.into(),
+        }
+    }
+
+    fn open(path: &Path) -> SqliteStore {
+        SqliteStore::open(path, SqliteOptions::default()).expect("open the store")
+    }
+
+    /// Appends `n` rows through the store (the writer thread, one command each).
+    async fn store_with_rows(n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hearth.sqlite3");
+        let store = open(&path);
+        for i in 0..n {
+            store
+                .audit(event("record_read", &i.to_string()))
+                .await
+                .unwrap();
+        }
+        (dir, path)
+    }
+
+    async fn verify_file(path: &Path) -> AuditChain {
+        open(path).verify_audit().await.unwrap()
+    }
+
+    fn broken_id(chain: &AuditChain) -> Option<i64> {
+        chain.broken.as_ref().map(|b| b.id)
+    }
+
+    #[tokio::test]
+    async fn an_untouched_chain_verifies_and_reports_its_head() {
+        let (_dir, path) = store_with_rows(5).await;
+        let chain = verify_file(&path).await;
+        assert_eq!(broken_id(&chain), None);
+        assert_eq!(chain.rows, 5);
+        let conn = Connection::open(&path).unwrap();
+        let last: Vec<u8> = conn
+            .query_row("SELECT hash FROM audit WHERE id = 5", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(&chain.head[..], &last[..]);
+        let empty = store_with_rows(0).await;
+        assert_eq!(verify_file(&empty.1).await.rows, 0);
+    }
+
+    #[tokio::test]
+    async fn a_changed_field_breaks_the_chain_at_that_row() {
+        for (column, value) in [
+            ("detail", "'edited'"),
+            ("user_id", "'user-test-2'"),
+            ("at", "at + 1"),
+            ("action", "'signed_in'"),
+            ("document_id", "NULL"),
+            ("subject", "'somebody'"),
+        ] {
+            let (_dir, path) = store_with_rows(4).await;
+            Connection::open(&path)
+                .unwrap()
+                .execute(
+                    &format!("UPDATE audit SET {column} = {value} WHERE id = 3"),
+                    [],
+                )
+                .unwrap();
+            let chain = verify_file(&path).await;
+            assert_eq!(broken_id(&chain), Some(3), "{column}");
+            assert_eq!(chain.rows, 2, "{column}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_deleted_or_rehashed_row_breaks_the_chain_at_the_next() {
+        let (_dir, path) = store_with_rows(4).await;
+        Connection::open(&path)
+            .unwrap()
+            .execute("DELETE FROM audit WHERE id = 2", [])
+            .unwrap();
+        assert_eq!(broken_id(&verify_file(&path).await), Some(3));
+
+        // Someone who edits a row and recomputes its own hash still breaks the next link.
+        let (_dir, path) = store_with_rows(4).await;
+        let conn = Connection::open(&path).unwrap();
+        let prev: Vec<u8> = conn
+            .query_row("SELECT prev_hash FROM audit WHERE id = 2", [], |r| r.get(0))
+            .unwrap();
+        let mut forged = event("record_read", "forged");
+        forged.at_ms = 1_700_000_000_000;
+        let hash = row_hash(2, &prev.try_into().unwrap(), &forged);
+        conn.execute(
+            "UPDATE audit SET detail = 'forged', hash = ?1 WHERE id = 2",
+            [&hash[..]],
+        )
+        .unwrap();
+        assert_eq!(broken_id(&verify_file(&path).await), Some(3));
+
+        // A row stripped of its hash is broken, and the server does not re-chain it on open.
+        let (_dir, path) = store_with_rows(3).await;
+        Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE audit SET hash = NULL WHERE id = 2", [])
+            .unwrap();
+        assert_eq!(broken_id(&verify_file(&path).await), Some(2));
+        assert_eq!(broken_id(&verify_file(&path).await), Some(2));
+    }
+
+    #[tokio::test]
+    async fn rows_from_before_the_chain_are_chained_by_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hearth.sqlite3");
+        {
+            // A file as the build before the chain left it: four steps, rows without hashes.
+            let conn = Connection::open(&path).unwrap();
+            for step in &schema::MIGRATIONS[..4] {
+                conn.execute_batch(step).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 4).unwrap();
+            for i in 0..3 {
+                conn.execute(
+                    "INSERT INTO audit (at, user_id, action, detail) VALUES (?1, 'u1', 'login_failed', '')",
+                    [i],
+                )
+                .unwrap();
+            }
+        }
+        let store = open(&path);
+        store.audit(event("signed_in", "")).await.unwrap();
+        let chain = store.verify_audit().await.unwrap();
+        assert_eq!(broken_id(&chain), None);
+        assert_eq!(chain.rows, 4);
+    }
+
+    #[tokio::test]
+    async fn append_chains_inside_the_callers_transaction_and_savepoints() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hearth.sqlite3");
+        drop(open(&path));
+        let mut conn = Connection::open(&path).unwrap();
+        let tx = conn.transaction().unwrap();
+        append(&tx, &event("change_accepted", "a")).unwrap();
+        // A savepoint rolled back (a failed command in a writer group) leaves no gap.
+        tx.execute_batch("SAVEPOINT command").unwrap();
+        append(&tx, &event("change_accepted", "rolled back")).unwrap();
+        tx.execute_batch("ROLLBACK TO command; RELEASE command")
+            .unwrap();
+        append(&tx, &event("change_accepted", "b")).unwrap();
+        tx.commit().unwrap();
+        let chain = verify_file(&path).await;
+        assert_eq!(broken_id(&chain), None);
+        assert_eq!(chain.rows, 2);
+    }
+
+    #[tokio::test]
+    async fn audit_all_writes_every_row_or_none() {
+        let (_dir, path) = store_with_rows(1).await;
+        let store = open(&path);
+        store
+            .audit_all(vec![event("record_read", "x"), event("record_read", "y")])
+            .await
+            .unwrap();
+        let chain = store.verify_audit().await.unwrap();
+        assert_eq!((chain.rows, broken_id(&chain)), (3, None));
+    }
+
+    #[tokio::test]
+    async fn the_audit_page_filters_by_document() {
+        let (_dir, path) = store_with_rows(2).await;
+        let store = open(&path);
+        let mut other = event("record_read", "other");
+        other.document_id = Some(DocumentId::from_bytes([8; 16]));
+        store.audit(other).await.unwrap();
+        let page = store
+            .audit_page(AuditQuery {
+                document_id: Some(DocumentId::from_bytes([8; 16])),
+                limit: 10,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.rows[0].event.detail, "other");
+    }
 }
