@@ -97,6 +97,15 @@ async fn login(
     let now = now_ms();
     let account = creds.username.trim().to_lowercase();
     if app.ip_failures.is_blocked(&ip, now) || app.account_failures.is_blocked(&account, now) {
+        // No lookup of the account: a throttled caller gets no work done on its behalf.
+        audit_sign_in(
+            &app,
+            now,
+            None,
+            "login_failed",
+            SignInFailure::TooManyAttempts.code(),
+        )
+        .await;
         return Err(warp::reject::custom(ApiError::TooManyAttempts));
     }
     let user = app
@@ -109,22 +118,14 @@ async fn login(
         user.as_ref().map(|u| u.password_hash.clone()),
     )
     .await;
-    let user = match user {
-        Some(u) if ok && !u.disabled => u,
-        other => {
+    let user = match SignInFailure::of(user.as_ref(), ok) {
+        None => user.expect("no failure means a known account"),
+        Some(failure) => {
             app.ip_failures.record_failure(&ip, now);
             app.account_failures.record_failure(&account, now);
-            let _ = app
-                .store
-                .audit(AuditEvent {
-                    at_ms: now,
-                    user_id: other.map(|u| u.id),
-                    action: "login_failed".into(),
-                    document_id: None,
-                    subject: None,
-                    detail: String::new(),
-                })
-                .await;
+            // The reason is for the audit only: the caller gets one answer for all of them.
+            let user_id = user.map(|u| u.id);
+            audit_sign_in(&app, now, user_id, "login_failed", failure.code()).await;
             return Err(warp::reject::custom(ApiError::BadCredentials));
         }
     };
@@ -132,7 +133,8 @@ async fn login(
     let session_token = token::generate();
     let lifetime = app.config.session_lifetime();
     let hash = token::hash(&session_token).expect("a generated token is well-formed");
-    app.store
+    let session = app
+        .store
         .create_session(
             hash,
             NewSession {
@@ -144,6 +146,18 @@ async fn login(
         )
         .await
         .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
+    audit(
+        &app,
+        AuditEvent {
+            at_ms: now,
+            user_id: Some(user.id.clone()),
+            action: "signed_in".into(),
+            document_id: None,
+            subject: Some(session.device_id),
+            detail: String::new(),
+        },
+    )
+    .await;
     tracing::info!(user = %user.id, "signed in");
     let cookie = format!(
         "{SESSION_COOKIE}={session_token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
@@ -168,6 +182,18 @@ async fn logout(app: Arc<App>, token: Option<String>) -> Result<warp::reply::Res
         if let Some(session) = session {
             app.connections
                 .hang_up_device(&session.device_id, Hangup::SignedOut);
+            audit(
+                &app,
+                AuditEvent {
+                    at_ms: now_ms(),
+                    user_id: Some(session.user_id),
+                    action: "signed_out".into(),
+                    document_id: None,
+                    subject: Some(session.device_id),
+                    detail: String::new(),
+                },
+            )
+            .await;
         }
     }
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
@@ -203,6 +229,11 @@ async fn change_password(
     )
     .await
     {
+        audit(
+            &app,
+            password_event(&who, "password_change_failed", "wrong_password"),
+        )
+        .await;
         return Err(warp::reject::custom(ApiError::BadCredentials));
     }
     let hash = password::hash(change.new_password).await;
@@ -213,7 +244,78 @@ async fn change_password(
     // Every other device was signed out by the store: close their open sync connections too.
     app.connections
         .hang_up_user(&who.user.id, who.device_id.as_deref(), Hangup::SignedOut);
+    audit(&app, password_event(&who, "password_changed", "")).await;
     Ok(warp::reply::json(&serde_json::json!({ "changed": true })))
+}
+
+/// Why a sign-in failed, as the audit records it (`login_failed` with this code). The caller is
+/// always told the same (`bad_credentials`), so these never help someone guess accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignInFailure {
+    /// No account has that username.
+    UnknownUser,
+    /// The account exists; the password is wrong.
+    WrongPassword,
+    /// The account exists and the password is right, but it is disabled.
+    Disabled,
+    /// Too many recent failures from this address or for this account.
+    TooManyAttempts,
+}
+
+impl SignInFailure {
+    /// The failure for a looked-up account and whether the password matched; `None` signs in.
+    fn of(user: Option<&crate::store::User>, password_ok: bool) -> Option<Self> {
+        match user {
+            None => Some(Self::UnknownUser),
+            Some(_) if !password_ok => Some(Self::WrongPassword),
+            Some(u) if u.disabled => Some(Self::Disabled),
+            Some(_) => None,
+        }
+    }
+
+    /// The stable reason code in the audit row's detail.
+    fn code(self) -> &'static str {
+        match self {
+            Self::UnknownUser => "unknown_user",
+            Self::WrongPassword => "wrong_password",
+            Self::Disabled => "disabled",
+            Self::TooManyAttempts => "too_many_attempts",
+        }
+    }
+}
+
+/// A sign-in attempt's audit row. Never the username typed (it may be a password typed in the
+/// wrong box) nor the password.
+async fn audit_sign_in(app: &App, now: i64, user_id: Option<String>, action: &str, reason: &str) {
+    let event = AuditEvent {
+        at_ms: now,
+        user_id,
+        action: action.into(),
+        document_id: None,
+        subject: None,
+        detail: reason.into(),
+    };
+    audit(app, event).await;
+}
+
+/// A password change's audit row: the account and the device it was made from.
+fn password_event(who: &SignedIn, action: &str, detail: &str) -> AuditEvent {
+    AuditEvent {
+        at_ms: now_ms(),
+        user_id: Some(who.user.id.clone()),
+        action: action.into(),
+        document_id: None,
+        subject: who.device_id.clone(),
+        detail: detail.into(),
+    }
+}
+
+/// Writes an account event's audit row. A failure is logged, not reported: the sign-in, sign-out
+/// or change has happened (or been refused) either way, and refusing a sign-out would be worse.
+async fn audit(app: &App, event: AuditEvent) {
+    if let Err(e) = app.store.audit(event).await {
+        tracing::error!(error = %e, "could not write audit row");
+    }
 }
 
 async fn ticket(app: Arc<App>, who: SignedIn) -> Result<impl Reply, Rejection> {
