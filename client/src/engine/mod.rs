@@ -71,6 +71,10 @@ pub enum Effect {
 /// The sync socket's (and the API's) code for a session that was revoked from Devices.
 pub const DEVICE_REVOKED: &str = "device_revoked";
 
+/// The server's `error` code for a record that was erased (retention or an administrator):
+/// the device drops its copy.
+pub const RECORD_ERASED: &str = "record_erased";
+
 /// Why the server refused a document's change, as it said in its `error` message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejected {
@@ -1028,6 +1032,15 @@ impl Engine {
             .map(|(id, _)| *id)
             .collect();
         self.wanted.extend(changed);
+        // A shelved record the server no longer lists (erased, or no longer readable) is loaded
+        // so it syncs: the server's answer decides, and an erased one is then dropped.
+        let unlisted: Vec<DocumentId> = self
+            .shelved
+            .keys()
+            .filter(|id| !self.listing.contains_key(id))
+            .copied()
+            .collect();
+        self.wanted.extend(unlisted);
         let mut effects = vec![Effect::ListChanged];
         for id in missing {
             let mut local = LocalDoc::new(empty_doc());
@@ -1106,6 +1119,19 @@ impl Engine {
             } if raw
                 .parse::<DocumentId>()
                 .is_ok_and(|id| self.forgotten.contains(&id)) => {}
+            // The tombstone: the record was erased on the server (retention or an administrator),
+            // which says so only to someone who could read it. The copy goes from memory and,
+            // through `Effect::Forget`, from IndexedDB with its index entry, unsent changes and
+            // all: there is no record left to send them to.
+            ClientEvent::ServerError {
+                document_id: Some(raw),
+                code: Some(code),
+                ..
+            } if code == RECORD_ERASED && raw.parse::<DocumentId>().is_ok() => {
+                if let Ok(id) = raw.parse::<DocumentId>() {
+                    effects.extend(self.forget(id));
+                }
+            }
             ClientEvent::ServerError {
                 message,
                 code,

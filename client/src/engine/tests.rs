@@ -25,6 +25,8 @@ fn member() -> Actor {
 #[derive(Default)]
 struct Server {
     docs: HashMap<DocumentId, Automerge>,
+    /// Records erased on the server: a sync about one gets the tombstone.
+    erased: HashSet<DocumentId>,
 }
 
 /// One connection's server side.
@@ -73,6 +75,12 @@ impl Conn {
     ) -> Vec<Vec<u8>> {
         if self.refused.contains(&id) {
             return vec![];
+        }
+        if server.erased.contains(&id) {
+            let error =
+                self.handshake
+                    .error_with_code(RECORD_ERASED, "erased", Some(&id.to_string()));
+            return vec![error.encode()];
         }
         if request && !server.docs.contains_key(&id) {
             return vec![self.handshake.doc_unavailable(id).unwrap().encode()];
@@ -843,4 +851,52 @@ fn a_box_whose_text_is_not_the_documents_is_spliced_against_the_document() {
         engine.text(id, "premises").unwrap(),
         "Lounge warm and tidy."
     );
+}
+
+#[test]
+fn an_erased_record_is_dropped_from_the_device_at_its_next_sync() {
+    let mut server = Server::default();
+    let mut device = Engine::new("device".into());
+    let id = new_note(&mut device);
+    device.set_text(id, "body", "unsent words").unwrap();
+    let kept = new_note(&mut device);
+    connect(&mut device, &mut server, member());
+    assert!(device.is_acknowledged(id));
+    device.on_closed();
+    // Erased on the server while this device was away; an edit made offline goes too.
+    server.docs.remove(&id);
+    server.erased.insert(id);
+    device.set_text(id, "body", "typed offline").unwrap();
+
+    let (_, effects) = connect(&mut device, &mut server, member());
+    assert!(effects.contains(&Effect::Forget(id)), "{effects:?}");
+    assert!(!device.has(id));
+    assert!(
+        !effects.contains(&Effect::Close),
+        "the connection carries on"
+    );
+    let rows: Vec<DocumentId> = device.rows().iter().map(|r| r.id).collect();
+    assert_eq!(rows, vec![kept]);
+    assert!(device.is_acknowledged(kept));
+}
+
+#[test]
+fn a_shelved_record_the_server_no_longer_lists_is_loaded_so_it_syncs() {
+    let mut server = Server::default();
+    let mut author = Engine::new("author".into());
+    let (gone, listed) = (new_note(&mut author), new_note(&mut author));
+    connect(&mut author, &mut server, member());
+    let mut entry = |id| author.index_entry(id).expect("an entry");
+    let mut device = Engine::new("device".into());
+    device.shelve(gone, entry(gone));
+    device.shelve(listed, entry(listed));
+    let row = Listed {
+        id: listed.to_string(),
+        kind: "visitNote".into(),
+        title: entry(listed).meta.unwrap().title,
+        home_id: Some("home-1".into()),
+        state: "draft".into(),
+    };
+    let _ = device.set_listing(vec![row]);
+    assert_eq!(device.take_wanted(), vec![gone], "only the unlisted one");
 }
