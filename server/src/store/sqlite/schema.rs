@@ -196,6 +196,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX document_tombstones_by_time ON document_tombstones (erased_at);
     "#,
+    // 7: who made a record's changes, for its history. Clients take a random Automerge actor
+    // each time they load a record, so one actor is one user's session on one record: the row
+    // names the user who sent the actor's first change, and the sync path refuses that actor's
+    // changes from anyone else. Rows go with their document when it is erased.
+    r#"
+    CREATE TABLE document_actors (
+        document_id BLOB NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        actor       BLOB NOT NULL,
+        user_id     TEXT NOT NULL,
+        first_at    INTEGER NOT NULL,
+        PRIMARY KEY (document_id, actor)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The version at which audit rows carry their hash chain (step 5 above).
