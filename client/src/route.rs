@@ -51,6 +51,8 @@ pub enum Route {
     AdminHome(String),
     /// `#/admin/audit`: the audit, filtered.
     AdminAudit,
+    /// `#/admin/erase`: erase one record everywhere, with a reason.
+    AdminErase,
     /// Anything else.
     NotFound,
 }
@@ -87,6 +89,7 @@ impl Route {
             ["admin", "homes"] => Route::AdminHomes,
             ["admin", "homes", id] if valid_home_id(id) => Route::AdminHome((*id).to_string()),
             ["admin", "audit"] => Route::AdminAudit,
+            ["admin", "erase"] => Route::AdminErase,
             _ => Route::NotFound,
         }
     }
@@ -115,6 +118,7 @@ impl Route {
             Route::AdminHomes => "#/admin/homes".into(),
             Route::AdminHome(id) => format!("#/admin/homes/{id}"),
             Route::AdminAudit => "#/admin/audit".into(),
+            Route::AdminErase => "#/admin/erase".into(),
         }
     }
 }
@@ -173,6 +177,7 @@ impl Route {
             Route::AdminHomes => Some((MenuSection::AdminHomes, MenuMark::Page)),
             Route::AdminHome(_) => Some((MenuSection::AdminHomes, MenuMark::Within)),
             Route::AdminAudit => Some((MenuSection::AdminAudit, MenuMark::Page)),
+            Route::AdminErase => Some((MenuSection::Administration, MenuMark::Within)),
             Route::SignIn | Route::Password | Route::Kiosk(_) | Route::NotFound => None,
         }
     }
@@ -212,6 +217,7 @@ mod tests {
             Route::AdminHomes,
             Route::AdminHome("h-1".into()),
             Route::AdminAudit,
+            Route::AdminErase,
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }

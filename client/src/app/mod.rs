@@ -222,7 +222,8 @@ pub fn App(props: &AppProps) -> Html {
             | Route::AdminUser(_)
             | Route::AdminHomes
             | Route::AdminHome(_)
-            | Route::AdminAudit),
+            | Route::AdminAudit
+            | Route::AdminErase),
             true,
         ) => html! { <admin::AdminPage route={admin_route.clone()} /> },
         (Route::Homes, true) if kiosk::runs_kiosk(role) => html! { <kiosk::KioskStart /> },

@@ -286,6 +286,16 @@ pub async fn admin_reset_password(id: &str) -> Result<String, ApiError> {
     Ok(reset.password)
 }
 
+/// `POST /api/admin/erasures`: erases a record everywhere, with a reason (the id travels in
+/// the body, not the address).
+pub async fn admin_erase_record(id: &str, reason: &str) -> Result<(), ApiError> {
+    let body = serde_json::json!({ "documentId": id, "reason": reason });
+    let request = Request::post("/api/admin/erasures")
+        .json(&body)
+        .map_err(|_| ApiError::Offline)?;
+    check(request.send().await).await.map(drop)
+}
+
 /// `GET /api/admin/homes`: every home, archived ones flagged.
 pub async fn admin_homes() -> Result<Vec<crate::admin::AdminHome>, ApiError> {
     get("/api/admin/homes").await
