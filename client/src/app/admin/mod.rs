@@ -6,6 +6,7 @@
 //! The pure part (reply shapes, labels, queries, pagination) is [`crate::admin`].
 
 mod audit;
+mod erase;
 mod homes;
 mod overview;
 mod user_detail;
@@ -425,6 +426,7 @@ pub fn AdminPage(props: &AdminPageProps) -> Html {
         Route::AdminHomes => html! { <homes::HomeList /> },
         Route::AdminHome(id) => html! { <homes::HomePage key={id.clone()} id={id.clone()} /> },
         Route::AdminAudit => html! { <audit::AuditPage /> },
+        Route::AdminErase => html! { <erase::ErasePage /> },
         _ => html! { <overview::AdminOverview /> },
     }
 }

@@ -53,6 +53,8 @@ pub fn AdminOverview() -> Html {
                 <span class="govuk-body-s hearth-secondary">{ " — add, rename and archive homes; assign members and managers" }</span></li>
             <li><a class="govuk-link hearth-link-target" id="admin-link-audit" href={Route::AdminAudit.href()}>{ "Audit" }</a>
                 <span class="govuk-body-s hearth-secondary">{ " — who did what, and when" }</span></li>
+            <li><a class="govuk-link hearth-link-target" id="admin-link-erase" href={Route::AdminErase.href()}>{ "Erase a record" }</a>
+                <span class="govuk-body-s hearth-secondary">{ " — delete one record everywhere, with a reason" }</span></li>
             <li><a class="govuk-link hearth-link-target" id="admin-link-devices" href={Route::Devices.href()}>{ "Devices" }</a>
                 <span class="govuk-body-s hearth-secondary">{ " — where people are signed in; sign a lost device out" }</span></li>
         </ul>
