@@ -341,6 +341,10 @@ pub struct AuditRow {
     pub event: AuditEvent,
 }
 
+/// The audit actions that are a read of a record: its first sync on a connection or a bulk
+/// download (`record_read`), a report of it, an export of it (a consultation's responses).
+pub const READ_ACTIONS: [&str; 3] = ["record_read", "report_downloaded", "export_downloaded"];
+
 /// What `hearth audit verify` found walking the audit's hash chain.
 #[derive(Debug, Clone)]
 pub struct AuditChain {
@@ -371,6 +375,8 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// Only rows about this document.
     pub document_id: Option<DocumentId>,
+    /// Only reads of records ([`READ_ACTIONS`]): "who has read this record".
+    pub reads_only: bool,
     /// Only rows at or after this time (Unix ms).
     pub from_ms: Option<i64>,
     /// Only rows at or before this time (Unix ms).

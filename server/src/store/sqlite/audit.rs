@@ -192,7 +192,8 @@ pub(super) fn recent(conn: &Connection, limit: usize) -> Result<Vec<AuditEvent>,
 
 const AUDIT_FILTER: &str = "(?1 IS NULL OR a.user_id = ?1) AND (?2 IS NULL OR a.action = ?2)
      AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at <= ?4)
-     AND (?5 IS NULL OR a.document_id = ?5)";
+     AND (?5 IS NULL OR a.document_id = ?5)
+     AND (?6 = 0 OR a.action IN ('record_read', 'report_downloaded', 'export_downloaded'))";
 
 pub(super) fn page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage, StoreError> {
     let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
@@ -203,7 +204,8 @@ pub(super) fn page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage, S
         query.action,
         query.from_ms,
         query.to_ms,
-        document
+        document,
+        query.reads_only
     ];
     let total: i64 = conn
         .prepare_cached(&format!(
@@ -213,7 +215,7 @@ pub(super) fn page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage, S
     let sql = format!(
         "SELECT a.id, u.username, a.at, a.user_id, a.action, a.document_id, a.subject, a.detail
          FROM audit a LEFT JOIN users u ON u.id = a.user_id
-         WHERE {AUDIT_FILTER} ORDER BY a.id DESC LIMIT ?6 OFFSET ?7"
+         WHERE {AUDIT_FILTER} ORDER BY a.id DESC LIMIT ?7 OFFSET ?8"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
@@ -223,6 +225,7 @@ pub(super) fn page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage, S
             query.from_ms,
             query.to_ms,
             document,
+            query.reads_only,
             limit,
             offset
         ],
@@ -471,5 +474,19 @@ mod tests {
             .unwrap();
         assert_eq!(page.total, 1);
         assert_eq!(page.rows[0].event.detail, "other");
+        let mut change = event("change_rejected", "forbidden");
+        change.document_id = Some(DocumentId::from_bytes([8; 16]));
+        store.audit(change).await.unwrap();
+        let reads = store
+            .audit_page(AuditQuery {
+                document_id: Some(DocumentId::from_bytes([8; 16])),
+                reads_only: true,
+                limit: 10,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(reads.total, 1);
+        assert_eq!(reads.rows[0].event.action, "record_read");
     }
 }
