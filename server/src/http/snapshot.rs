@@ -78,16 +78,31 @@ async fn download(
         .await
         .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
     let offered = offered(&who, summaries, asked);
-    // Audited before anything is sent: no audit row, no download. A count, never ids.
+    // Audited before anything is sent, in one transaction: no audit rows, no download. The
+    // download's count, then each record as read (`record_read`, detail `download`), so "who
+    // has read this record" finds a new device's bulk download as it finds a sync.
+    let at_ms = app.clock.now_ms();
+    let read = |document_id: Option<DocumentId>, action: &str, detail: String| AuditEvent {
+        at_ms,
+        user_id: Some(who.user.id.clone()),
+        action: action.into(),
+        document_id,
+        subject: who.device_id.clone(),
+        detail,
+    };
+    let rows = std::iter::once(read(
+        None,
+        "documents_downloaded",
+        offered.len().to_string(),
+    ))
+    .chain(
+        offered
+            .iter()
+            .map(|(id, _)| read(Some(*id), "record_read", "download".into())),
+    )
+    .collect();
     app.store
-        .audit(AuditEvent {
-            at_ms: app.clock.now_ms(),
-            user_id: Some(who.user.id.clone()),
-            action: "documents_downloaded".into(),
-            document_id: None,
-            subject: None,
-            detail: offered.len().to_string(),
-        })
+        .audit_all(rows)
         .await
         .map_err(|e| warp::reject::custom(ApiError::from(e)))?;
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(2);
