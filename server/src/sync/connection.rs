@@ -44,6 +44,9 @@ struct PeerDoc {
     /// one sync session, so every later change from this peer depends on the refused one and
     /// can never apply: the document stays refused until the peer reconnects.
     refused: Option<Rejection>,
+    /// This connection's read of the document is in the audit (or needs none: the peer created
+    /// it here). A read is audited once per connection, at its first sync.
+    read_audited: bool,
 }
 
 impl PeerDoc {
@@ -52,6 +55,7 @@ impl PeerDoc {
             state: SyncState::new(),
             stand_in,
             refused: None,
+            read_audited: false,
         }
     }
 }
@@ -409,6 +413,7 @@ impl Connection {
             tokio::spawn(async move { hub.compact_if_due(id).await });
         }
         let access = guard.get().meta.as_ref().map(|m| self.access_of(id, m));
+        self.audit_first_read(id, creating, access);
         let peer = self.docs.get_mut(&id).expect("inserted above");
         peer.state = received.state;
         let reply = match access {
@@ -465,6 +470,7 @@ impl Connection {
             tokio::spawn(async move { hub.compact_if_due(id).await });
         }
         self.docs.get_mut(&id).expect("checked above").state = state;
+        self.audit_first_read(id, false, Some(Access::ReadWrite));
         Some(Outcome {
             replies: reply
                 .map(|data| self.sync_message(id, data))
@@ -570,6 +576,38 @@ impl Connection {
                 .collect(),
             close: false,
         }
+    }
+
+    /// Audits this connection's first sync of a stored document the user may read
+    /// (`record_read`, detail `sync`): every read of a record is in the audit. A document the
+    /// peer has just created is its own, not a read. The row is written beside the reply, not
+    /// before it: a peer syncs each of its records at connect, one after another, and waiting
+    /// for a durable write each time would hold that up by an fsync per record.
+    fn audit_first_read(&mut self, id: DocumentId, creating: bool, access: Option<Access>) {
+        let Some(peer) = self.docs.get_mut(&id) else {
+            return;
+        };
+        if peer.read_audited {
+            return;
+        }
+        peer.read_audited = true;
+        if creating || !matches!(access, Some(Access::Read | Access::ReadWrite)) {
+            return;
+        }
+        let event = AuditEvent {
+            at_ms: now_ms(),
+            user_id: Some(self.who.user.id.clone()),
+            action: "record_read".into(),
+            document_id: Some(id),
+            subject: self.who.device_id.clone(),
+            detail: "sync".into(),
+        };
+        let hub = self.hub.clone();
+        tokio::spawn(async move {
+            if let Err(e) = hub.audit(event).await {
+                tracing::error!(error = %e, "could not write audit row");
+            }
+        });
     }
 
     /// Records a refused change in the audit log and tells the peer why.
