@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod dates;
+pub mod history;
 pub mod ids;
 pub mod labels;
 pub mod model;
