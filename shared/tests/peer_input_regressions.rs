@@ -36,3 +36,35 @@ fn a_sync_message_carrying_a_truncated_bundle_is_refused_as_corrupt() {
         .expect_err("the stand-in path refuses it too");
     assert_eq!(refused.code(), "corrupt_sync_message");
 }
+
+/// A peer that holds nothing of a document it may only write (a kiosk's tablet after its
+/// answers were acknowledged and deleted) and speaks automerge's v2 messages is answered with
+/// an *empty* document chunk: no content, though `changes` is not empty. Found by
+/// `change_ingestion`: `carries_changes` counted it as content, so the debug assertion in
+/// `outgoing_without_content` panicked (in the debug-built server the end-to-end tests run).
+#[test]
+fn a_write_only_peer_holding_nothing_is_answered_without_content_or_panic() {
+    let mut stored = automerge::AutoCommit::new();
+    automerge::transaction::Transactable::put(&mut stored, automerge::ROOT, "kind", "response")
+        .expect("a put");
+    stored.commit();
+    let stored = stored.document().clone();
+
+    let mut peer_state = sync::State::new();
+    let hello = Automerge::new()
+        .generate_sync_message(&mut peer_state)
+        .expect("an empty peer says hello");
+    let mut server = stored.clone();
+    let mut server_state = sync::State::new();
+    server
+        .receive_sync_message(&mut server_state, hello)
+        .expect("the server reads it");
+
+    let reply = hearth_shared::sync::outgoing_without_content(&server, &mut server_state);
+    assert!(
+        reply
+            .as_deref()
+            .is_none_or(|reply| !hearth_shared::sync::carries_changes(reply)),
+        "the reply carries nothing of the stored document"
+    );
+}
