@@ -1,6 +1,7 @@
 //! Exports as CSV and XLSX: a consultation's consented responses (suppression applied) and the
 //! recommendations of signed-off records with their state. The same access as the screens: a
-//! manager's export holds only their homes. Every export is audited before it is sent.
+//! manager's export holds only their homes. Every export is audited before it is sent; the
+//! recommendations export also audits each record it was made from as read (`record_read`).
 
 use super::reporting::{self, Asked};
 use super::reports::{audit_download, download, load_records, readable_consultation};
@@ -9,6 +10,7 @@ use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::report::{self, Table};
 use crate::state::App;
+use crate::store::AuditEvent;
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{ConsultationResponse, Inspection, Record, RecordKind};
 use hearth_shared::reporting::{Day, Round, counted};
@@ -171,7 +173,7 @@ async fn recommendations_export(
         })
         .map(|(id, _, _)| id)
         .collect();
-    let inspections: Vec<Inspection> = load_records(app, wanted)
+    let (read, inspections): (Vec<DocumentId>, Vec<Inspection>) = load_records(app, wanted)
         .await?
         .into_iter()
         .filter_map(|(id, record)| {
@@ -180,11 +182,11 @@ async fn recommendations_export(
             let readable = reporting::check_signed_off(meta.state).is_ok()
                 && reporting::can_read(&who.actor, who.kiosk_consultation(), id, &meta);
             match record {
-                Record::Inspection(i) if readable => Some(i),
+                Record::Inspection(i) if readable => Some((id, i)),
                 _ => None,
             }
         })
-        .collect();
+        .unzip();
     let home_names = home_names(app).await?;
     let mut rows: Vec<(String, &Inspection)> = inspections
         .iter()
@@ -200,14 +202,21 @@ async fn recommendations_export(
     let table = report::recommendations_table(&rows);
     let today = Day::from_unix_ms(app.clock.now_ms());
     let body = write(table, format).await?;
-    audit_download(
-        app,
-        who,
-        "export_downloaded",
-        None,
-        reporting::download_detail(format.as_str(), "recommendations"),
-    )
-    .await?;
+    let detail = reporting::download_detail(format.as_str(), "recommendations");
+    // The export row, and each record it was made from as read, in one write before sending.
+    let at_ms = app.clock.now_ms();
+    let row = |document_id, action: &str| AuditEvent {
+        at_ms,
+        user_id: Some(who.user.id.clone()),
+        action: action.into(),
+        document_id,
+        subject: None,
+        detail: detail.clone(),
+    };
+    let rows = std::iter::once(row(None, "export_downloaded"))
+        .chain(read.iter().map(|id| row(Some(*id), "record_read")))
+        .collect();
+    app.store.audit_all(rows).await?;
     Ok(download(
         body,
         format.content_type(),
