@@ -292,3 +292,48 @@ async fn the_audit_exports_as_csv_and_the_export_is_itself_audited() {
         exported[0]
     );
 }
+
+#[tokio::test]
+async fn report_downloads_and_exports_are_reads_of_the_records_they_were_made_from() {
+    let server = TestServer::start(server_bin!()).await;
+    let home = server.home("Synthetic Report Reading House").await;
+    let (member_api, member) = server.user(Role::Member, &[&home]).await;
+    let (officer_api, officer) = server.user(Role::Officer, &[]).await;
+    let id = hearth_e2e::records::signed_off_inspection(
+        &member_api,
+        &member.id,
+        &home,
+        "2026-11-03",
+        |_| {},
+    )
+    .await;
+    for path in [
+        format!("/api/reports/inspections/{id}/pdf"),
+        "/api/exports/recommendations.csv".to_string(),
+    ] {
+        let res = officer_api.raw(reqwest::Method::GET, &path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        res.bytes().await.expect("the download completes");
+    }
+    let officers: Vec<(String, String)> = reads_of(&officer_api, id, 1)
+        .await
+        .into_iter()
+        .filter(|r| r["userId"] == json!(officer.id))
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().to_string(),
+                r["detail"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        officers,
+        [
+            ("record_read".to_string(), "csv recommendations".to_string()),
+            (
+                "report_downloaded".to_string(),
+                "pdf inspectionReport".to_string()
+            ),
+        ]
+    );
+}
