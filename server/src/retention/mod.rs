@@ -100,7 +100,7 @@ pub fn spawn_daily(
                 }
                 Err(e) => tracing::warn!(error = %e, "could not read erasures"),
             }
-            if ticks % TICKS_PER_RUN == 0 {
+            if ticks.is_multiple_of(TICKS_PER_RUN) {
                 match run(store.as_ref(), Some(&hub), &policy, now).await {
                     Ok(erased) if erased.is_empty() => {}
                     // Counts only: never ids or content in the log.

@@ -304,7 +304,7 @@ mod tests {
         let note = held(RecordKind::VisitNote, WorkflowState::Submitted, CLOSED);
         assert!(expired(&policy(0), std::slice::from_ref(&note), CLOSED - 1).is_empty());
         assert_eq!(
-            ids(&expired(&policy(0), &[note.clone()], CLOSED)),
+            ids(&expired(&policy(0), std::slice::from_ref(&note), CLOSED)),
             [note.id]
         );
     }
