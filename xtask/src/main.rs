@@ -7,6 +7,7 @@
 mod bench;
 mod client_build;
 mod command;
+mod fuzz;
 mod govuk_styles;
 mod npm;
 mod run_server;
@@ -36,7 +37,12 @@ Tasks:
                                  `hearth demo` instead: a separate data folder (data-demo)
                                  filled with synthetic homes, accounts and records
   test [--release|--dev] [ARGS]  Build the client, then `cargo test --workspace ARGS` with
-                                 HEARTH_CLIENT_DIR set to client/dist
+                                 HEARTH_CLIENT_DIR set to client/dist; without ARGS, then
+                                 run each fuzz target for 10 s (as `fuzz` below)
+  fuzz [--seconds N] [TARGET]... Build the libFuzzer targets in fuzz/ (wire_decode, handshake,
+                                 change_ingestion) with cargo-fuzz's flags on the pinned
+                                 toolchain, and run each N seconds (default 10) from
+                                 fuzz/seeds/TARGET; crashes go to target/fuzz/artifacts/
   bench [ARGS]                   Build the server and the benches in release, then drive N clients
                                  x M documents x K changes through real WebSockets and print
                                  durable changes/s, sync latency, peak RSS and the raw fsync rate
@@ -58,6 +64,7 @@ enum Task {
     Run(Profile, run_server::Data, Vec<String>),
     Test(Profile, Vec<String>),
     Bench(Vec<String>),
+    Fuzz(fuzz::FuzzArgs),
     Help,
 }
 
@@ -87,6 +94,7 @@ fn execute(task: Task) -> anyhow::Result<ExitCode> {
     match task {
         Task::Help => print!("{USAGE}"),
         Task::Bench(args) => bench::bench(&Workspace::locate()?, &args)?,
+        Task::Fuzz(args) => fuzz::fuzz(&Workspace::locate()?, &args)?,
         Task::Build(profile) => {
             client_build::build(&Workspace::locate()?, profile)?;
         }
@@ -123,6 +131,7 @@ fn parse(args: Vec<String>) -> Result<Task, String> {
         )),
         "test" => Ok(Task::Test(profile, rest)),
         "bench" => Ok(Task::Bench(rest)),
+        "fuzz" => fuzz::parse(&rest).map(Task::Fuzz),
         "help" | "--help" | "-h" => Ok(Task::Help),
         other => Err(format!("unknown task `{other}`")),
     }

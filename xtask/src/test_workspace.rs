@@ -1,10 +1,11 @@
 //! `cargo xtask test`: the README's test command. Builds the client the end-to-end tests load,
-//! then runs every test in the workspace.
+//! then runs every test in the workspace, then each fuzz target briefly.
 
 use std::process::Command;
 
 use crate::client_build::{self, Profile};
 use crate::command;
+use crate::fuzz;
 use crate::npm;
 use crate::workspace::{Workspace, cargo};
 
@@ -37,7 +38,18 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
             .args(cargo_args)
             .env("HEARTH_CLIENT_DIR", &built.dist)
             .current_dir(&workspace.root),
-    )
+    )?;
+    // The README's command as it is (no arguments narrowing it) also fuzzes each target briefly.
+    if cargo_args.is_empty() {
+        fuzz::fuzz(
+            workspace,
+            &fuzz::FuzzArgs {
+                seconds: fuzz::SMOKE_SECONDS,
+                targets: fuzz::TARGETS.iter().map(ToString::to_string).collect(),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// Whether this run builds the workspace once and throws the build away (CI sets `CI=true`).
