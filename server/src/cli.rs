@@ -220,9 +220,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 /// `hearth retention run`: one line per record, `id<TAB>kind<TAB>finished <day><TAB>expired
-/// <day>`, then a count. A server running on the same folder drops the erased records from
-/// memory within the hour (and refuses any change to them at once: the tombstone is read
-/// before a record is loaded).
+/// <day>`, then a count. A server running on the same folder drops the copies it had loaded
+/// within a minute (its retention job looks for erasures made by another process), and reads
+/// the tombstone for any record it loads afterwards.
 async fn retention(
     store: &dyn Store,
     policy: &crate::retention::policy::Policy,

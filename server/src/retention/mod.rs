@@ -7,6 +7,8 @@
 //! never read it gets exactly the replies of an unknown id.
 
 pub mod policy;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,15 +68,15 @@ pub async fn run(
     Ok(erased)
 }
 
-/// How often the job wakes: it drops from memory what another process erased, and once a day
-/// applies the policy.
-const TICK: Duration = Duration::from_secs(3600);
+/// How often the job wakes: it drops from memory what another process erased (one indexed
+/// read of the tombstones since the last look), and once a day applies the policy.
+const TICK: Duration = Duration::from_secs(60);
 
-/// Policy runs per day.
-const TICKS_PER_RUN: u32 = 24;
+/// Ticks between two runs of the policy: a day.
+const TICKS_PER_RUN: u32 = 24 * 60;
 
 /// The server's retention job: applies `policy` at start-up and then once a day, and every
-/// hour drops from the hub the records `hearth retention run` erased from another process.
+/// minute drops from the hub the records `hearth retention run` erased from another process.
 /// Stops when `stopped` changes.
 pub fn spawn_daily(
     store: Arc<dyn Store>,
