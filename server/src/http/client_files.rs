@@ -4,14 +4,18 @@
 use std::path::PathBuf;
 use warp::{Filter, Rejection, Reply};
 
-/// `GET /` and the files of the client folder, with `application/wasm` for the module.
+/// `GET /` and the files of the client folder (and `HEAD` of each), with `application/wasm`
+/// for the module.
 pub fn routes(
     dir: Option<PathBuf>,
 ) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
     let dir = dir.unwrap_or_else(|| PathBuf::from("/nonexistent-hearth-client"));
     let index = warp::path::end().and(warp::fs::file(dir.join("index.html")));
     let files = warp::fs::dir(dir);
+    // HEAD answers like GET; hyper leaves the body out of a reply to HEAD.
     warp::get()
+        .or(warp::head())
+        .unify()
         .and(index.or(files).unify())
         .map(|file: warp::filters::fs::File| {
             let is_wasm = file.path().extension().is_some_and(|e| e == "wasm");

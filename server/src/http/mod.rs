@@ -7,6 +7,7 @@ pub mod devices;
 pub mod documents;
 pub mod exports;
 pub mod kiosk_setup;
+pub mod origin;
 pub mod overview;
 pub mod reporting;
 #[cfg(test)]
@@ -49,9 +50,12 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Inf
             .and(warp::get())
             .map(|| warp::reply::json(&serde_json::json!({"status": "ok"}))))
         .with(warp::reply::with::header("cache-control", "no-store"));
-    let all = sync_route::route(app.clone())
-        .or(api)
-        .or(client_files::routes(app.config.client_dir.clone()));
+    // Before any route: a cross-site unsafe request is refused whatever it asks for.
+    let all = origin::same_site_for_unsafe_methods().and(
+        sync_route::route(app.clone())
+            .or(api)
+            .or(client_files::routes(app.config.client_dir.clone())),
+    );
     all.recover(recover)
         .with(warp::reply::with::headers(security_headers(
             app.config.tls(),
