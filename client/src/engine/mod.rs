@@ -44,6 +44,26 @@ fn empty_doc() -> AutoCommit {
     AutoCommit::new_with_encoding(ENCODING)
 }
 
+/// Commits a local edit with this device's clock as the change's time (seconds, as Automerge
+/// documents it), so the record's history can say when each change was made, offline too
+/// (`hearth_shared::history`). Automerge writes 0 unless told.
+fn commit(doc: &mut AutoCommit) {
+    let options = automerge::transaction::CommitOptions::default().with_time(now_seconds());
+    doc.commit_with(options);
+}
+
+#[cfg(target_arch = "wasm32")]
+fn now_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// Something the platform must do after an engine call, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -532,6 +552,15 @@ impl Engine {
             .unwrap_or_default()
     }
 
+    /// A loaded document itself, read-only: the record's history reads its changes, and the
+    /// actor this device's edits are made as (`hearth_shared::history`).
+    pub fn document(&mut self, id: DocumentId) -> Option<(&automerge::Automerge, String)> {
+        self.want(id);
+        let local = self.docs.get_mut(&id).filter(|d| !d.requested)?;
+        let actor = local.doc.get_actor().to_hex_string();
+        Some((local.doc.document(), actor))
+    }
+
     /// The text of a root-level Text (or string) field, without hydrating the whole record.
     pub fn text(&mut self, id: DocumentId, prop: &str) -> Option<String> {
         self.want(id);
@@ -676,7 +705,7 @@ impl Engine {
         record
             .write_to(&mut doc)
             .map_err(|e| EditError::Write(e.to_string()))?;
-        doc.commit();
+        commit(&mut doc);
         let mut local = LocalDoc::new(doc);
         local.meta = Some(record.meta());
         local.waiting = true;
@@ -715,7 +744,7 @@ impl Engine {
         }
         let before = local.doc.get_heads();
         let result = f(&mut local.doc);
-        local.doc.commit();
+        commit(&mut local.doc);
         let result = result?;
         let mut effects = Vec::new();
         if local.doc.get_heads() != before {
@@ -794,12 +823,12 @@ impl Engine {
             |doc| {
                 if doc.get_heads() == from {
                     typed(doc)?;
-                    doc.commit();
+                    commit(doc);
                     return Ok(doc.get_heads());
                 }
                 let mut fork = doc.fork_at(from).map_err(write)?;
                 typed(&mut fork)?;
-                fork.commit();
+                commit(&mut fork);
                 let shown = fork.get_heads();
                 doc.merge(&mut fork).map_err(write)?;
                 Ok(shown)
@@ -901,7 +930,7 @@ impl Engine {
                 record
                     .write_to(&mut fork)
                     .map_err(|e| write(e.to_string()))?;
-                fork.commit();
+                commit(&mut fork);
                 if !own_since.is_empty() {
                     // What the form's value was typed over: the view plus this device's changes.
                     let typed_over: Vec<ChangeHash> =
@@ -914,7 +943,7 @@ impl Engine {
                     let mine = hydrate(&fork, None)?;
                     let target = rebase::rebase(&base, &mine, &hydrate(&local, None)?);
                     if local.update_object(ROOT, &target).is_ok() {
-                        local.commit();
+                        commit(&mut local);
                         return doc
                             .merge(&mut local)
                             .map(|_| false)
