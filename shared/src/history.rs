@@ -143,6 +143,15 @@ struct Step {
     before: Vec<(String, Option<usize>)>,
 }
 
+/// The latest entries of a record's history ([`history`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    /// The last entries asked for, oldest first.
+    pub entries: Vec<Entry>,
+    /// How many earlier entries there are, not rendered.
+    pub earlier: usize,
+}
+
 /// The last `limit` entries of `doc`'s history, oldest first; `authors` maps actors to users,
 /// `people` user ids in the record's values to names (see [`render::Names`]).
 pub fn history(
@@ -150,19 +159,17 @@ pub fn history(
     authors: &[ActorAuthor],
     people: &render::Names,
     limit: usize,
-) -> Vec<Entry> {
+) -> History {
     let steps = walk(doc, authors);
     let runs = runs(&steps);
-    let skip = runs.len().saturating_sub(limit);
-    runs[skip..]
-        .iter()
-        .map(|run| entry(doc, &steps, run.clone(), people))
-        .collect()
-}
-
-/// How many entries `doc`'s history has (what [`history`] would give without a limit).
-pub fn entry_count(doc: &Automerge, authors: &[ActorAuthor]) -> usize {
-    runs(&walk(doc, authors)).len()
+    let earlier = runs.len().saturating_sub(limit);
+    History {
+        entries: runs[earlier..]
+            .iter()
+            .map(|run| entry(doc, &steps, run.clone(), people))
+            .collect(),
+        earlier,
+    }
 }
 
 /// The heads of the record as it was at `cut_ms` (Unix ms; the end of a day, for "the record
