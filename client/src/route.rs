@@ -14,6 +14,8 @@ pub enum Route {
     Home(String),
     /// `#/records/<documentId>`: one record.
     Record(DocumentId),
+    /// `#/records/<documentId>/history`: who changed what in it, and it as it was.
+    RecordHistory(DocumentId),
     /// `#/overview`: visits due, open recommendations and consultations running (officers,
     /// managers for their homes, participation workers for consultations).
     Overview,
@@ -76,6 +78,7 @@ impl Route {
             ["password"] => Route::Password,
             ["homes", id] if valid_home_id(id) => Route::Home((*id).to_string()),
             ["records", id] => id.parse().map_or(Route::NotFound, Route::Record),
+            ["records", id, "history"] => id.parse().map_or(Route::NotFound, Route::RecordHistory),
             ["consultations"] => Route::Consultations,
             ["consultations", id] => id.parse().map_or(Route::NotFound, Route::Consultation),
             ["consultations", id, "results"] => id
@@ -100,6 +103,7 @@ impl Route {
             Route::Homes | Route::NotFound => "#/".into(),
             Route::Home(id) => format!("#/homes/{id}"),
             Route::Record(id) => format!("#/records/{id}"),
+            Route::RecordHistory(id) => format!("#/records/{id}/history"),
             Route::Overview => "#/overview".into(),
             Route::SignIn => "#/sign-in".into(),
             Route::Devices => "#/devices".into(),
@@ -164,7 +168,9 @@ impl Route {
             Route::ConsultationTablet(_) => Some((MenuSection::Consultations, MenuMark::Within)),
             Route::Devices => Some((MenuSection::Devices, MenuMark::Page)),
             Route::KioskSetup(_) | Route::KioskSetupEntry => None,
-            Route::Home(_) | Route::Record(_) => Some((MenuSection::Homes, MenuMark::Within)),
+            Route::Home(_) | Route::Record(_) | Route::RecordHistory(_) => {
+                Some((MenuSection::Homes, MenuMark::Within))
+            }
             Route::Consultations => Some((MenuSection::Consultations, MenuMark::Page)),
             Route::Consultation(_) | Route::ConsultationResults(_) => {
                 Some((MenuSection::Consultations, MenuMark::Within))
@@ -203,6 +209,7 @@ mod tests {
             Route::Homes,
             Route::Home("h-1".into()),
             Route::Record(doc),
+            Route::RecordHistory(doc),
             Route::Overview,
             Route::SignIn,
             Route::Password,

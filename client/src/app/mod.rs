@@ -5,6 +5,7 @@ mod admin;
 mod consultations;
 mod devices;
 mod header;
+mod history;
 mod homes;
 mod inspection;
 mod kiosk;
@@ -246,6 +247,7 @@ pub fn App(props: &AppProps) -> Html {
         (Route::Overview, true) => html! { <overview::Overview /> },
         (Route::Home(id), true) => html! { <records::Records home_id={id.clone()} /> },
         (Route::Record(id), true) => html! { <record::RecordPage id={*id} /> },
+        (Route::RecordHistory(id), true) => html! { <history::HistoryPage id={*id} /> },
         (Route::NotFound, true) => html! {
             <>
                 <h1 class="govuk-heading-l">{ "Page not found" }</h1>

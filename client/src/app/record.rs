@@ -1,4 +1,5 @@
-//! `#/records/<id>`: opens the right editor for the record's kind, or says why it cannot.
+//! `#/records/<id>`: opens the right editor for the record's kind (with a link to its
+//! history), or says why it cannot.
 
 use hearth_shared::ids::DocumentId;
 use yew::prelude::*;
@@ -64,12 +65,19 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
             </>
         };
     }
+    let history = html! {
+        <p class="govuk-body govuk-!-margin-top-6">
+            <a class="govuk-link" id="record-history" href={Route::RecordHistory(id).href()}>
+                { "History of this record" }
+            </a>
+        </p>
+    };
     match record {
         Some(Ok(hearth_shared::model::RecordKind::VisitNote)) => {
-            html! { <VisitNoteEditor id={id} back={back} /> }
+            html! { <><VisitNoteEditor id={id} back={back} />{ history }</> }
         }
         Some(Ok(hearth_shared::model::RecordKind::Inspection)) => {
-            html! { <InspectionPage id={id} back={back} /> }
+            html! { <><InspectionPage id={id} back={back} />{ history }</> }
         }
         Some(Ok(_)) => html! {
             <>

@@ -100,6 +100,14 @@ pub async fn people() -> Result<Vec<crate::session::Person>, ApiError> {
     get("/api/people").await
 }
 
+/// `GET /api/documents/{id}/actors`: who made the record's changes, names only of people this
+/// user may see (for its history).
+pub async fn document_actors(
+    id: hearth_shared::ids::DocumentId,
+) -> Result<Vec<hearth_shared::history::ActorAuthor>, ApiError> {
+    get(&format!("/api/documents/{id}/actors")).await
+}
+
 /// `GET /api/me`.
 pub async fn me() -> Result<Me, ApiError> {
     get("/api/me").await

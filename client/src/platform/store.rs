@@ -12,7 +12,8 @@
 //! `index` store also holds, per user, one encrypted [`Checkpoint`] of every entry, and a
 //! cleartext *mark* per document written since it (the document's key and its envelope's IV,
 //! put in the same transaction as the document): unlock reads the checkpoint and the marked
-//! entries only. A `user` value is the encrypted `/api/me` reply. Keys (user and document ids),
+//! entries only. The `index` store also keeps each record's actor map for its history offline
+//! (`<userId>/~actors/<id>`, encrypted). A `user` value is the encrypted `/api/me` reply. Keys (user and document ids),
 //! the marks, the wrapped keys and the settings (the device's peer id, the last user's id) are in
 //! the clear, except two settings of a tablet set up with a code: the device's own key (a
 //! non-extractable `CryptoKey`) and the kiosk password sealed under it.
@@ -20,6 +21,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use hearth_shared::history::ActorAuthor;
 use hearth_shared::ids::DocumentId;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::Closure;
@@ -137,6 +139,13 @@ fn checkpoint_key(user_id: &str) -> String {
 /// its value is the IV of the document envelope written, which that envelope shows anyway.
 fn mark_key(user_id: &str, id: DocumentId) -> String {
     format!("{user_id}/~marked/{id}")
+}
+
+/// The key of the copy of document `id`'s actor map ([`ActorAuthor`]s, for its history
+/// offline): in the `index` store inside the user's range, so it goes at sign-out with the rest;
+/// not a document id, so the index reads pass it by.
+fn actors_key(user_id: &str, id: DocumentId) -> String {
+    format!("{user_id}/~actors/{id}")
 }
 
 /// Every mark of `user_id`'s.
@@ -504,7 +513,48 @@ impl Store {
         tx.object_store(DOCUMENTS)?.delete(&stored_key)?;
         let index = tx.object_store(INDEX)?;
         index.delete(&stored_key)?;
+        index.delete(&actors_key(user_id, id).into())?;
         index.put_with_key(&"".into(), &mark_key(user_id, id).into())?;
+        idb::done(&tx).await?;
+        Ok(())
+    }
+
+    /// The copy of document `id`'s actor map kept for its history offline, decrypted with
+    /// `user_id`'s `key`; `None` when there is none (or it does not decrypt or parse).
+    pub async fn actors(
+        &self,
+        user_id: &str,
+        key: &DataKey,
+        id: DocumentId,
+    ) -> Result<Option<Vec<ActorAuthor>>, StoreError> {
+        let stored_key = actors_key(user_id, id);
+        let tx = self.db.read(&[INDEX])?;
+        let request = tx.object_store(INDEX)?.get(&stored_key.as_str().into())?;
+        idb::done(&tx).await?;
+        let Ok(bytes) = idb::result(&request)?.dyn_into::<Uint8Array>() else {
+            return Ok(None);
+        };
+        let Ok(plain) = key.open(INDEX, &stored_key, &bytes.to_vec()).await else {
+            return Ok(None);
+        };
+        Ok(serde_json::from_slice(&plain).ok())
+    }
+
+    /// Keeps document `id`'s actor map (names only of people the user may see, as the server
+    /// gave them), encrypted like the documents, for its history offline.
+    pub async fn set_actors(
+        &self,
+        user_id: &str,
+        key: &DataKey,
+        id: DocumentId,
+        actors: &[ActorAuthor],
+    ) -> Result<(), StoreError> {
+        let stored_key = actors_key(user_id, id);
+        let json = serde_json::to_vec(actors).expect("actor maps always serialize");
+        let sealed = key.seal(INDEX, &stored_key, &json).await?;
+        let tx = self.db.write(&[INDEX])?;
+        tx.object_store(INDEX)?
+            .put_with_key(&Uint8Array::from(&sealed[..]), &stored_key.as_str().into())?;
         idb::done(&tx).await?;
         Ok(())
     }

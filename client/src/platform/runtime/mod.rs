@@ -5,10 +5,12 @@
 //! By concern: `session` (sign-in, sign-out, the lock and unlock), `persistence` (dirty documents,
 //! flushing to IndexedDB, the page's lifecycle), `loading` (documents loaded when needed, the
 //! metadata index kept in step with them), `socket` (the WebSocket, tickets, retries and the
-//! listing refresh), `tablet` (a tablet set up with a code, which unlocks itself); this module
+//! listing refresh), `tablet` (a tablet set up with a code, which unlocks itself), `history`
+//! (a record's actor map for its history, kept for offline use); this module
 //! holds the type, start-up, reading, editing and the engine's effects.
 
 mod first_sync;
+mod history;
 mod loading;
 mod persistence;
 mod session;
@@ -29,6 +31,7 @@ use super::vault::webcrypto::{self, DataKey};
 use crate::engine::backoff::Backoff;
 use crate::engine::{EditError, Effect, Engine, SyncStatus};
 use crate::session::Me;
+pub use history::AuthorsFrom;
 pub use persistence::LocalSave;
 use persistence::Persistence;
 use session::Lock;
