@@ -226,8 +226,22 @@ pub fn role_has_homes(role: Role) -> bool {
     matches!(role, Role::Member | Role::Manager)
 }
 
-/// The action codes the audit records for administration, in the filter's order.
-pub const AUDIT_ACTIONS: [&str; 14] = [
+/// The action codes the audit records, in the filter's order: accounts, reads, changes, then
+/// administration.
+pub const AUDIT_ACTIONS: &[&str] = &[
+    "signed_in",
+    "login_failed",
+    "signed_out",
+    "password_changed",
+    "password_change_failed",
+    "record_read",
+    "report_downloaded",
+    "export_downloaded",
+    "documents_downloaded",
+    "audit_exported",
+    "change_rejected",
+    "report_distribution_recorded",
+    "record_erased",
     "user_created",
     "user_updated",
     "user_disabled",
@@ -247,6 +261,19 @@ pub const AUDIT_ACTIONS: [&str; 14] = [
 /// An audit action code in words; codes this build does not know read as the code with spaces.
 pub fn action_label(action: &str) -> String {
     let known = match action {
+        "signed_in" => "Signed in",
+        "login_failed" => "Sign-in failed",
+        "signed_out" => "Signed out",
+        "password_changed" => "Password changed",
+        "password_change_failed" => "Password change refused",
+        "record_read" => "Record read",
+        "report_downloaded" => "Report downloaded",
+        "export_downloaded" => "Export downloaded",
+        "documents_downloaded" => "Records downloaded to a device",
+        "audit_exported" => "Audit exported",
+        "change_rejected" => "Change refused",
+        "report_distribution_recorded" => "Report sending recorded",
+        "record_erased" => "Record erased",
         "user_created" => "User created",
         "user_updated" => "User changed",
         "user_disabled" => "User disabled",
@@ -270,6 +297,21 @@ pub fn action_label(action: &str) -> String {
         }
     };
     known.to_string()
+}
+
+/// How a record was read, in words, for "who has read this record" (the detail of a read row).
+pub fn read_how(row: &AuditRow) -> String {
+    match (row.action.as_str(), row.detail_text().as_str()) {
+        ("record_read", "sync") => "Opened on a device".into(),
+        ("record_read", "download") => "Downloaded to a new device".into(),
+        ("record_read", detail) if detail.ends_with(" recommendations") => {
+            "In a recommendations export".into()
+        }
+        ("report_downloaded", detail) if detail.starts_with("pdf ") => "Report as PDF".into(),
+        ("report_downloaded", _) => "Report on screen".into(),
+        ("export_downloaded", _) => "Export of its responses".into(),
+        (action, _) => action_label(action),
+    }
 }
 
 /// Names for the ids the audit's subjects hold: usernames for user ids, names for home ids.
@@ -361,6 +403,8 @@ impl UserQuery {
 /// The audit's filters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditQuery {
+    /// Only the reads of this record ("who has read this record"), not the whole audit.
+    pub reads_of: Option<hearth_shared::ids::DocumentId>,
     /// Only what this user did.
     pub user_id: Option<String>,
     /// Only this action code.
@@ -374,8 +418,25 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
-    /// The path and query string for `GET /api/admin/audit` (empty filters left out).
+    /// The path and query string for `GET /api/audit` (admins and officers), or for
+    /// `GET /api/audit/reads/{id}` with [`reads_of`](Self::reads_of); empty filters left out.
     pub fn path(&self) -> String {
+        let mut params = self.filters();
+        params.push(("page", self.page.max(1).to_string()));
+        params.push(("perPage", AUDIT_PER_PAGE.to_string()));
+        let base = match self.reads_of {
+            Some(id) => format!("/api/audit/reads/{id}"),
+            None => "/api/audit".to_string(),
+        };
+        format!("{base}{}", query_string(&params))
+    }
+
+    /// The address of every row these filters match as CSV (`GET /api/audit.csv`, all pages).
+    pub fn csv_href(&self) -> String {
+        format!("/api/audit.csv{}", query_string(&self.filters()))
+    }
+
+    fn filters(&self) -> Vec<(&'static str, String)> {
         let mut params = Vec::new();
         if let Some(user) = self.user_id.as_deref().filter(|u| !u.is_empty()) {
             params.push(("userId", user.to_string()));
@@ -389,9 +450,7 @@ impl AuditQuery {
         if let Some(to) = self.to {
             params.push(("to", to.to_string()));
         }
-        params.push(("page", self.page.max(1).to_string()));
-        params.push(("perPage", AUDIT_PER_PAGE.to_string()));
-        format!("/api/admin/audit{}", query_string(&params))
+        params
     }
 }
 
@@ -562,6 +621,7 @@ mod tests {
     #[test]
     fn the_audit_query_carries_user_action_and_date_range() {
         let q = AuditQuery {
+            reads_of: None,
             user_id: Some("u-1".into()),
             action: Some("user_created".into()),
             from: Some(1_000),
@@ -570,14 +630,64 @@ mod tests {
         };
         assert_eq!(
             q.path(),
-            "/api/admin/audit?userId=u-1&action=user_created&from=1000&to=2000&page=2&perPage=50"
+            "/api/audit?userId=u-1&action=user_created&from=1000&to=2000&page=2&perPage=50"
         );
         let empty = AuditQuery {
             user_id: Some(String::new()),
             action: Some(String::new()),
             ..AuditQuery::default()
         };
-        assert_eq!(empty.path(), "/api/admin/audit?page=1&perPage=50");
+        assert_eq!(empty.path(), "/api/audit?page=1&perPage=50");
+    }
+
+    #[test]
+    fn the_csv_export_takes_the_same_filters_and_every_page() {
+        let q = AuditQuery {
+            action: Some("record_read".into()),
+            from: Some(1_000),
+            page: 3,
+            ..AuditQuery::default()
+        };
+        assert_eq!(q.csv_href(), "/api/audit.csv?action=record_read&from=1000");
+        assert_eq!(AuditQuery::default().csv_href(), "/api/audit.csv");
+    }
+
+    #[test]
+    fn who_has_read_a_record_asks_for_its_reads_only() {
+        let id = hearth_shared::ids::DocumentId::random();
+        let q = AuditQuery {
+            reads_of: Some(id),
+            page: 1,
+            ..AuditQuery::default()
+        };
+        assert_eq!(q.path(), format!("/api/audit/reads/{id}?page=1&perPage=50"));
+        let read = |action: &str, detail: &str| AuditRow {
+            id: serde_json::Value::Null,
+            at: 0,
+            user_id: None,
+            username: None,
+            action: action.into(),
+            subject: None,
+            document_id: None,
+            detail: detail.into(),
+        };
+        assert_eq!(read_how(&read("record_read", "sync")), "Opened on a device");
+        assert_eq!(
+            read_how(&read("record_read", "download")),
+            "Downloaded to a new device"
+        );
+        assert_eq!(
+            read_how(&read("record_read", "xlsx recommendations")),
+            "In a recommendations export"
+        );
+        assert_eq!(
+            read_how(&read("report_downloaded", "pdf inspectionReport")),
+            "Report as PDF"
+        );
+        assert_eq!(
+            read_how(&read("report_downloaded", "html inspectionReport")),
+            "Report on screen"
+        );
     }
 
     #[test]
@@ -638,6 +748,7 @@ mod tests {
             assert!(!action_label(action).contains('_'), "{action}");
         }
         assert_eq!(action_label("password_reset"), "Password reset");
+        assert_eq!(action_label("login_failed"), "Sign-in failed");
         assert_eq!(action_label("sign_in_failed"), "Sign in failed");
         assert_eq!(action_label(""), "");
     }

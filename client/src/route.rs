@@ -14,6 +14,8 @@ pub enum Route {
     Home(String),
     /// `#/records/<documentId>`: one record.
     Record(DocumentId),
+    /// `#/records/<documentId>/reads`: who has read it (officers).
+    RecordReads(DocumentId),
     /// `#/records/<documentId>/history`: who changed what in it, and it as it was.
     RecordHistory(DocumentId),
     /// `#/overview`: visits due, open recommendations and consultations running (officers,
@@ -78,6 +80,7 @@ impl Route {
             ["password"] => Route::Password,
             ["homes", id] if valid_home_id(id) => Route::Home((*id).to_string()),
             ["records", id] => id.parse().map_or(Route::NotFound, Route::Record),
+            ["records", id, "reads"] => id.parse().map_or(Route::NotFound, Route::RecordReads),
             ["records", id, "history"] => id.parse().map_or(Route::NotFound, Route::RecordHistory),
             ["consultations"] => Route::Consultations,
             ["consultations", id] => id.parse().map_or(Route::NotFound, Route::Consultation),
@@ -103,6 +106,7 @@ impl Route {
             Route::Homes | Route::NotFound => "#/".into(),
             Route::Home(id) => format!("#/homes/{id}"),
             Route::Record(id) => format!("#/records/{id}"),
+            Route::RecordReads(id) => format!("#/records/{id}/reads"),
             Route::RecordHistory(id) => format!("#/records/{id}/history"),
             Route::Overview => "#/overview".into(),
             Route::SignIn => "#/sign-in".into(),
@@ -184,6 +188,7 @@ impl Route {
             Route::AdminHome(_) => Some((MenuSection::AdminHomes, MenuMark::Within)),
             Route::AdminAudit => Some((MenuSection::AdminAudit, MenuMark::Page)),
             Route::AdminErase => Some((MenuSection::Administration, MenuMark::Within)),
+            Route::RecordReads(_) => Some((MenuSection::Homes, MenuMark::Within)),
             Route::SignIn | Route::Password | Route::Kiosk(_) | Route::NotFound => None,
         }
     }
@@ -209,6 +214,7 @@ mod tests {
             Route::Homes,
             Route::Home("h-1".into()),
             Route::Record(doc),
+            Route::RecordReads(doc),
             Route::RecordHistory(doc),
             Route::Overview,
             Route::SignIn,

@@ -54,6 +54,11 @@ pub fn Header(props: &HeaderProps) -> Html {
         .as_ref()
         .and_then(|m| m.actor())
         .is_some_and(|a| a.role == hearth_shared::permissions::Role::Admin);
+    // Officers read the audit (administrators have it in their own menu).
+    let officer = me
+        .as_ref()
+        .and_then(|m| m.actor())
+        .is_some_and(|a| a.role == hearth_shared::permissions::Role::Officer);
     // Officers, managers and participation workers have the officers' overview.
     let overview = me
         .as_ref()
@@ -113,6 +118,10 @@ pub fn Header(props: &HeaderProps) -> Html {
                                         if consultations {
                                             { menu_item(MenuSection::Consultations, "nav-consultations",
                                                 Route::Consultations.href(), "Consultations", &route) }
+                                        }
+                                        if officer {
+                                            { menu_item(MenuSection::AdminAudit, "nav-audit",
+                                                Route::AdminAudit.href(), "Audit", &route) }
                                         }
                                         if !kiosk_account {
                                             { menu_item(MenuSection::Devices, "nav-devices",

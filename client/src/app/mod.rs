@@ -247,6 +247,7 @@ pub fn App(props: &AppProps) -> Html {
         (Route::Overview, true) => html! { <overview::Overview /> },
         (Route::Home(id), true) => html! { <records::Records home_id={id.clone()} /> },
         (Route::Record(id), true) => html! { <record::RecordPage id={*id} /> },
+        (Route::RecordReads(id), true) => html! { <admin::RecordReads id={*id} /> },
         (Route::RecordHistory(id), true) => html! { <history::HistoryPage id={*id} /> },
         (Route::NotFound, true) => html! {
             <>

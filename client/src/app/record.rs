@@ -4,6 +4,7 @@
 use hearth_shared::ids::DocumentId;
 use yew::prelude::*;
 
+use super::admin::ReadsLink;
 use super::inspection::InspectionPage;
 use super::records::state_tag;
 use super::use_app;
@@ -66,11 +67,14 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
         };
     }
     let history = html! {
+        <>
         <p class="govuk-body govuk-!-margin-top-6">
             <a class="govuk-link" id="record-history" href={Route::RecordHistory(id).href()}>
                 { "History of this record" }
             </a>
         </p>
+        <ReadsLink id={id} />
+        </>
     };
     match record {
         Some(Ok(hearth_shared::model::RecordKind::VisitNote)) => {

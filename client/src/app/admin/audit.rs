@@ -1,5 +1,7 @@
 //! `#/admin/audit`: who did what to what, and when, filtered by person, action and dates, a
-//! page at a time. The table is shared with the overview's recent activity.
+//! page at a time, and the same rows as CSV. For administrators and officers (the server's
+//! `/api/audit`); the person filter lists accounts only for administrators, who manage them.
+//! The table is shared with the overview's recent activity.
 
 use std::collections::BTreeMap;
 
@@ -119,6 +121,7 @@ pub fn AuditPage() -> Html {
             }
             form_problem.set(None);
             query.set(AuditQuery {
+                reads_of: None,
                 user_id: Some(select_value(&user_ref)).filter(|v| !v.is_empty()),
                 action: Some(select_value(&action_ref)).filter(|v| !v.is_empty()),
                 from,
@@ -145,8 +148,9 @@ pub fn AuditPage() -> Html {
                 <ErrorSummary problem={p.clone()} />
             }
             <h1 class="govuk-heading-l">{ "Audit" }</h1>
-            <p class="govuk-body">{ "Every administration action, sign-in problem and refused change, newest first. It never holds passwords or what records say." }</p>
+            <p class="govuk-body">{ "Every sign-in, read of a record, report and export, refused change and administration action, newest first. It never holds passwords or what records say." }</p>
             <form class="hearth-filters" {onsubmit} novalidate=true>
+                if !users.is_empty() {
                 <div class="govuk-form-group">
                     <label class="govuk-label" for="audit-user">{ "Person" }</label>
                     <select class="govuk-select" id="audit-user" name="audit-user" ref={user_ref}>
@@ -158,6 +162,7 @@ pub fn AuditPage() -> Html {
                         }) }
                     </select>
                 </div>
+                }
                 <div class="govuk-form-group">
                     <label class="govuk-label" for="audit-action">{ "Event" }</label>
                     <select class="govuk-select" id="audit-action" name="audit-action" ref={action_ref}>
@@ -184,6 +189,13 @@ pub fn AuditPage() -> Html {
                     <>
                         <p class="govuk-body" id="audit-count" role="status">
                             { showing(page.page, page.per_page, page.rows.len(), page.total, "events") }
+                        </p>
+                        // Same origin, so the session cookie goes with it; the download is
+                        // itself audited by the server.
+                        <p class="govuk-body">
+                            <a class="govuk-link" id="audit-csv" href={query.csv_href()} download="">
+                                { "Download these events as CSV" }
+                            </a>
                         </p>
                         if !page.rows.is_empty() {
                             { audit_table(&page.rows, &names, "Events") }

@@ -1,5 +1,6 @@
 //! Administration (admins only, online only): the overview an admin lands on, users, homes and
-//! the audit. Every screen asks the server (`/api/admin/*`) when it opens and shows what the
+//! the audit (which officers read too, with "who has read this record" in `reads`). Every
+//! screen asks the server (`/api/admin/*`, `/api/audit`) when it opens and shows what the
 //! server refused in a GOV.UK error summary with the server's own message. Nothing here shows
 //! record content: there is no endpoint for it.
 //!
@@ -9,6 +10,7 @@ mod audit;
 mod erase;
 mod homes;
 mod overview;
+mod reads;
 mod user_detail;
 mod user_form;
 mod users;
@@ -25,6 +27,8 @@ use super::use_app;
 use crate::admin::{PageItem, page_items};
 use crate::platform::api::{self, ApiError};
 use crate::route::Route;
+
+pub use reads::{ReadsLink, RecordReads};
 
 // Filter drop-downs mark their "any" option `selected`: Yew inserts a list's children last
 // first, and a `<select>` would otherwise show the first option inserted, its last.
@@ -403,12 +407,11 @@ pub struct AdminPageProps {
 #[function_component]
 pub fn AdminPage(props: &AdminPageProps) -> Html {
     let app = use_app();
-    let admin = app
-        .rt
-        .me()
-        .and_then(|m| m.actor())
-        .is_some_and(|a| a.role == Role::Admin);
-    if !admin {
+    let role = app.rt.me().and_then(|m| m.actor()).map(|a| a.role);
+    let admin = role == Some(Role::Admin);
+    // Officers read the audit too (the server's `/api/audit`); the rest is for admins.
+    let officers_audit = role == Some(Role::Officer) && props.route == Route::AdminAudit;
+    if !admin && !officers_audit {
         return html! {
             <>
                 <h1 class="govuk-heading-l">{ "Page not found" }</h1>
