@@ -6,6 +6,7 @@ pub mod client_files;
 pub mod devices;
 pub mod documents;
 pub mod exports;
+pub mod history;
 pub mod kiosk_setup;
 pub mod origin;
 pub mod overview;
@@ -39,6 +40,7 @@ const MAX_JSON_BODY: u64 = 64 * 1024;
 pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let api = session::routes(app.clone())
         .or(documents::routes(app.clone()))
+        .or(history::routes(app.clone()))
         .or(snapshot::routes(app.clone()).boxed())
         .or(devices::routes(app.clone()))
         .or(kiosk_setup::routes(app.clone()))
