@@ -68,3 +68,67 @@ fn a_write_only_peer_holding_nothing_is_answered_without_content_or_panic() {
         "the reply carries nothing of the stored document"
     );
 }
+
+/// A write-only peer whose bloom filter claims it lacks its own change is sent that change back:
+/// nothing it did not have, but the message carries changes, which the debug assertion once in
+/// `outgoing_without_content` took for content and panicked on (found by `change_ingestion`).
+#[test]
+fn a_write_only_peer_lying_about_its_own_changes_gets_only_its_own_history_back() {
+    use automerge::transaction::Transactable;
+
+    let mut server_doc = automerge::AutoCommit::new();
+    server_doc
+        .put(automerge::ROOT, "kind", "response")
+        .expect("a put");
+    server_doc.commit();
+    let stored = server_doc.document().clone();
+
+    // The peer has the stored change and one of its own.
+    let mut peer = automerge::AutoCommit::load(&stored.save()).expect("loads");
+    peer.put(automerge::ROOT, "state", "submitted")
+        .expect("a put");
+    peer.commit();
+    let own = peer.get_heads();
+    let mut message = sync::Message {
+        heads: own.clone(),
+        need: Vec::new(),
+        have: vec![sync::Have {
+            last_sync: stored.get_heads(),
+            bloom: sync::BloomFilter::default(),
+        }],
+        changes: ChunkList::from(vec![peer.save_after(&stored.get_heads())]),
+        flags: None,
+        version: sync::MessageVersion::V2,
+    };
+    // As the fuzzer's input: the peer advertises v2 support.
+    message.flags = Automerge::new()
+        .generate_sync_message(&mut sync::State::new())
+        .expect("a hello")
+        .flags;
+
+    let mut server = stored.clone();
+    let received = hearth_shared::sync::receive_in_place(
+        &mut server,
+        &sync::State::new(),
+        hearth_shared::sync::decode(&message.encode()).expect("a well-formed message"),
+    )
+    .expect("the change applies");
+    let mut state = received.state;
+    let reply = hearth_shared::sync::outgoing_without_content(&server, &mut state)
+        .expect("the server answers");
+    let reply = sync::Message::decode(&reply).expect("the reply decodes");
+    let mut sent_back = Automerge::new();
+    sent_back
+        .load_incremental(&stored.save())
+        .expect("the stored document");
+    for chunk in reply.changes.iter() {
+        sent_back
+            .load_incremental(chunk)
+            .expect("the reply's changes load");
+    }
+    assert_eq!(
+        sent_back.get_heads(),
+        own,
+        "only the peer's own history came back"
+    );
+}
