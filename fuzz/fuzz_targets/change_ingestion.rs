@@ -9,6 +9,7 @@
 
 #![no_main]
 
+use automerge::ReadDoc;
 use automerge::sync::State;
 use hearth_shared::permissions::{Actor, Role};
 use hearth_shared::{rules, sync};
@@ -96,11 +97,28 @@ fuzz_target!(|input: &[u8]| hearth_fuzz::run(|| {
     }
     let mut reply_state = received.state.clone();
     let _ = sync::outgoing(&in_place, &mut reply_state);
-    let mut write_only_state = received.state;
+    let mut write_only_state = received.state.clone();
     if let Some(reply) = sync::outgoing_without_content(&in_place, &mut write_only_state) {
-        assert!(
-            !sync::carries_changes(&reply),
-            "a write-only peer is sent no content"
+        // A write-only peer (a kiosk) is sent nothing beyond the history of the heads it named
+        // itself: load the reply onto that history and nothing may be added.
+        let named: Vec<_> = received
+            .state
+            .their_heads
+            .iter()
+            .flatten()
+            .filter(|hash| in_place.get_change_by_hash(hash).is_some())
+            .copied()
+            .collect();
+        let mut peer_history = in_place.fork_at(&named).expect("heads the document has");
+        let before = peer_history.get_heads();
+        let reply = automerge::sync::Message::decode(&reply).expect("the server's reply decodes");
+        for chunk in reply.changes.iter() {
+            let _ = peer_history.load_incremental(chunk);
+        }
+        assert_eq!(
+            peer_history.get_heads(),
+            before,
+            "a write-only peer is sent nothing beyond its own history"
         );
     }
 }));
