@@ -299,3 +299,89 @@ async fn the_daily_job_erases_exactly_the_expired_records_and_devices_drop_them(
     let after = retention_cli(&server, ahead, &["--dry-run"]).await;
     assert!(after.ends_with("0 record(s) would be erased\n"), "{after}");
 }
+
+#[tokio::test]
+async fn hearth_retention_run_erases_what_the_dry_run_listed() {
+    let mut server = TestServer::start(server_bin!()).await;
+    let home = server.home("Synthetic House Retention").await;
+    let (api, member) = server.user(Role::Member, &[&home]).await;
+    let mut device = api.sync().await;
+    let closed = device.create(&Record::VisitNote(VisitNote::new(
+        &member.id,
+        &home,
+        now_ms(),
+    )));
+    device.sync_doc(closed).await.unwrap();
+    device.edit(closed, |r| {
+        if let Record::VisitNote(n) = r {
+            n.state = WorkflowState::Closed;
+        }
+    });
+    device
+        .sync_doc(closed)
+        .await
+        .expect("the member closes the note");
+    let draft = device.create(&Record::VisitNote(VisitNote::new(
+        &member.id,
+        &home,
+        now_ms(),
+    )));
+    device.sync_doc(draft).await.unwrap();
+    let copy = device.doc(closed).clone();
+    device.close().await;
+
+    // With the server stopped, visit notes kept no months at all: the closed one goes.
+    server.stop().await;
+    let run = |args: Vec<&'static str>| {
+        let data = server.data_dir().to_path_buf();
+        async move {
+            let out = tokio::process::Command::new(server_bin!())
+                .args(["retention", "run", "--retain-visit-notes", "0"])
+                .args(args)
+                .env("HEARTH_DATA_DIR", data)
+                .env("RUST_LOG", "warn")
+                .output()
+                .await
+                .expect("the command runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        }
+    };
+    let preview = run(vec!["--dry-run"]).await;
+    assert!(
+        preview.starts_with(&format!("{closed}\tvisitNote\tfinished ")),
+        "{preview}"
+    );
+    assert!(
+        preview.ends_with("1 record(s) would be erased\n"),
+        "{preview}"
+    );
+    let done = run(vec![]).await;
+    assert_eq!(
+        done.replace("erased\n", "would be erased\n"),
+        preview,
+        "it erases exactly what the preview listed"
+    );
+    assert!(
+        run(vec!["--dry-run"])
+            .await
+            .ends_with("0 record(s) would be erased\n")
+    );
+
+    server.start_again().await;
+    let api = hearth_e2e::api::Api::new(&server.base);
+    api.sign_in(&member.username, &member.password)
+        .await
+        .unwrap();
+    let mut device = api.sync().await;
+    device.insert(closed, copy);
+    assert!(is_erased(device.sync_doc(closed).await));
+    device.fetch(draft).await.expect("the draft is kept");
+    let rows = erased_rows(&server.admin().await).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["detail"], json!("retention:visitNote"));
+}
