@@ -9,6 +9,7 @@ use hearth_shared::model::{
     WorkflowState,
 };
 use hearth_shared::permissions::Role;
+use hearth_shared::protocol::Message;
 use serde_json::{Value, json};
 
 /// A year and a bit ahead: past a 12-month period from today whatever the month.
@@ -117,6 +118,45 @@ async fn an_admin_erases_one_record_everywhere_with_a_reason() {
         stranger.fetch(DocumentId::random()).await,
         Err(SyncError::Unavailable)
     ));
+    // Byte for byte: a `request` for the erased record and for an id never used, from the
+    // stranger, get the same `doc-unavailable` (ids swapped).
+    let mut raw = other_api.sync().await;
+    let (peer, me) = (raw.server_peer().to_string(), raw.peer_id().to_string());
+    let data = {
+        use automerge::sync::SyncDoc;
+        let mut state = automerge::sync::State::new();
+        automerge::Automerge::new()
+            .generate_sync_message(&mut state)
+            .expect("a first message")
+            .encode()
+    };
+    let never = DocumentId::random();
+    for asked in [id, never] {
+        raw.send(&Message::Request {
+            sender_id: me.clone(),
+            target_id: peer.clone(),
+            document_id: asked.to_string(),
+            data: data.clone(),
+        })
+        .await
+        .unwrap();
+    }
+    let erased_frame = raw.next_frame().await.unwrap();
+    let unknown_frame = raw.next_frame().await.unwrap();
+    let swapped = match Message::decode(&erased_frame).unwrap() {
+        Message::DocUnavailable {
+            sender_id,
+            target_id,
+            ..
+        } => Message::DocUnavailable {
+            sender_id,
+            target_id,
+            document_id: never.to_string(),
+        },
+        other => panic!("expected doc-unavailable, got {other:?}"),
+    };
+    assert_eq!(swapped.encode(), unknown_frame);
+
     let mut pushing = other_api.sync().await;
     pushing.insert(id, old_copy);
     match pushing.sync_doc(id).await {
