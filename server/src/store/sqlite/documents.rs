@@ -7,9 +7,10 @@ use hearth_shared::reporting::RecordFacts;
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::is_constraint;
+use super::{audit, is_constraint};
 use crate::store::{
-    DistributionEntry, DocumentSummary, NewDistribution, StoreError, StoredDocument,
+    ActorClaim, ChangeCommit, DistributionEntry, DocumentSummary, NewDistribution, StoreError,
+    StoredDocument,
 };
 
 /// Column index of `meta_json` in the statements below, for conversion errors.
@@ -60,16 +61,29 @@ fn decode_facts(json: Option<String>) -> Option<RecordFacts> {
     serde_json::from_str(&json?).ok()
 }
 
-pub(super) fn append_chunk(
-    conn: &Connection,
-    id: DocumentId,
-    meta: &DocMeta,
-    facts: Option<&RecordFacts>,
-    chunk: &[u8],
-    at_ms: i64,
-) -> Result<(), StoreError> {
+/// One accepted message's changes: the document row (created if new), the chunk, the actor
+/// claims and the audit row. The caller (the writer thread) owns the transaction.
+pub(super) fn commit_changes(conn: &Connection, commit: &ChangeCommit) -> Result<(), StoreError> {
+    let ChangeCommit {
+        id,
+        meta,
+        facts,
+        chunk,
+        at_ms,
+        claims,
+        audit: event,
+    } = commit;
+    // An erasure by another process (`hearth retention run` on a live server's folder) leaves
+    // the server's loaded copy behind for up to a minute: a change to it must not bring the
+    // record back. One primary-key lookup, in the commit's own transaction.
+    let erased = conn
+        .prepare_cached("SELECT 1 FROM document_tombstones WHERE id = ?1")?
+        .exists([id.as_bytes()])?;
+    if erased {
+        return Err(StoreError::NotFound("record (it was erased)"));
+    }
     let meta_json = encode_meta(meta)?;
-    let facts_json = facts.map(encode_facts).transpose()?;
+    let facts_json = facts.as_ref().map(encode_facts).transpose()?;
     conn.prepare_cached(
         "INSERT INTO documents (id, kind, home_id, created_by, state, meta_json, facts,
                                 updated_at)
@@ -97,7 +111,39 @@ pub(super) fn append_chunk(
                  ?2, 0)",
     )?
     .execute(params![id.as_bytes(), chunk])?;
+    for claim in claims {
+        // A claim already recorded stays as it was: the first sender owns the actor.
+        conn.prepare_cached(
+            "INSERT INTO document_actors (document_id, actor, user_id, first_at)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            id.as_bytes(),
+            claim.actor,
+            claim.user_id,
+            claim.first_at_ms
+        ])?;
+    }
+    if let Some(event) = event {
+        audit::append(conn, event)?;
+    }
     Ok(())
+}
+
+/// Every actor claim of a document, oldest first.
+pub(super) fn actors(conn: &Connection, id: DocumentId) -> Result<Vec<ActorClaim>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT actor, user_id, first_at FROM document_actors WHERE document_id = ?1
+         ORDER BY first_at, actor",
+    )?;
+    let claims = stmt.query_map([id.as_bytes()], |row| {
+        Ok(ActorClaim {
+            actor: row.get(0)?,
+            user_id: row.get(1)?,
+            first_at_ms: row.get(2)?,
+        })
+    })?;
+    Ok(claims.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// Replaces the first `chunk_count` chunks (by seq) with `snapshot`, keeping later ones.

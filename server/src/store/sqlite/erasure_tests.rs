@@ -325,3 +325,36 @@ async fn retention_deletes_exactly_the_expired_records() {
     assert_eq!(retention_rows.len(), 3);
     assert!(retention_rows.contains(&(Some(note), None, "retention:visitNote".into())));
 }
+
+#[tokio::test]
+async fn a_commit_to_an_erased_record_is_refused_and_brings_nothing_back() {
+    // As when `hearth retention run` erases a record a running server still holds loaded: the
+    // server's next commit to it must not re-create the row.
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("hearth.sqlite3"));
+    let id = DocumentId::random();
+    let m = meta(
+        RecordKind::VisitNote,
+        WorkflowState::Submitted,
+        "Visit note",
+    );
+    store
+        .append_chunk(id, m.clone(), Some(facts()), b"first".to_vec(), T0)
+        .await
+        .unwrap();
+    store
+        .erase_document(Erasure {
+            id,
+            cause: ErasureCause::Retention,
+            at_ms: T0 + 1,
+        })
+        .await
+        .unwrap();
+
+    let late = store
+        .append_chunk(id, m, Some(facts()), b"late".to_vec(), T0 + 2)
+        .await;
+    assert!(matches!(late, Err(StoreError::NotFound(_))), "{late:?}");
+    assert!(store.load_document(id).await.unwrap().is_none());
+    assert!(store.tombstone(id).await.unwrap().is_some());
+}
