@@ -9,9 +9,11 @@ use hearth_shared::model::DocMeta;
 use hearth_shared::permissions::Role;
 use hearth_shared::reporting::RecordFacts;
 
+mod authorship;
 pub mod erasure;
 pub mod sqlite;
 
+pub use authorship::{ActorClaim, ChangeCommit};
 pub use sqlite::measure_fsync_commit_rate;
 
 /// Everything that can go wrong in storage.
@@ -438,10 +440,13 @@ pub trait Store: Send + Sync + 'static {
     async fn load_document(&self, id: DocumentId) -> Result<Option<StoredDocument>, StoreError>;
     /// Only the metadata of a document (for access checks without loading it).
     async fn document_meta(&self, id: DocumentId) -> Result<Option<DocMeta>, StoreError>;
-    /// Appends one incremental chunk (Automerge `save_after` bytes) and sets the metadata and
-    /// the reporting facts of the record as it now stands, creating the document if it is new,
-    /// all in one transaction. Durable when it returns `Ok`. `facts: None` (only tests) leaves
-    /// them unknown, for the start-up backfill.
+    /// Appends one incremental chunk (Automerge `save_after` bytes), sets the metadata and the
+    /// reporting facts of the record as it now stands (creating the document if it is new),
+    /// records the commit's actor claims and appends its audit row, all in one transaction.
+    /// Durable when it returns `Ok`.
+    async fn commit_changes(&self, commit: ChangeCommit) -> Result<(), StoreError>;
+    /// [`commit_changes`](Self::commit_changes) without claims or audit row: for seeding and
+    /// tests, whose changes no signed-in user sent.
     async fn append_chunk(
         &self,
         id: DocumentId,
@@ -449,7 +454,20 @@ pub trait Store: Send + Sync + 'static {
         facts: Option<RecordFacts>,
         chunk: Vec<u8>,
         at_ms: i64,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.commit_changes(ChangeCommit {
+            id,
+            meta,
+            facts,
+            chunk,
+            at_ms,
+            claims: Vec::new(),
+            audit: None,
+        })
+        .await
+    }
+    /// Who made a document's changes: every actor claim recorded for it, oldest first.
+    async fn document_actors(&self, id: DocumentId) -> Result<Vec<ActorClaim>, StoreError>;
     /// Replaces the first `chunk_count` stored chunks with one snapshot (compaction). Chunks
     /// appended after those are kept. Durable when it returns `Ok`.
     ///

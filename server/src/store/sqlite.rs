@@ -50,10 +50,10 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
 use super::{
-    AuditChain, AuditEvent, AuditPage, AuditQuery, Device, DistributionEntry, DocumentSummary,
-    Home, HomePerson, NewAccount, NewDistribution, NewSession, NewUser, Overview, RevokedBy,
-    Session, SetupCode, Store, StoreError, StoredDocument, Ticket, User, UserChange, UserPage,
-    UserQuery, UserWithHomes, WriteStats,
+    ActorClaim, AuditChain, AuditEvent, AuditPage, AuditQuery, ChangeCommit, Device,
+    DistributionEntry, DocumentSummary, Home, HomePerson, NewAccount, NewDistribution, NewSession,
+    NewUser, Overview, RevokedBy, Session, SetupCode, Store, StoreError, StoredDocument, Ticket,
+    User, UserChange, UserPage, UserQuery, UserWithHomes, WriteStats,
 };
 use readers::ReaderPool;
 use writer::{Counters, WriteCommand};
@@ -226,18 +226,13 @@ impl Store for SqliteStore {
         self.read(move |conn| documents::meta(conn, id)).await
     }
 
-    async fn append_chunk(
-        &self,
-        id: DocumentId,
-        meta: DocMeta,
-        facts: Option<RecordFacts>,
-        chunk: Vec<u8>,
-        at_ms: i64,
-    ) -> Result<(), StoreError> {
-        self.write(move |conn| {
-            documents::append_chunk(conn, id, &meta, facts.as_ref(), &chunk, at_ms)
-        })
-        .await
+    async fn commit_changes(&self, commit: ChangeCommit) -> Result<(), StoreError> {
+        self.write(move |conn| documents::commit_changes(conn, &commit))
+            .await
+    }
+
+    async fn document_actors(&self, id: DocumentId) -> Result<Vec<ActorClaim>, StoreError> {
+        self.read(move |conn| documents::actors(conn, id)).await
     }
 
     async fn compact(

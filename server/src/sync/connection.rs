@@ -4,7 +4,7 @@
 //! This module sees no socket: it takes bytes and hub events and returns the messages to send,
 //! so its rules are tested by driving it directly.
 
-use super::hub::{DocGuard, Hub, HubEvent};
+use super::hub::{Authorship, DocGuard, Hub, HubEvent};
 use crate::auth::{SignedIn, now_ms};
 use crate::store::AuditEvent;
 use automerge::Automerge;
@@ -379,8 +379,12 @@ impl Connection {
         };
         let mut compaction_due = false;
         if let Some(chunk) = received.new_chunk {
-            let record = match self.check(id, guard, creating).await {
-                Ok(record) => record,
+            let checked = self.check(id, guard, creating).await.and_then(|record| {
+                let authorship = self.authorship(id, guard, &received.new_changes, None)?;
+                Ok((record, authorship))
+            });
+            let (record, authorship) = match checked {
+                Ok(checked) => checked,
                 Err(rejection) => {
                     guard.discard();
                     if let Some(peer) = self.docs.get_mut(&id) {
@@ -389,7 +393,11 @@ impl Connection {
                     return self.reject(id, rejection).await;
                 }
             };
-            match self.hub.commit(id, guard, chunk, record, now_ms()).await {
+            match self
+                .hub
+                .commit(id, guard, chunk, record, now_ms(), authorship)
+                .await
+            {
                 Ok(due) => compaction_due = due,
                 // The hub has discarded the uncommitted document.
                 Err(e) => return self.commit_failed(id, &e),
@@ -457,9 +465,17 @@ impl Connection {
         }
         let peer = self.docs.get(&id)?;
         let accepted = guard.check_typing(editable, &peer.state, message)?;
+        // Changes under another user's actor: the ordinary path refuses them.
+        let authorship = self
+            .authorship(id, guard, accepted.changes(), Some(&accepted.fields))
+            .ok()?;
         let state = accepted.state.clone();
         let reply = accepted.reply.clone();
-        let due = match self.hub.commit_typing(id, guard, accepted, now_ms()).await {
+        let due = match self
+            .hub
+            .commit_typing(id, guard, accepted, now_ms(), authorship)
+            .await
+        {
             Ok(due) => due,
             // Nothing was kept in memory: the store and the document are as before.
             Err(e) => return Some(self.commit_failed(id, &e)),
@@ -477,6 +493,38 @@ impl Connection {
                 .into_iter()
                 .collect(),
             close: false,
+        })
+    }
+
+    /// What the store keeps about who sent `changes` (in the guard's document, unless typing
+    /// names the `fields` it types into): the actors they claim for this user, refused if one
+    /// is another user's, and the `change_accepted` audit row naming the fields they touch.
+    fn authorship(
+        &self,
+        id: DocumentId,
+        guard: &DocGuard,
+        changes: &[automerge::Change],
+        fields: Option<&[String]>,
+    ) -> Result<Authorship, Rejection> {
+        let at_ms = now_ms();
+        let claims =
+            guard
+                .get()
+                .claims_for(&self.who.user.id, &sync::changes::actors(changes), at_ms)?;
+        let fields = match fields {
+            Some(fields) => fields.join(","),
+            None => sync::changes::touched_fields(&guard.get().doc, changes).join(","),
+        };
+        Ok(Authorship {
+            claims,
+            audit: AuditEvent {
+                at_ms,
+                user_id: Some(self.who.user.id.clone()),
+                action: "change_accepted".into(),
+                document_id: Some(id),
+                subject: None,
+                detail: fields,
+            },
         })
     }
 

@@ -5,14 +5,16 @@
 //! has its own async lock, so changes to one document are applied one at a time while the store
 //! groups commits across documents.
 
-use crate::store::{Store, StoreError};
-use automerge::{Automerge, ReadDoc as _};
+use crate::store::{ActorClaim, AuditEvent, ChangeCommit, Store, StoreError};
+use automerge::{ActorId, Automerge, ReadDoc as _};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{DocMeta, Record};
+use hearth_shared::rejection::Rejection;
 use hearth_shared::rules;
 use hearth_shared::sync::SyncError;
 use hearth_shared::sync::typing::{Accepted, Typing};
 use lru::LruCache;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, broadcast};
 
@@ -35,6 +37,8 @@ pub struct LoadedDoc {
     /// For an erased record (then `meta` is `None` and the document empty): the metadata its
     /// tombstone keeps, for the access check that decides who is told it was erased.
     pub erased: Option<DocMeta>,
+    /// Who made its changes: each actor's user (see [`ActorClaim`]).
+    authors: HashMap<ActorId, String>,
     /// How many chunks the store holds for it (to decide when to compact).
     pub chunk_count: usize,
     /// Bytes of the first stored chunk (the snapshot, once compacted).
@@ -66,6 +70,42 @@ impl LoadedDoc {
         self.chunk_count += 1;
     }
 
+    /// The claims `user_id` makes by committing changes from `actors` (those no one has
+    /// claimed yet), or a refusal if another user's actor is among them: changes made under
+    /// another's actor would put them in the record's history as that person's.
+    pub fn claims_for(
+        &self,
+        user_id: &str,
+        actors: &[ActorId],
+        at_ms: i64,
+    ) -> Result<Vec<ActorClaim>, Rejection> {
+        let mut claims = Vec::new();
+        for actor in actors {
+            match self.authors.get(actor) {
+                Some(owner) if owner == user_id => {}
+                Some(_) => {
+                    return Err(Rejection::ForgedAuthor(
+                        "These changes carry another user's editing session.".into(),
+                    ));
+                }
+                None => claims.push(ActorClaim {
+                    actor: actor.to_bytes().to_vec(),
+                    user_id: user_id.to_string(),
+                    first_at_ms: at_ms,
+                }),
+            }
+        }
+        Ok(claims)
+    }
+
+    /// Records claims just committed.
+    fn adopt_claims(&mut self, claims: Vec<ActorClaim>) {
+        for claim in claims {
+            self.authors
+                .insert(ActorId::from(claim.actor), claim.user_id);
+        }
+    }
+
     /// How many committed changes of typing wait to be applied to the document.
     pub fn pending(&self) -> usize {
         self.typing.as_ref().map_or(0, Typing::pending)
@@ -85,6 +125,16 @@ impl LoadedDoc {
         }
         Ok(())
     }
+}
+
+/// What the store keeps with a message's changes about who sent them: the actors they claim
+/// ([`LoadedDoc::claims_for`]) and the `change_accepted` audit row.
+#[derive(Debug, Clone)]
+pub struct Authorship {
+    /// Actors whose first changes to the document these are.
+    pub claims: Vec<ActorClaim>,
+    /// Who, which document, which fields; never content.
+    pub audit: AuditEvent,
 }
 
 /// A cache slot: loading happens under the slot's lock so that a document is read once.
@@ -271,6 +321,13 @@ impl Hub {
                     StoreError::NotFound("loadable document")
                 })?;
                 let record = Record::from_doc(&doc).ok();
+                let authors = self
+                    .store
+                    .document_actors(id)
+                    .await?
+                    .into_iter()
+                    .map(|claim| (ActorId::from(claim.actor), claim.user_id))
+                    .collect();
                 let snapshot_bytes = stored.chunks.first().map_or(0, Vec::len);
                 let incremental_bytes = stored.chunks.iter().skip(1).map(Vec::len).sum();
                 LoadedDoc {
@@ -278,6 +335,7 @@ impl Hub {
                     record,
                     meta: Some(stored.meta),
                     erased: None,
+                    authors,
                     chunk_count: stored.chunks.len(),
                     snapshot_bytes,
                     incremental_bytes,
@@ -291,6 +349,7 @@ impl Hub {
                 // Only for ids the store does not hold: a new record's first message pays one
                 // more read, a stored record's none.
                 erased: self.store.tombstone(id).await?.map(|t| t.access),
+                authors: HashMap::new(),
                 chunk_count: 0,
                 snapshot_bytes: 0,
                 incremental_bytes: 0,
@@ -335,21 +394,28 @@ impl Hub {
         chunk: Vec<u8>,
         record: Record,
         now_ms: i64,
+        authorship: Authorship,
     ) -> Result<bool, StoreError> {
         let meta = record.meta();
         // The reporting facts come from the record already checked for this change, so the
         // overview stays in step with every commit without loading documents.
         let facts = hearth_shared::reporting::facts_of(&record);
         let chunk_bytes = chunk.len();
-        if let Err(e) = self
-            .store
-            .append_chunk(id, meta.clone(), Some(facts), chunk, now_ms)
-            .await
-        {
+        let commit = ChangeCommit {
+            id,
+            meta: meta.clone(),
+            facts: Some(facts),
+            chunk,
+            at_ms: now_ms,
+            claims: authorship.claims.clone(),
+            audit: Some(authorship.audit),
+        };
+        if let Err(e) = self.store.commit_changes(commit).await {
             guard.discard();
             return Err(e);
         }
         let loaded = guard.get_mut();
+        loaded.adopt_claims(authorship.claims);
         loaded.record = Some(record);
         loaded.meta = Some(meta);
         // Its heads, actors and texts changed behind the fast path's back: build it again when
@@ -371,6 +437,7 @@ impl Hub {
         guard: &mut DocGuard,
         mut accepted: Accepted,
         now_ms: i64,
+        authorship: Authorship,
     ) -> Result<bool, StoreError> {
         let loaded = guard.get();
         let (Some(meta), Some(record)) = (loaded.meta.clone(), loaded.record.as_ref()) else {
@@ -379,10 +446,18 @@ impl Hub {
         let facts = hearth_shared::reporting::facts_of(record);
         let chunk = std::mem::take(&mut accepted.chunk);
         let chunk_bytes = chunk.len();
-        self.store
-            .append_chunk(id, meta, Some(facts), chunk, now_ms)
-            .await?;
+        let commit = ChangeCommit {
+            id,
+            meta,
+            facts: Some(facts),
+            chunk,
+            at_ms: now_ms,
+            claims: authorship.claims.clone(),
+            audit: Some(authorship.audit),
+        };
+        self.store.commit_changes(commit).await?;
         let loaded = guard.get_mut();
+        loaded.adopt_claims(authorship.claims);
         let typing = loaded
             .typing
             .as_mut()

@@ -545,3 +545,88 @@ async fn typing_and_other_edits_from_two_devices_are_stored_and_reach_each_other
     assert_eq!(inspection.time_out, "12:39");
     assert_eq!(h.in_memory(id).await, h.stored(id).await.1);
 }
+
+/// Another member of the harness's home, who may write its records too.
+async fn colleague(h: &Harness) -> String {
+    let id = h
+        .store
+        .create_user(NewUser {
+            username: "colleague".into(),
+            display_name: "Test Colleague".into(),
+            role: Role::Member,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$dGVzdHNhbHQ$dGVzdGhhc2g".into(),
+            must_change_password: false,
+        })
+        .await
+        .unwrap()
+        .id;
+    h.store.assign(&id, &h.home).await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn every_accepted_change_is_audited_with_its_fields_and_its_actor_is_claimed_once() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    laptop.edit(|i| i.time_out = "12:45".into());
+    laptop.sync(id).await.unwrap();
+
+    let claims = h.store.document_actors(id).await.unwrap();
+    assert_eq!(claims.len(), 1, "one session, one actor: {claims:?}");
+    assert_eq!(claims[0].user_id, h.member);
+    assert_eq!(claims[0].actor, laptop.doc.get_actor().to_bytes());
+
+    let accepted: Vec<_> = h
+        .store
+        .recent_audit(1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "change_accepted")
+        .collect();
+    // Creation, six edits of the children's views, eleven keystrokes, the time out.
+    assert_eq!(accepted.len(), 1 + 6 + 11 + 1);
+    assert!(
+        accepted
+            .iter()
+            .all(|e| e.user_id.as_deref() == Some(h.member.as_str()) && e.document_id == Some(id))
+    );
+    // Newest first: the ordinary edit, then typing (the fast path names its text).
+    assert_eq!(accepted[0].detail, "timeOut");
+    assert_eq!(accepted[1].detail, "premises");
+    assert_eq!(accepted[11].detail, "premises");
+    assert_eq!(accepted[12].detail, "childrenViews");
+    assert!(accepted[18].detail.contains("premises") && accepted[18].detail.contains("kind"));
+}
+
+#[tokio::test]
+async fn changes_made_under_another_users_actor_are_refused_and_leave_nothing() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    let colleague = colleague(&h).await;
+    // The colleague's device takes the member's actor, so its changes would be recorded as
+    // the member's.
+    let borrowed = AutoCommit::load(&laptop.doc.save())
+        .unwrap()
+        .with_actor(laptop.doc.get_actor().clone());
+    let mut forger = h.device_of(&colleague, borrowed).await;
+    forger.sync(id).await.expect("reading is allowed");
+    let before = h.stored(id).await;
+
+    let text = text_of(&forger.doc, "premises");
+    forger.doc.splice_text(&text, 0, 0, "X").unwrap();
+    forger.doc.commit();
+    assert_eq!(forger.sync(id).await, Err("forged_author".to_string()));
+    forger.edit(|i| i.time_out = "13:00".into());
+    assert!(
+        forger.sync(id).await.is_err(),
+        "nothing more from that device"
+    );
+
+    assert_eq!(h.stored(id).await, before);
+    assert_eq!(h.in_memory(id).await, before.1);
+    let claims = h.store.document_actors(id).await.unwrap();
+    assert!(claims.iter().all(|c| c.user_id == h.member));
+}

@@ -26,6 +26,7 @@
 //! server) before syncing it again. Carrying on instead can make the two sides exchange empty
 //! messages forever, each waiting for a change the other will never send.
 
+pub mod changes;
 pub mod typing;
 
 use automerge::sync::{self, SyncDoc};
@@ -107,6 +108,8 @@ pub struct Received {
     pub state: sync::State,
     /// The new changes in storage format, if the document gained any (as [`Proposal::new_chunk`]).
     pub new_chunk: Option<Vec<u8>>,
+    /// The same changes, parsed: whose they are and what they touch are kept with them.
+    pub new_changes: Vec<automerge::Change>,
     /// Whether the document now holds changes waiting for dependencies that have not arrived.
     /// They are not part of the document's heads, but they are in it: a caller that keeps only
     /// committed changes in memory must throw the document away if there is nothing to commit.
@@ -160,13 +163,20 @@ pub fn receive_in_place(
             ));
         }
     }
-    let new_chunk = gained_changes(&before, doc).then(|| doc.save_after(&before));
+    let gained = gained_changes(&before, doc);
+    let new_chunk = gained.then(|| doc.save_after(&before));
+    let new_changes = if gained {
+        doc.get_changes(&before)
+    } else {
+        Vec::new()
+    };
     // Changes whose dependencies are missing wait in automerge's queue; each has a missing
     // dependency of its own, so the queue is empty exactly when none is reported.
     let waiting = !doc.get_missing_deps(&[]).is_empty();
     Ok(Received {
         state,
         new_chunk,
+        new_changes,
         waiting,
     })
 }
@@ -281,9 +291,9 @@ pub fn carries_changes(message: &[u8]) -> bool {
         // automerge's v2 answer to a peer holding nothing starts it off with an empty document
         // chunk, which is no content (`fuzz/`'s change_ingestion found the assertion above
         // failing on it).
-        m.changes.iter().any(|chunk| {
-            !Automerge::load(chunk).is_ok_and(|doc| doc.get_heads().is_empty())
-        })
+        m.changes
+            .iter()
+            .any(|chunk| !Automerge::load(chunk).is_ok_and(|doc| doc.get_heads().is_empty()))
     })
 }
 

@@ -80,6 +80,8 @@ struct Element {
 pub struct Accepted {
     /// The changes, in order.
     changes: Vec<Change>,
+    /// The record fields (root keys) the changes type into, sorted.
+    pub fields: Vec<String>,
     /// The changes in storage format, to append as one chunk.
     pub chunk: Vec<u8>,
     /// The peer's sync state after the message and the reply.
@@ -88,6 +90,13 @@ pub struct Accepted {
     pub reply: Option<Vec<u8>>,
     /// What the changes do to each tracked text they touch.
     texts: Vec<(OpId, TextEdit)>,
+}
+
+impl Accepted {
+    /// The changes, in order.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
 }
 
 impl Typing {
@@ -191,7 +200,14 @@ impl Typing {
         }
 
         let (state, reply) = acknowledge(state, message);
+        let mut fields: Vec<String> = touched
+            .keys()
+            .filter_map(|obj| self.texts.get(obj))
+            .map(|text| text.field.clone())
+            .collect();
+        fields.sort_unstable();
         Some(Accepted {
+            fields,
             chunk: changes
                 .iter()
                 .flat_map(|c| c.raw_bytes())
