@@ -12,9 +12,10 @@ use crate::admin::{
     AUDIT_ACTIONS, AdminUser, AuditPage as AuditReply, AuditQuery, AuditRow, UserQuery,
     action_label, detail_text, page_count, parse_date_input, showing, subject_names, subject_text,
 };
-use crate::app::input_value;
+use crate::app::{input_value, use_app};
 use crate::platform::api;
 use crate::route::Route;
+use hearth_shared::permissions::Role;
 
 /// Audit rows as a GOV.UK table: when, who (username), what, on what, detail.
 pub fn audit_table(rows: &[AuditRow], names: &BTreeMap<String, String>, caption: &str) -> Html {
@@ -63,10 +64,19 @@ pub fn AuditPage() -> Html {
         use_node_ref(),
         use_node_ref(),
     );
+    // Only administrators may list accounts and homes; an officer's audit shows ids.
+    let admin = use_app()
+        .rt
+        .me()
+        .and_then(|m| m.actor())
+        .is_some_and(|a| a.role == Role::Admin);
     {
         // People and homes, for the user filter and to name the subjects.
         let (users, names) = (users.clone(), names.clone());
-        use_effect_with((), move |_| {
+        use_effect_with(admin, move |admin| {
+            if !*admin {
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let found = all_users(UserQuery::default()).await.unwrap_or_default();
                 let homes = api::admin_homes().await.unwrap_or_default();
