@@ -65,11 +65,7 @@ pub fn field_at(doc: &Automerge, key: &str, heads: &[ChangeHash], people: &Names
             .map(|item| inline(&item.value, people))
             .collect::<Vec<_>>()
             .join("\n"),
-        hydrate::Value::Map(map) => sorted(map)
-            .into_iter()
-            .map(|(k, v)| format!("{}: {}", words(k), inline(v, people)))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        hydrate::Value::Map(map) => pairs(map, people).join("\n"),
         other => inline(other, people),
     }
 }
@@ -123,19 +119,16 @@ fn inline(value: &hydrate::Value, people: &Names) -> String {
             .map(|item| inline(&item.value, people))
             .collect::<Vec<_>>()
             .join(", "),
-        hydrate::Value::Map(map) => sorted(map)
-            .into_iter()
-            .map(|(k, v)| format!("{}: {}", words(k), inline(v, people)))
-            .collect::<Vec<_>>()
-            .join("; "),
+        hydrate::Value::Map(map) => pairs(map, people).join("; "),
     }
 }
 
 fn scalar(s: &ScalarValue, people: &Names) -> String {
     match s {
-        ScalarValue::Str(s) => match people.get(s.as_str()) {
-            Some(name) => name.clone(),
-            None => long_date(s),
+        ScalarValue::Str(s) => match (people.get(s.as_str()), code_label(s)) {
+            (Some(name), _) => name.clone(),
+            (None, Some(label)) => label.to_string(),
+            (None, None) => long_date(s),
         },
         ScalarValue::Boolean(true) => "Yes".into(),
         ScalarValue::Boolean(false) => "No".into(),
@@ -147,6 +140,22 @@ fn scalar(s: &ScalarValue, people: &Names) -> String {
     }
 }
 
+/// A stored code (a records area, an outcome, an opinion, a priority, a recommendation's status,
+/// an age band) in the screens' words.
+fn code_label(s: &str) -> Option<&'static str> {
+    use crate::labels;
+    use crate::model::{
+        AgeBand, CheckArea, CheckOutcome, OpinionChoice, Priority, RecommendationStatus,
+    };
+    CheckArea::parse(s)
+        .map(labels::area)
+        .or_else(|| CheckOutcome::parse(s).map(labels::outcome))
+        .or_else(|| OpinionChoice::parse(s).map(labels::opinion))
+        .or_else(|| Priority::parse(s).map(labels::priority))
+        .or_else(|| RecommendationStatus::parse(s).map(labels::status))
+        .or_else(|| AgeBand::parse(s).map(labels::age_band))
+}
+
 fn as_str(value: &hydrate::Value) -> Option<String> {
     match value {
         hydrate::Value::Scalar(ScalarValue::Str(s)) => Some(s.to_string()),
@@ -155,11 +164,19 @@ fn as_str(value: &hydrate::Value) -> Option<String> {
     }
 }
 
-/// A map's entries in key order (Automerge's hydrated map is unordered).
-fn sorted(map: &hydrate::Map) -> Vec<(&str, &hydrate::Value)> {
-    let mut entries: Vec<_> = map.iter().map(|(k, v)| (k.as_str(), &v.value)).collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
+/// A map's entries as `name: value` in key order (Automerge's hydrated map is unordered),
+/// empty values left out.
+fn pairs(map: &hydrate::Map, people: &Names) -> Vec<String> {
+    let mut entries: Vec<(&str, String)> = map
+        .iter()
+        .map(|(k, v)| (k.as_str(), inline(&v.value, people)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     entries
+        .into_iter()
+        .map(|(k, v)| format!("{}: {v}", words(k)))
+        .collect()
 }
 
 /// A camelCase key in lower-case words: `dueDate` → "due date".

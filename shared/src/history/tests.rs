@@ -337,3 +337,23 @@ fn user_ids_in_values_are_shown_by_name_when_the_reader_has_it() {
         "Cllr Ann Example\nu-zed"
     );
 }
+
+#[test]
+fn codes_read_as_the_screens_say_them_and_empty_parts_are_left_out() {
+    let mut doc = AutoCommit::new().with_actor(actor(1));
+    let checked = doc
+        .put_object(ROOT, "recordsChecked", automerge::ObjType::List)
+        .unwrap();
+    let item = doc
+        .insert_object(&checked, 0, automerge::ObjType::Map)
+        .unwrap();
+    doc.put(&item, "area", "restraintAndSanctions").unwrap();
+    doc.put(&item, "outcome", "notSeen").unwrap();
+    doc.put(&item, "comment", "").unwrap();
+    doc.commit();
+    let heads = doc.get_heads();
+    assert_eq!(
+        render::field_at(doc.document(), "recordsChecked", &heads, &no_names()),
+        "area: Restraint and sanctions; outcome: Not seen"
+    );
+}
