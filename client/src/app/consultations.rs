@@ -256,6 +256,11 @@ pub fn ConsultationPage(props: &ConsultationProps) -> Html {
             if new_round {
                 <NewRound id={id} record={(**record.rc()).clone()} />
             }
+            <p class="govuk-body govuk-!-margin-top-6">
+                <a class="govuk-link" id="record-history" href={Route::RecordHistory(id).href()}>
+                    { "History of this consultation" }
+                </a>
+            </p>
         </>
     }
 }

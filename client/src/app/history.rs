@@ -13,6 +13,7 @@ use automerge::ChangeHash;
 use hearth_shared::dates::long_date;
 use hearth_shared::history::{self, ActorAuthor, Entry, FieldValue, When, Who, diff};
 use hearth_shared::ids::DocumentId;
+use hearth_shared::model::RecordKind;
 use js_sys::Date;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -72,7 +73,12 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
     let date_problem = use_state(|| None::<&'static str>);
     let me = app.rt.me();
     let names = names_of(me.as_ref());
-    let back = Route::Record(id);
+    // Back to where the record is opened: consultations have their own pages.
+    let back = match app.rt.with_engine(|e| e.kind(id)) {
+        Some(Ok(RecordKind::Consultation)) => Route::Consultation(id),
+        Some(Ok(RecordKind::ConsultationResponse)) => Route::Consultations,
+        _ => Route::Record(id),
+    };
 
     let readable = app.rt.with_engine(|e| {
         let actor = me.as_ref().and_then(Me::actor);
@@ -83,7 +89,7 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
     if !loaded {
         return html! {
             <>
-                <a href={back.href()} class="govuk-back-link">{ "Back to the record" }</a>
+                <a href={back.href()} class="govuk-back-link">{ "Back" }</a>
                 <h1 class="govuk-heading-l">{ "History" }</h1>
                 <p class="govuk-body">
                     if readable {
@@ -98,7 +104,7 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
     let Some((known, from)) = (*authors).clone() else {
         return html! {
             <>
-                <a href={back.href()} class="govuk-back-link">{ "Back to the record" }</a>
+                <a href={back.href()} class="govuk-back-link">{ "Back" }</a>
                 <h1 class="govuk-heading-l">{ "History" }</h1>
                 <p class="govuk-body">{ "Reading who made each change…" }</p>
             </>
@@ -200,7 +206,7 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
     let older = total.saturating_sub(entries.len());
     html! {
         <>
-            <a href={back.href()} class="govuk-back-link">{ "Back to the record" }</a>
+            <a href={back.href()} class="govuk-back-link">{ "Back" }</a>
             <h1 class="govuk-heading-l">{ "History" }</h1>
             <p class="govuk-body hearth-secondary" id="history-source">
                 { match from {
@@ -248,6 +254,11 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
 }
 
 fn entry_view(entry: &Entry, me_id: &str, view: Callback<MouseEvent>) -> Html {
+    let context = format!(
+        ", after the change by {} {}",
+        who_text(&entry.who, me_id),
+        when_text(entry.when)
+    );
     html! {
         <li class="hearth-history__entry">
             <h2 class="govuk-heading-s govuk-!-margin-bottom-1">
@@ -268,6 +279,7 @@ fn entry_view(entry: &Entry, me_id: &str, view: Callback<MouseEvent>) -> Html {
             }) }
             <button type="button" class="govuk-button govuk-button--secondary hearth-history__then" onclick={view}>
                 { "Show the record as it was then" }
+                <span class="govuk-visually-hidden">{ context }</span>
             </button>
         </li>
     }

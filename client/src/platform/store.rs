@@ -537,7 +537,9 @@ impl Store {
         let Ok(plain) = key.open(INDEX, &stored_key, &bytes.to_vec()).await else {
             return Ok(None);
         };
-        Ok(serde_json::from_slice(&plain).ok())
+        // As text, like the API's reply: one JSON reader for the type in the wasm, not two.
+        let text = std::str::from_utf8(&plain).ok();
+        Ok(text.and_then(|t| serde_json::from_str(t).ok()))
     }
 
     /// Keeps document `id`'s actor map (names only of people the user may see, as the server
