@@ -48,32 +48,37 @@ pub(super) fn row_hash(id: i64, prev_hash: &[u8; 32], event: &AuditEvent) -> [u8
     h.finalize().into()
 }
 
-/// The id and hash of the last row, if any.
-fn last_link(conn: &Connection) -> Result<Option<(i64, Option<Vec<u8>>)>, StoreError> {
-    Ok(conn
+/// The id and hash the next row links to: `(1, GENESIS)` for an empty table. A last row whose
+/// hash was stripped or mangled is linked to as if it were [`GENESIS`]: [`verify`] names that
+/// row as broken whatever comes after it, and refusing every later row (every download, every
+/// change) would not undo the tampering.
+fn next_link(conn: &Connection) -> Result<(i64, [u8; 32]), StoreError> {
+    let last = conn
         .prepare_cached("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?)
+        .query_row([], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Option<Vec<u8>>>(1)?))
+        })
+        .optional()?;
+    let Some((id, hash)) = last else {
+        return Ok((1, GENESIS));
+    };
+    let hash = hash
+        .and_then(|h| <[u8; 32]>::try_from(h).ok())
+        .unwrap_or_else(|| {
+            tracing::error!(
+                row = id,
+                "the last audit row has no hash: run `hearth audit verify`"
+            );
+            GENESIS
+        });
+    Ok((id + 1, hash))
 }
 
 /// Appends one row chained to the last. Runs on the writer connection inside whatever
 /// transaction (or savepoint) the caller has open, and reads the last row in that same
 /// transaction, so the chain follows commit order even when a group's savepoint is rolled back.
 pub(crate) fn append(conn: &Connection, event: &AuditEvent) -> Result<(), StoreError> {
-    let (id, prev) = match last_link(conn)? {
-        None => (1, GENESIS),
-        Some((last, hash)) => {
-            let prev = hash
-                .as_deref()
-                .and_then(|h| <[u8; 32]>::try_from(h).ok())
-                .ok_or_else(|| {
-                    StoreError::Sqlite(super::failure(
-                        "the last audit row has no hash: run `hearth audit verify`",
-                    ))
-                })?;
-            (last + 1, prev)
-        }
-    };
+    let (id, prev) = next_link(conn)?;
     let hash = row_hash(id, &prev, event);
     conn.prepare_cached(
         "INSERT INTO audit (id, at, user_id, action, document_id, subject, detail, prev_hash, hash)
@@ -397,6 +402,15 @@ mod tests {
             .unwrap();
         assert_eq!(broken_id(&verify_file(&path).await), Some(2));
         assert_eq!(broken_id(&verify_file(&path).await), Some(2));
+
+        // Stripped from the last row: later rows are still written, and verify still names it.
+        let (_dir, path) = store_with_rows(3).await;
+        Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE audit SET hash = NULL WHERE id = 3", [])
+            .unwrap();
+        open(&path).audit(event("signed_in", "")).await.unwrap();
+        assert_eq!(broken_id(&verify_file(&path).await), Some(3));
     }
 
     #[tokio::test]
