@@ -357,3 +357,33 @@ fn codes_read_as_the_screens_say_them_and_empty_parts_are_left_out() {
         "area: Restraint and sanctions; outcome: Not seen"
     );
 }
+
+/// How long the history of a record typed a key at a time takes natively (prints; asserts
+/// nothing about time): `cargo test -p hearth-shared --release --lib history_of_ten_thousand
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn history_of_ten_thousand_keystrokes_figures() {
+    let mut doc = note(NOV_3);
+    let id = body(&doc);
+    for i in 0..10_000 {
+        let at = doc.length(&id);
+        doc.splice_text(&id, at, 0, if i % 7 == 6 { " " } else { "a" })
+            .unwrap();
+        commit_at(&mut doc, NOV_3 + i * 1000);
+    }
+    let doc = doc.document().clone();
+    let started = std::time::Instant::now();
+    let shown = history(&doc, &[], &no_names(), 200);
+    let walked = started.elapsed();
+    let started = std::time::Instant::now();
+    let then = heads_at_time(&doc, &[], NOV_3 + 5_000_000);
+    let fields = fields_at(&doc, &then, &no_names());
+    println!(
+        "10,000 keystrokes: history {walked:?} ({} entries, {} earlier), as it was {:?} ({} fields)",
+        shown.entries.len(),
+        shown.earlier,
+        started.elapsed(),
+        fields.len()
+    );
+}
