@@ -86,29 +86,23 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
     });
     let heads = app.rt.with_engine(|e| e.heads(id));
     let loaded = readable && app.rt.with_engine(|e| e.document(id).is_some());
-    if !loaded {
-        return html! {
-            <>
-                <a href={back.href()} class="govuk-back-link">{ "Back" }</a>
-                <h1 class="govuk-heading-l">{ "History" }</h1>
-                <p class="govuk-body">
-                    if readable {
-                        { "Opening this record…" }
-                    } else {
-                        { "This record is not on this device, or you do not have access to it." }
-                    }
-                </p>
-            </>
-        };
-    }
-    let Some((known, from)) = (*authors).clone() else {
-        return html! {
-            <>
-                <a href={back.href()} class="govuk-back-link">{ "Back" }</a>
-                <h1 class="govuk-heading-l">{ "History" }</h1>
-                <p class="govuk-body">{ "Reading who made each change…" }</p>
-            </>
-        };
+    let waiting = match (loaded, (*authors).clone()) {
+        (false, _) if readable => Err("Opening this record…"),
+        (false, _) => Err("This record is not on this device, or you do not have access to it."),
+        (true, None) => Err("Reading who made each change…"),
+        (true, Some(got)) => Ok(got),
+    };
+    let (known, from) = match waiting {
+        Ok(got) => got,
+        Err(notice) => {
+            return html! {
+                <>
+                    <a href={back.href()} class="govuk-back-link">{ "Back" }</a>
+                    <h1 class="govuk-heading-l">{ "History" }</h1>
+                    <p class="govuk-body">{ notice }</p>
+                </>
+            };
+        }
     };
 
     // This device's own edits since the record was loaded are the signed-in user's, whatever
