@@ -167,6 +167,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::User(cmd) => user(store, cmd).await,
         Command::Home(HomeCommand::Add { name }) => {
             let home = store.create_home(name.trim()).await?;
+            operator_audit(&store, "home_created", &home.id, "").await?;
             println!("{}\t{}", home.id, home.name);
             Ok(())
         }
@@ -188,6 +189,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 .find(|h| h.name == home)
                 .ok_or_else(|| CliError::Usage(format!("no home named {home}")))?;
             store.assign(&u.id, &h.id).await?;
+            operator_audit(&store, "assigned", &u.id, &h.id).await?;
             println!("assigned");
             Ok(())
         }
@@ -245,6 +247,28 @@ async fn retention(
     }
     let verb = if dry_run { "would be erased" } else { "erased" };
     println!("{} record(s) {verb}", listed.len());
+    Ok(())
+}
+
+/// An operator's change from the command line, audited as the app's admin actions are (the same
+/// codes, subjects and details) but with no acting account (`user_id` empty, which no change
+/// made in the app has): whoever runs the command holds the data folder, not a sign-in.
+async fn operator_audit(
+    store: &Arc<dyn Store>,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), CliError> {
+    store
+        .audit(crate::store::AuditEvent {
+            at_ms: crate::auth::now_ms(),
+            user_id: None,
+            action: action.into(),
+            document_id: None,
+            subject: Some(subject.into()),
+            detail: detail.into(),
+        })
+        .await?;
     Ok(())
 }
 
@@ -391,6 +415,7 @@ async fn user(store: Arc<dyn Store>, cmd: UserCommand) -> Result<(), CliError> {
                     must_change_password: !password_stdin,
                 })
                 .await?;
+            operator_audit(&store, "user_created", &user.id, role.as_str()).await?;
             println!("created {} ({})", user.username, user.id);
             if !password_stdin {
                 println!("password: {pw}");
@@ -415,6 +440,7 @@ async fn user(store: Arc<dyn Store>, cmd: UserCommand) -> Result<(), CliError> {
                 .await?
                 .ok_or_else(|| CliError::Usage(format!("no user named {username}")))?;
             store.set_user_disabled(&u.id, true).await?;
+            operator_audit(&store, "user_disabled", &u.id, "").await?;
             println!("disabled");
             Ok(())
         }

@@ -76,6 +76,18 @@ async fn audit_verify_names_the_row_edited_in_the_sqlite_file() {
     assert!(out.starts_with("ok "), "{out}");
     server.stop().await;
 
+    // An operator's command is audited like the app's admin actions, in the same chain.
+    let out = tokio::process::Command::new(server_bin!())
+        .args(["home", "add", "Synthetic Operator House"])
+        .env("HEARTH_DATA_DIR", server.data_dir())
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .expect("the command runs");
+    assert!(out.status.success());
+    let (ok, out) = verify(server.data_dir()).await;
+    assert!(ok, "{out}");
+
     // Someone with the file changes one row's detail, as if a sign-in had not failed.
     let db = server.data_dir().join("hearth.sqlite3");
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -83,6 +95,15 @@ async fn audit_verify_names_the_row_edited_in_the_sqlite_file() {
         .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
         .unwrap();
     assert!(total >= 4, "rows to tamper with: {total}");
+    let operator: (Option<String>, String) = conn
+        .query_row(
+            "SELECT user_id, subject FROM audit WHERE action = 'home_created' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(operator.0, None, "no account acts on the command line");
+    assert!(!operator.1.is_empty());
     let target: i64 = conn
         .query_row(
             "SELECT id FROM audit WHERE action = 'login_failed' ORDER BY id LIMIT 1",
