@@ -8,10 +8,11 @@
 //! under test is safe Rust, where a crash is a panic, an abort, a timeout or running out of
 //! memory, all of which libFuzzer reports without AddressSanitizer.
 //!
-//! `cargo xtask test` runs every target for [`SMOKE_SECONDS`] after the workspace's tests; a
-//! long run is `cargo xtask fuzz --seconds 600 [TARGET...]`.
+//! `cargo xtask test` runs every target for [`SMOKE_SECONDS`] after the workspace's tests,
+//! built unoptimised (`fuzz/Cargo.toml`'s `fuzz` profile: cheap to build cold); a long run is
+//! `cargo xtask fuzz --release --seconds 600 [TARGET...]`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::Context as _;
@@ -43,13 +44,17 @@ const RUSTFLAGS: &str = "-Cpasses=sancov-module \
 pub struct FuzzArgs {
     /// Seconds per target.
     pub seconds: u32,
+    /// Build with the optimised `release` profile (long runs) instead of `fuzz` (quick to
+    /// build: what `cargo xtask test` uses).
+    pub release: bool,
     /// Targets to run (all of [`TARGETS`] when none are named).
     pub targets: Vec<String>,
 }
 
-/// Parses `[--seconds N] [TARGET...]`.
+/// Parses `[--release] [--seconds N] [TARGET...]`.
 pub fn parse(args: &[String]) -> Result<FuzzArgs, String> {
     let mut seconds = SMOKE_SECONDS;
+    let mut release = false;
     let mut targets = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -61,6 +66,7 @@ pub fn parse(args: &[String]) -> Result<FuzzArgs, String> {
                     .filter(|&n| n > 0)
                     .ok_or("`--seconds` takes a whole number of seconds above 0")?;
             }
+            "--release" => release = true,
             name if TARGETS.contains(&name) => targets.push(name.to_string()),
             other => {
                 return Err(format!(
@@ -73,7 +79,11 @@ pub fn parse(args: &[String]) -> Result<FuzzArgs, String> {
     if targets.is_empty() {
         targets = TARGETS.iter().map(ToString::to_string).collect();
     }
-    Ok(FuzzArgs { seconds, targets })
+    Ok(FuzzArgs {
+        seconds,
+        release,
+        targets,
+    })
 }
 
 /// Builds the targets, then runs each for `args.seconds` from its committed seeds plus whatever
@@ -86,35 +96,42 @@ pub fn fuzz(workspace: &Workspace, args: &FuzzArgs) -> anyhow::Result<()> {
     );
     let fuzz_dir = workspace.root.join("fuzz");
     let out = workspace.target_dir.join("fuzz");
+    let profile = if args.release { "release" } else { "fuzz" };
     command::run(
         Command::new(cargo())
-            .args([
-                "build",
-                "--release",
-                "--bins",
-                "--target",
-                HOST,
-                "--target-dir",
-            ])
+            .args(["build", "--profile", profile, "--bins", "--target", HOST])
+            .arg("--target-dir")
             .arg(&out)
             .arg("--manifest-path")
             .arg(fuzz_dir.join("Cargo.toml"))
             .env("RUSTFLAGS", RUSTFLAGS)
             .env_remove("CARGO_ENCODED_RUSTFLAGS"),
     )?;
+    let binaries = out.join(HOST).join(profile);
     for target in &args.targets {
-        run_target(&fuzz_dir, &out, target, args.seconds)?;
+        run_target(
+            &fuzz_dir,
+            &out,
+            &binaries.join(target),
+            target,
+            args.seconds,
+        )?;
     }
     Ok(())
 }
 
-fn run_target(fuzz_dir: &Path, out: &Path, target: &str, seconds: u32) -> anyhow::Result<()> {
+fn run_target(
+    fuzz_dir: &Path,
+    out: &Path,
+    binary: &Path,
+    target: &str,
+    seconds: u32,
+) -> anyhow::Result<()> {
     let corpus = out.join("corpus").join(target);
     let artifacts = out.join("artifacts").join(target);
     for dir in [&corpus, &artifacts] {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let binary: PathBuf = out.join(HOST).join("release").join(target);
     command::run(
         Command::new(binary)
             .arg(format!("-max_total_time={seconds}"))
@@ -143,13 +160,15 @@ mod tests {
             parse(&[]),
             Ok(FuzzArgs {
                 seconds: SMOKE_SECONDS,
+                release: false,
                 targets: strings(&TARGETS)
             })
         );
         assert_eq!(
-            parse(&strings(&["--seconds", "600", "handshake"])),
+            parse(&strings(&["--release", "--seconds", "600", "handshake"])),
             Ok(FuzzArgs {
                 seconds: 600,
+                release: true,
                 targets: strings(&["handshake"])
             })
         );

@@ -39,10 +39,12 @@ Tasks:
   test [--release|--dev] [ARGS]  Build the client, then `cargo test --workspace ARGS` with
                                  HEARTH_CLIENT_DIR set to client/dist; without ARGS, then
                                  run each fuzz target for 10 s (as `fuzz` below)
-  fuzz [--seconds N] [TARGET]... Build the libFuzzer targets in fuzz/ (wire_decode, handshake,
+  fuzz [--release] [--seconds N] [TARGET]...
+                                 Build the libFuzzer targets in fuzz/ (wire_decode, handshake,
                                  change_ingestion) with cargo-fuzz's flags on the pinned
-                                 toolchain, and run each N seconds (default 10) from
-                                 fuzz/seeds/TARGET; crashes go to target/fuzz/artifacts/
+                                 toolchain (unoptimised; --release for long runs), and run each
+                                 N seconds (default 10) from fuzz/seeds/TARGET; crashes go to
+                                 target/fuzz/artifacts/
   bench [ARGS]                   Build the server and the benches in release, then drive N clients
                                  x M documents x K changes through real WebSockets and print
                                  durable changes/s, sync latency, peak RSS and the raw fsync rate

@@ -45,6 +45,7 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
             workspace,
             &fuzz::FuzzArgs {
                 seconds: fuzz::SMOKE_SECONDS,
+                release: false,
                 targets: fuzz::TARGETS.iter().map(ToString::to_string).collect(),
             },
         )?;
