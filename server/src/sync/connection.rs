@@ -403,11 +403,14 @@ impl Connection {
                 Err(e) => return self.commit_failed(id, &e),
             }
             self.publish_changed(id);
-        } else if received.waiting
+        }
+        if received.waiting
             && let Err(e) = self.hub.reload(id, guard).await
         {
-            // Changes waiting for dependencies are not kept between messages (the peer resends
-            // them on reconnect); reloading drops them.
+            // Changes waiting for dependencies are not kept between messages, committed or not
+            // (another peer's message could complete them, and they would be checked as that
+            // peer's): reloading drops them, and the reply below asks this peer to send them
+            // again with what they lack.
             tracing::error!(document = %id, error = %e, "could not reload document");
             return self.error(
                 Some(id),
@@ -424,11 +427,18 @@ impl Connection {
         self.audit_first_read(id, creating, access);
         let peer = self.docs.get_mut(&id).expect("inserted above");
         peer.state = received.state;
+        // Changes left waiting were dropped by the reload above.
+        let dropped = received.waiting;
         let reply = match access {
             Some(Access::WriteOnly) => {
+                // The same reset, without naming changes the peer may not know of.
+                peer.state.needs_reset |= dropped;
                 sync::outgoing_without_content(&guard.get().doc, &mut peer.state)
             }
             // Just created by this peer (whatever it may do next), or readable.
+            _ if dropped => {
+                sync::outgoing_after_dropping(&guard.get().doc, &mut peer.state, &received.missing)
+            }
             _ => sync::outgoing(&guard.get().doc, &mut peer.state),
         };
         Outcome {

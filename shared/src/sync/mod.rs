@@ -114,6 +114,9 @@ pub struct Received {
     /// They are not part of the document's heads, but they are in it: a caller that keeps only
     /// committed changes in memory must throw the document away if there is nothing to commit.
     pub waiting: bool,
+    /// The dependencies those waiting changes lack (empty when nothing waits): a caller that
+    /// throws them away must ask the peer for these again ([`outgoing_after_dropping`]).
+    pub missing: Vec<ChangeHash>,
 }
 
 /// Decodes a peer's sync message and checks that every change in it parses, without touching
@@ -172,12 +175,13 @@ pub fn receive_in_place(
     };
     // Changes whose dependencies are missing wait in automerge's queue; each has a missing
     // dependency of its own, so the queue is empty exactly when none is reported.
-    let waiting = !doc.get_missing_deps(&[]).is_empty();
+    let missing = doc.get_missing_deps(&[]);
     Ok(Received {
         state,
         new_chunk,
         new_changes,
-        waiting,
+        waiting: !missing.is_empty(),
+        missing,
     })
 }
 
@@ -254,6 +258,34 @@ fn gained_changes(before: &[ChangeHash], after: &Automerge) -> bool {
 /// any other reason (another peer's change) to pass it on.
 pub fn outgoing(doc: &Automerge, state: &mut sync::State) -> Option<Vec<u8>> {
     doc.generate_sync_message(state).map(sync::Message::encode)
+}
+
+/// The reply to a peer whose changes the caller threw away because they waited for
+/// dependencies (the server keeps only what it can check and commit, [`Received::waiting`]).
+///
+/// The peer counts those changes as sent and automerge never sends a change twice in one sync
+/// session, so the plain reply would leave both sides waiting for each other until the peer
+/// reconnects. This happens in ordinary use: a peer leaves out a change its bloom filter says
+/// the server has (a false positive, about one in a hundred) and sends the changes after it.
+/// So the reply asks the peer to forget what it believes it sent (automerge's sync reset; a
+/// peer without it is sent empty heads, which clears the same state) and names the `missing`
+/// dependencies in its `need`, which a bloom filter cannot hide: the peer's next message
+/// carries them and the changes that were thrown away, together.
+pub fn outgoing_after_dropping(
+    doc: &Automerge,
+    state: &mut sync::State,
+    missing: &[ChangeHash],
+) -> Option<Vec<u8>> {
+    state.needs_reset = true;
+    let mut message = doc.generate_sync_message(state)?;
+    for hash in missing {
+        if !message.need.contains(hash) && doc.get_change_by_hash(hash).is_none() {
+            message.need.push(*hash);
+        }
+    }
+    // The wire format lists hashes in order (automerge asserts it).
+    message.need.sort_unstable();
+    Some(message.encode())
 }
 
 /// Like [`outgoing`], but never carrying content the peer does not already have: for
@@ -688,6 +720,46 @@ mod tests {
             decode(b"\x42garbage").unwrap_err().code(),
             "corrupt_sync_message"
         );
+    }
+
+    /// A device that leaves out a change it wrongly believes the server has (a bloom filter's
+    /// false positive, forced here through its sent hashes) and sends the change after it: the
+    /// server drops the waiting change, and its reply must get both sent again.
+    #[test]
+    fn a_peer_whose_waiting_changes_were_dropped_sends_them_again_with_what_they_lack() {
+        let mut laptop = Device::new();
+        laptop.set("title", "zero");
+        // What the server has stored: the record before this session's changes.
+        let stored = laptop.doc.save();
+        let mut server = Automerge::load(&stored).unwrap();
+        let mut on_server = sync::State::new();
+        laptop.set("title", "first");
+        let first = laptop.doc.get_last_local_change().unwrap();
+        laptop.set("title", "second");
+        laptop.state.sent_hashes.insert(first.hash());
+        let mut settled = false;
+        for _ in 0..10 {
+            let Some(message) = laptop.send() else {
+                settled = true;
+                break;
+            };
+            let received =
+                receive_in_place(&mut server, &on_server, decode(&message).unwrap()).unwrap();
+            on_server = received.state;
+            let reply = if received.waiting {
+                // As the server does: keep only what it can commit.
+                server = Automerge::load(&stored).unwrap();
+                outgoing_after_dropping(&server, &mut on_server, &received.missing)
+            } else {
+                outgoing(&server, &mut on_server)
+            };
+            if let Some(reply) = reply {
+                laptop.receive(&reply);
+            }
+        }
+        assert!(settled, "the exchange settles");
+        assert_eq!(server.get_heads(), laptop.doc.get_heads());
+        assert_eq!(title(&server).as_deref(), Some("second"));
     }
 
     #[test]
