@@ -37,6 +37,24 @@ fn a_sync_message_carrying_a_truncated_bundle_is_refused_as_corrupt() {
     assert_eq!(refused.code(), "corrupt_sync_message");
 }
 
+/// A bundle chunk whose delta-encoded column claims about 2^29 values: automerge 0.12's bundle
+/// parser allocates for them up front (4 GiB) and the allocation failure aborts the process, so
+/// one small sync message from any signed-in peer could stop the server. Found by
+/// `change_ingestion` (`fuzz/findings/change_ingestion-oom-automerge-load`, from byte 3); sync
+/// now refuses bundles outright, before automerge parses them.
+#[test]
+fn a_sync_message_carrying_a_bundle_is_refused_before_automerge_parses_it() {
+    let finding = include_bytes!("../../fuzz/findings/change_ingestion-oom-automerge-load");
+    let bundle = &finding[3..3 + 11 + 0x43];
+    assert_eq!(bundle[8], 3, "a bundle chunk");
+    let message = message_carrying(bundle);
+    let refused = decode(&message).expect_err("bundles are refused");
+    assert_eq!(refused.code(), "corrupt_sync_message");
+    let refused = receive(&Automerge::new(), &sync::State::new(), &message)
+        .expect_err("the stand-in path refuses it too");
+    assert_eq!(refused.code(), "corrupt_sync_message");
+}
+
 /// A peer that holds nothing of a document it may only write (a kiosk's tablet after its
 /// answers were acknowledged and deleted) and speaks automerge's v2 messages is answered with
 /// an *empty* document chunk: no content, though `changes` is not empty. Found by

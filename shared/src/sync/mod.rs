@@ -212,11 +212,10 @@ fn check_chunks(chunks: &sync::ChunkList) -> Result<(), SyncError> {
                 1 | 2 => automerge::Change::try_from(chunk)
                     .map(drop)
                     .map_err(|e| corrupt(e.to_string()))?,
-                3 => automerge::Bundle::try_from(chunk)
-                    .map_err(|e| corrupt(e.to_string()))?
-                    .to_changes()
-                    .map(drop)
-                    .map_err(|e| corrupt(e.to_string()))?,
+                // A bundle: automerge 0.12's sync never sends one (it sends changes or a whole
+                // document), and its bundle parser trusts the lengths inside: 100 bytes from a
+                // peer asked it for 4 GiB, which aborts the process (found by the fuzzer).
+                3 => return Err(corrupt("bundles are not accepted in sync".into())),
                 other => return Err(corrupt(format!("unknown chunk type {other}"))),
             }
         }
