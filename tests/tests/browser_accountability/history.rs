@@ -120,7 +120,11 @@ async fn history_names_two_members_edits_with_before_and_after_and_works_offline
     };
     let bea_edits = premises_of(&bea.display_name);
     assert_eq!(bea_edits.len(), 1, "one entry by Bea: {shown:#?}");
-    assert!(bea_edits[0].contains("[-was-]{+needed a deep+}"), "{}", bea_edits[0]);
+    assert!(
+        bea_edits[0].contains("[-was-]{+needed a deep+}"),
+        "{}",
+        bea_edits[0]
+    );
     let ann_edits = premises_of(&format!("{} (you)", ann.display_name)).join(" | ");
     assert!(ann_edits.contains("{+The kitchen was clean"), "{ann_edits}");
     assert!(ann_edits.contains("Added offline"), "{ann_edits}");
