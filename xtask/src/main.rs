@@ -10,6 +10,7 @@ mod command;
 mod fuzz;
 mod govuk_styles;
 mod npm;
+mod postgres;
 mod run_server;
 mod sizes;
 mod test_workspace;
@@ -36,9 +37,13 @@ Tasks:
                                  (`hearth serve --client-dir client/dist ARGS`). --demo runs
                                  `hearth demo` instead: a separate data folder (data-demo)
                                  filled with synthetic homes, accounts and records
-  test [--release|--dev] [ARGS]  Build the client, then `cargo test --workspace ARGS` with
-                                 HEARTH_CLIENT_DIR set to client/dist; without ARGS, then
-                                 run each fuzz target for 10 s (as `fuzz` below)
+  test [--release|--dev] [ARGS]  Build the client, start a throwaway PostgreSQL (initdb and
+                                 pg_ctl from PATH or /usr/lib/postgresql/*/bin; without them
+                                 the PostgreSQL tests skip, or fail under CI=true), then
+                                 `cargo test --workspace ARGS` with HEARTH_CLIENT_DIR set to
+                                 client/dist and HEARTH_TEST_DATABASE_URL to that cluster
+                                 (unless already set); without ARGS, then run each fuzz target
+                                 for 10 s (as `fuzz` below)
   fuzz [--release] [--seconds N] [TARGET]...
                                  Build the libFuzzer targets in fuzz/ (wire_decode, handshake,
                                  change_ingestion) with cargo-fuzz's flags on the pinned
