@@ -179,6 +179,7 @@ pub async fn start(
     let filter = http::routes(app.clone());
     let (stop, mut stopped) = watch::channel(false);
     spawn_expiry_sweep(store_for_sweep, stopped.clone());
+    crate::cluster::spawn(app.clone(), stopped.clone());
     crate::retention::spawn_daily(
         app.store.clone(),
         app.hub.clone(),

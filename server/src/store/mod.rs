@@ -11,6 +11,7 @@ use hearth_shared::reporting::RecordFacts;
 
 mod authorship;
 pub mod erasure;
+pub mod remote;
 pub mod sqlite;
 
 pub use authorship::{ActorClaim, ChangeCommit};
@@ -672,4 +673,12 @@ pub trait Store: Send + Sync + 'static {
     async fn backup(&self, path: std::path::PathBuf) -> Result<(), StoreError>;
     /// Checks the store's integrity; returns the problems found (empty when healthy).
     async fn check(&self) -> Result<Vec<String>, StoreError>;
+
+    // --- several servers ---
+
+    /// What other servers sharing this store commit ([`remote::RemoteEvent`]), for a store
+    /// several servers write; `None` (the default) for a store only this process writes.
+    fn remote_events(&self) -> Option<tokio::sync::broadcast::Receiver<remote::RemoteEvent>> {
+        None
+    }
 }

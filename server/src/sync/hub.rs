@@ -210,6 +210,10 @@ impl DocGuard {
     }
 }
 
+/// The `by_connection` of a change another server made: no connection here has its id
+/// (connection ids start at 1), so every connection syncing the document acts on it.
+pub const ANOTHER_SERVER: u64 = 0;
+
 /// Something other connections may need to act on.
 #[derive(Debug, Clone)]
 pub enum HubEvent {
@@ -513,13 +517,7 @@ impl Hub {
     /// tombstone. Waits for each document's lock.
     pub async fn forget_erased(&self, ids: &[DocumentId]) {
         for &id in ids {
-            let cached = self
-                .cache
-                .lock()
-                .expect("cache lock is never poisoned")
-                .peek(&id)
-                .cloned();
-            if let Some(slot) = cached {
+            if let Some(slot) = self.cached(id) {
                 let mut guard = slot.lock_owned().await;
                 if matches!(&*guard, Slot::Loaded(d) if d.meta.is_some()) {
                     *guard = Slot::Unloaded;
@@ -528,6 +526,58 @@ impl Hub {
                 }
             }
         }
+    }
+
+    /// Takes in changes another server committed to `id` ([`RemoteEvent::Document`]): the
+    /// loaded copy, if any, is dropped under its lock (the next open reads the store, which has
+    /// them), and connections syncing the document are told, so each sends its peer what it
+    /// lacks after checking access on the metadata as now stored.
+    ///
+    /// [`RemoteEvent::Document`]: crate::store::remote::RemoteEvent::Document
+    pub async fn changed_elsewhere(&self, id: DocumentId) {
+        if let Some(slot) = self.cached(id) {
+            *slot.lock_owned().await = Slot::Unloaded;
+        }
+        self.publish(HubEvent::Changed {
+            document: id,
+            by_connection: ANOTHER_SERVER,
+        });
+    }
+
+    /// Takes in an erasure another server committed ([`RemoteEvent::Erased`]): the loaded
+    /// copy, if any, is dropped (the next open reads the tombstone) and connections syncing the
+    /// record are told, as for an erasure made here.
+    ///
+    /// [`RemoteEvent::Erased`]: crate::store::remote::RemoteEvent::Erased
+    pub async fn erased_elsewhere(&self, id: DocumentId) {
+        if let Some(slot) = self.cached(id) {
+            *slot.lock_owned().await = Slot::Unloaded;
+        }
+        self.publish(HubEvent::Erased { document: id });
+    }
+
+    /// After announcements from other servers may have been missed: every loaded document is
+    /// treated as changed elsewhere.
+    pub async fn resync(&self) {
+        let ids: Vec<DocumentId> = self
+            .cache
+            .lock()
+            .expect("cache lock is never poisoned")
+            .iter()
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            self.changed_elsewhere(id).await;
+        }
+    }
+
+    /// The cache slot for `id` if there is one, without touching the LRU order.
+    fn cached(&self, id: DocumentId) -> Option<Arc<AsyncMutex<Slot>>> {
+        self.cache
+            .lock()
+            .expect("cache lock is never poisoned")
+            .peek(&id)
+            .cloned()
     }
 
     /// The cache slot for `id`, inserting an unloaded one. Evicts least-recently-used slots that

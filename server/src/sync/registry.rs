@@ -111,6 +111,30 @@ impl Connections {
         )
     }
 
+    /// The sessions (devices) of `user_id`'s open connections, each once; `None` stands for
+    /// connections made without one.
+    pub fn devices_of(&self, user_id: &str) -> Vec<Option<String>> {
+        let mut devices: Vec<Option<String>> = self
+            .lock()
+            .values()
+            .filter(|e| e.user_id == user_id)
+            .map(|e| e.device_id.clone())
+            .collect();
+        devices.sort();
+        devices.dedup();
+        devices
+    }
+
+    /// Closes every connection of `user_id` made without a session.
+    pub fn hang_up_sessionless(&self, user_id: &str, why: Hangup) -> usize {
+        self.hang_up(|e| e.user_id == user_id && e.device_id.is_none(), why)
+    }
+
+    /// Closes every open connection; how many there were.
+    pub fn hang_up_all(&self, why: Hangup) -> usize {
+        self.hang_up(|_| true, why)
+    }
+
     /// How many connections are open (for tests and metrics).
     pub fn len(&self) -> usize {
         self.lock().len()
@@ -170,6 +194,38 @@ mod tests {
         assert!(someone.hangup.try_recv().is_err());
         assert_eq!(connections.hang_up_user("u1", None, Hangup::SignedOut), 1);
         assert_eq!(here.hangup.try_recv(), Ok(Hangup::SignedOut));
+    }
+
+    #[test]
+    fn a_users_devices_are_listed_once_each_and_only_theirs() {
+        let connections = Connections::new();
+        let _a = connections.register(1, "u1", Some("d1"));
+        let _b = connections.register(2, "u1", Some("d1"));
+        let _c = connections.register(3, "u1", None);
+        let _d = connections.register(4, "u2", Some("d2"));
+        assert_eq!(
+            connections.devices_of("u1"),
+            vec![None, Some("d1".to_string())]
+        );
+        assert!(connections.devices_of("u3").is_empty());
+    }
+
+    #[test]
+    fn sessionless_and_all_hangups_reach_exactly_those_connections() {
+        let connections = Connections::new();
+        let mut with_session = connections.register(1, "u1", Some("d1"));
+        let mut without = connections.register(2, "u1", None);
+        let mut other = connections.register(3, "u2", None);
+        assert_eq!(
+            connections.hang_up_sessionless("u1", Hangup::AccessChanged),
+            1
+        );
+        assert_eq!(without.hangup.try_recv(), Ok(Hangup::AccessChanged));
+        assert!(with_session.hangup.try_recv().is_err());
+        assert!(other.hangup.try_recv().is_err());
+        assert_eq!(connections.hang_up_all(Hangup::AccessChanged), 2);
+        assert_eq!(with_session.hangup.try_recv(), Ok(Hangup::AccessChanged));
+        assert_eq!(other.hangup.try_recv(), Ok(Hangup::AccessChanged));
     }
 
     #[test]

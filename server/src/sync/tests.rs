@@ -77,6 +77,11 @@ impl Harness {
 
     /// A device signed in as `user`.
     async fn device_of(&self, user: &str, doc: AutoCommit) -> Device {
+        self.device_on(&self.hub, user, doc).await
+    }
+
+    /// A device signed in as `user` connected to `hub` (another server on the same store).
+    async fn device_on(&self, hub: &Arc<Hub>, user: &str, doc: AutoCommit) -> Device {
         let who = crate::auth::load_signed_in(&self.store, user)
             .await
             .unwrap();
@@ -84,7 +89,7 @@ impl Harness {
             max_message_bytes: 1 << 20,
             max_documents: 10,
         };
-        let mut connection = Connection::new(who, self.hub.clone(), limits);
+        let mut connection = Connection::new(who, hub.clone(), limits);
         let mut handshake = ClientHandshake::new(
             "test-device".into(),
             PeerMetadata {
@@ -101,7 +106,7 @@ impl Harness {
             handshake,
             doc,
             state: SyncState::new(),
-            events: self.hub.subscribe(),
+            events: hub.subscribe(),
         }
     }
 
@@ -629,4 +634,89 @@ async fn changes_made_under_another_users_actor_are_refused_and_leave_nothing() 
     assert_eq!(h.in_memory(id).await, before.1);
     let claims = h.store.document_actors(id).await.unwrap();
     assert!(claims.iter().all(|c| c.user_id == h.member));
+}
+
+/// Two servers on one store, as several Hearth servers on one PostgreSQL are: what one commits
+/// reaches the peers of the other once the store announces it (`Hub::changed_elsewhere`), in
+/// both directions, typing included; before the announcement the other server's peers hear
+/// nothing.
+#[tokio::test]
+async fn a_change_committed_through_another_server_reaches_peers_here_once_announced() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    let other_server = Arc::new(Hub::new(h.store.clone(), "test-storage".into(), 100, 64));
+    let member = h.member.clone();
+    let mut phone = h
+        .device_on(
+            &other_server,
+            &member,
+            AutoCommit::load(&laptop.doc.save()).unwrap(),
+        )
+        .await;
+    phone.sync(id).await.unwrap();
+
+    laptop.type_into(id, "premises", "ab").await;
+    laptop.edit(|i| i.time_out = "12:45".into());
+    laptop.sync(id).await.unwrap();
+    assert!(
+        phone.events.try_recv().is_err(),
+        "nothing announced yet: the other server's peers are not told"
+    );
+    other_server.changed_elsewhere(id).await;
+    phone.catch_up(id).await;
+    assert_eq!(phone.doc.get_heads(), laptop.doc.get_heads());
+
+    phone.type_into(id, "childrenViews", "cd").await;
+    h.hub.changed_elsewhere(id).await;
+    laptop.catch_up(id).await;
+    assert_eq!(laptop.doc.get_heads(), phone.doc.get_heads());
+    let (_, stored) = h.stored(id).await;
+    assert_eq!(
+        Automerge::load(&stored).unwrap().get_heads(),
+        laptop.doc.get_heads()
+    );
+    assert_eq!(h.in_memory(id).await, stored);
+    let Record::Inspection(inspection) = Record::from_doc(&laptop.doc).unwrap() else {
+        panic!("an inspection")
+    };
+    assert!(inspection.premises.as_str().ends_with("ab"));
+    assert!(inspection.children_views.as_str().ends_with("cd"));
+    assert_eq!(inspection.time_out, "12:45");
+}
+
+/// Each server writing the same record at once, each unaware of the other's change until it is
+/// announced: both changes are stored (append-only chunks, merged on load) and reach both peers.
+#[tokio::test]
+async fn two_servers_writing_one_record_at_once_both_keep_their_changes() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    let other_server = Arc::new(Hub::new(h.store.clone(), "test-storage".into(), 100, 64));
+    let member = h.member.clone();
+    let mut phone = h
+        .device_on(
+            &other_server,
+            &member,
+            AutoCommit::load(&laptop.doc.save()).unwrap(),
+        )
+        .await;
+    phone.sync(id).await.unwrap();
+    laptop.edit(|i| i.time_out = "12:50".into());
+    laptop.sync(id).await.unwrap();
+    phone.type_into(id, "premises", "xy").await;
+    let (chunks, stored) = h.stored(id).await;
+    assert!(chunks.len() >= 3, "each server appended its own chunk");
+    let stored = Automerge::load(&stored).unwrap();
+    let Record::Inspection(both) = Record::from_doc(&stored).unwrap() else {
+        panic!("an inspection")
+    };
+    assert_eq!(both.time_out, "12:50");
+    assert!(both.premises.as_str().ends_with("xy"));
+    h.hub.changed_elsewhere(id).await;
+    other_server.changed_elsewhere(id).await;
+    laptop.catch_up(id).await;
+    phone.catch_up(id).await;
+    assert_eq!(laptop.doc.get_heads(), phone.doc.get_heads());
+    assert_eq!(laptop.doc.get_heads(), stored.get_heads());
 }
