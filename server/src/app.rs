@@ -1,7 +1,7 @@
 //! Starting a server: open the store, make sure there is an administrator, build the routes and
 //! run the accept loop (plain TCP or TLS) until asked to stop.
 
-use crate::auth::rate_limit::FailureCounter;
+use crate::auth::throttle::Throttle;
 use crate::auth::{password, token};
 use crate::config::ServeConfig;
 use crate::http::{self, ClientAddr};
@@ -165,11 +165,16 @@ pub async fn start(
     let store_for_sweep = store.clone();
     spawn_facts_backfill(store.clone());
     let app = Arc::new(App {
-        store,
+        store: store.clone(),
         hub,
-        ip_failures: FailureCounter::new(config.login_attempts_per_ip, window_ms),
-        account_failures: FailureCounter::new(config.login_attempts_per_account, window_ms),
-        setup_failures: FailureCounter::new(config.login_attempts_per_ip, window_ms),
+        ip_failures: Throttle::new("ip", config.login_attempts_per_ip, window_ms, store.clone()),
+        account_failures: Throttle::new(
+            "account",
+            config.login_attempts_per_account,
+            window_ms,
+            store.clone(),
+        ),
+        setup_failures: Throttle::new("setup", config.login_attempts_per_ip, window_ms, store),
         connections: Connections::new(),
         clock: config.clock(),
         config: config.clone(),

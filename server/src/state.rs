@@ -1,13 +1,12 @@
 //! The state every request handler shares, apart from the wiring that builds it (`app`):
 //! handlers depend on this, and `app` depends on the handlers, never the other way round.
 
-use crate::auth::rate_limit::FailureCounter;
+use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::config::ServeConfig;
 use crate::store::Store;
 use crate::sync::hub::Hub;
 use crate::sync::registry::Connections;
-use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Everything a request handler may need, shared by all requests.
@@ -18,12 +17,12 @@ pub struct App {
     pub hub: Arc<Hub>,
     /// The serve configuration.
     pub config: ServeConfig,
-    /// Failed sign-ins per client address.
-    pub ip_failures: FailureCounter<IpAddr>,
+    /// Failed sign-ins per client address (shared by every server of a shared store).
+    pub ip_failures: Throttle,
     /// Failed sign-ins per account name.
-    pub account_failures: FailureCounter<String>,
+    pub account_failures: Throttle,
     /// Failed tablet set-up codes per client address (throttled like sign-in).
-    pub setup_failures: FailureCounter<IpAddr>,
+    pub setup_failures: Throttle,
     /// Open sync connections, so that signing a device or user out closes them at once.
     pub connections: Arc<Connections>,
     /// "Now" for calendar rules (the overview's today, distribution dates, reporting audit

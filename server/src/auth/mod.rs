@@ -6,6 +6,7 @@
 pub mod password;
 pub mod rate_limit;
 pub mod setup_code;
+pub mod throttle;
 pub mod token;
 
 use crate::error::ApiError;

@@ -142,15 +142,16 @@ async fn redeem(
     req: Redeem,
 ) -> Result<warp::reply::Response, Rejection> {
     let now = now_ms();
-    if app.setup_failures.is_blocked(&ip, now) {
+    let ip = ip.to_string();
+    if app.setup_failures.is_blocked(&ip, now).await {
         return Err(rejected(ApiError::TooManyAttempts));
     }
-    let invalid = || {
-        app.setup_failures.record_failure(&ip, now);
+    let invalid = || async {
+        app.setup_failures.record_failure(&ip, now).await;
         rejected(ApiError::SetupCodeInvalid)
     };
     let Some(hash) = setup_code::hash(&req.code) else {
-        return Err(invalid());
+        return Err(invalid().await);
     };
     // A tablet's account: nobody types this password (the tablet signs itself in with it
     // right away), so it is not one that must be changed.
@@ -169,7 +170,7 @@ async fn redeem(
         .await
         .map_err(rejected)?
     else {
-        return Err(invalid());
+        return Err(invalid().await);
     };
     let consultation = user.kiosk_consultation_id.clone().unwrap_or_default();
     audit(&app, None, "kiosk_device_set_up", &user.id, &consultation).await;

@@ -16,7 +16,7 @@ use hearth_shared::reporting::facts_of;
 use tempfile::TempDir;
 use warp::http::StatusCode;
 
-use crate::auth::rate_limit::FailureCounter;
+use crate::auth::throttle::Throttle;
 use crate::auth::token;
 use crate::config::ServeConfig;
 use crate::state::App;
@@ -54,9 +54,9 @@ async fn harness() -> Harness {
     let app = Arc::new(App {
         store: store.clone(),
         hub: Arc::new(Hub::new(store.clone(), "test-storage".into(), 100, 64)),
-        ip_failures: FailureCounter::new(100, 60_000),
-        account_failures: FailureCounter::new(100, 60_000),
-        setup_failures: FailureCounter::new(100, 60_000),
+        ip_failures: Throttle::new("ip", 100, 60_000, store.clone()),
+        account_failures: Throttle::new("account", 100, 60_000, store.clone()),
+        setup_failures: Throttle::new("setup", 100, 60_000, store.clone()),
         connections: Connections::new(),
         clock: config.clock(),
         config,

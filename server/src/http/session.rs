@@ -96,7 +96,10 @@ async fn login(
 ) -> Result<warp::reply::Response, Rejection> {
     let now = now_ms();
     let account = creds.username.trim().to_lowercase();
-    if app.ip_failures.is_blocked(&ip, now) || app.account_failures.is_blocked(&account, now) {
+    let ip = ip.to_string();
+    if app.ip_failures.is_blocked(&ip, now).await
+        || app.account_failures.is_blocked(&account, now).await
+    {
         // No lookup of the account: a throttled caller gets no work done on its behalf.
         audit_sign_in(
             &app,
@@ -121,15 +124,15 @@ async fn login(
     let user = match SignInFailure::of(user.as_ref(), ok) {
         None => user.expect("no failure means a known account"),
         Some(failure) => {
-            app.ip_failures.record_failure(&ip, now);
-            app.account_failures.record_failure(&account, now);
+            app.ip_failures.record_failure(&ip, now).await;
+            app.account_failures.record_failure(&account, now).await;
             // The reason is for the audit only: the caller gets one answer for all of them.
             let user_id = user.map(|u| u.id);
             audit_sign_in(&app, now, user_id, "login_failed", failure.code()).await;
             return Err(warp::reject::custom(ApiError::BadCredentials));
         }
     };
-    app.account_failures.clear(&account);
+    app.account_failures.clear(&account).await;
     let session_token = token::generate();
     let lifetime = app.config.session_lifetime();
     let hash = token::hash(&session_token).expect("a generated token is well-formed");

@@ -676,6 +676,34 @@ pub trait Store: Send + Sync + 'static {
 
     // --- several servers ---
 
+    /// Failed sign-in attempts under `key` (a hash: see `auth::throttle`) in the window of
+    /// `window_ms` that began at its first failure, counted where every server sharing the
+    /// store sees them; `None` (the default) for a store one process uses, whose server counts
+    /// in memory.
+    async fn throttled_failures(
+        &self,
+        _key: [u8; 32],
+        _now_ms: i64,
+        _window_ms: i64,
+    ) -> Result<Option<u32>, StoreError> {
+        Ok(None)
+    }
+    /// Records one failed attempt under `key` (a new window if the last one ended) and returns
+    /// the count in the window; `None` (the default) as for
+    /// [`throttled_failures`](Self::throttled_failures).
+    async fn record_throttled_failure(
+        &self,
+        _key: [u8; 32],
+        _now_ms: i64,
+        _window_ms: i64,
+    ) -> Result<Option<u32>, StoreError> {
+        Ok(None)
+    }
+    /// Forgets the failures under `key` (after a successful sign-in).
+    async fn clear_throttled(&self, _key: [u8; 32]) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// What other servers sharing this store commit ([`remote::RemoteEvent`]), for a store
     /// several servers write; `None` (the default) for a store only this process writes.
     fn remote_events(&self) -> Option<tokio::sync::broadcast::Receiver<remote::RemoteEvent>> {
