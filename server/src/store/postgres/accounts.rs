@@ -16,6 +16,7 @@ use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 
 use super::client;
+use crate::store::remote::RemoteEvent;
 use crate::store::{
     NewAccount, NewUser, StoreError, User, UserChange, UserPage, UserQuery, UserWithHomes,
 };
@@ -84,6 +85,19 @@ pub(super) fn violates(e: &tokio_postgres::Error, code: &SqlState, name: Option<
     e.as_db_error().is_some_and(|db| {
         db.code() == code && name.is_none_or(|name| db.constraint() == Some(name))
     })
+}
+
+/// Tells the other servers sharing the database that a user's sessions or access changed
+/// (`origin` is this server's instance id), so they hang up or re-check that user's open
+/// connections. Inside the caller's transaction: PostgreSQL delivers the notification only when
+/// it commits, so no server hears of a change it cannot read yet, nor of one rolled back.
+pub(super) async fn announce_user(
+    tx: &tokio_postgres::Transaction<'_>,
+    origin: &str,
+    user_id: &str,
+) -> Result<(), StoreError> {
+    super::notify::announce(tx, &RemoteEvent::user_payload(origin, user_id)).await?;
+    Ok(())
 }
 
 /// Wall-clock Unix milliseconds, for `created_at` columns.
@@ -342,6 +356,7 @@ pub(super) async fn update_user(
     pool: &Pool,
     id: &str,
     change: UserChange,
+    origin: &str,
 ) -> Result<UserWithHomes, StoreError> {
     let mut client = client(pool).await?;
     let tx = client.transaction().await?;
@@ -382,6 +397,7 @@ pub(super) async fn update_user(
     let after = read_user_with_homes(&tx, id)
         .await?
         .ok_or(StoreError::NotFound("user"))?;
+    announce_user(&tx, origin, id).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -390,6 +406,7 @@ pub(super) async fn set_user_disabled(
     pool: &Pool,
     id: &str,
     disabled: bool,
+    origin: &str,
 ) -> Result<(), StoreError> {
     let mut client = client(pool).await?;
     let tx = client.transaction().await?;
@@ -407,6 +424,7 @@ pub(super) async fn set_user_disabled(
         // session or a not-yet-used sync ticket of theirs still works.
         end_sessions(&tx, id, None).await?;
     }
+    announce_user(&tx, origin, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -440,6 +458,7 @@ async fn change_password(
     password_hash: &str,
     must_change: bool,
     keep: Option<[u8; 32]>,
+    origin: &str,
 ) -> Result<(), StoreError> {
     let mut client = client(pool).await?;
     let tx = client.transaction().await?;
@@ -457,6 +476,7 @@ async fn change_password(
     // In the same transaction: a device signed in with the old password (a lost one, say)
     // stops working the moment the new one exists; the device that changed it stays signed in.
     end_sessions(&tx, id, keep).await?;
+    announce_user(&tx, origin, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -466,16 +486,18 @@ pub(super) async fn set_password_hash(
     id: &str,
     password_hash: &str,
     keep_session: Option<[u8; 32]>,
+    origin: &str,
 ) -> Result<(), StoreError> {
-    change_password(pool, id, password_hash, false, keep_session).await
+    change_password(pool, id, password_hash, false, keep_session, origin).await
 }
 
 pub(super) async fn reset_password(
     pool: &Pool,
     id: &str,
     password_hash: &str,
+    origin: &str,
 ) -> Result<(), StoreError> {
-    change_password(pool, id, password_hash, true, None).await
+    change_password(pool, id, password_hash, true, None, origin).await
 }
 
 pub(super) async fn count_admins(pool: &Pool) -> Result<u64, StoreError> {

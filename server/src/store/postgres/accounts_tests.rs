@@ -1224,3 +1224,86 @@ fn a_database_name_replaces_the_one_in_the_url() {
         "host=127.0.0.1 port=55432 user=postgres dbname=t1"
     );
 }
+
+/// Waits up to two seconds for `events` to name `user_id`; other events are passed over.
+async fn hears_of(
+    events: &mut tokio::sync::broadcast::Receiver<crate::store::remote::RemoteEvent>,
+    user_id: &str,
+) -> bool {
+    use crate::store::remote::RemoteEvent;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Ok(RemoteEvent::User(id))) if id == user_id => return true,
+            Ok(Ok(_)) => continue,
+            Ok(Err(_)) | Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn other_servers_hear_when_a_users_sessions_or_access_change() {
+    let Some((one, two)) = two_servers().await else {
+        return;
+    };
+    let mut events = two.remote_events().expect("a PostgreSQL store announces");
+    let oak = one.create_home("Oak House").await.unwrap();
+    let member = user(&one, "sam.member", Role::Member).await;
+    let _admin = user(&one, "admin.one", Role::Admin).await;
+    // The second server starts listening in the background: assign (idempotent, announced
+    // each time) until it hears one, so the checks below do not race its start.
+    let mut listening = false;
+    for _ in 0..20 {
+        one.assign(&member.id, &oak.id).await.unwrap();
+        if hears_of(&mut events, &member.id).await {
+            listening = true;
+            break;
+        }
+    }
+    assert!(listening, "the second server never heard the first");
+    while events.try_recv().is_ok() {}
+
+    let far = i64::MAX / 2;
+    let device = one
+        .create_session(hash(1), session_of(&member.id, 1_000, far))
+        .await
+        .unwrap();
+    one.revoke_device(&device.device_id, RevokedBy::Admin, None, 2_000)
+        .await
+        .unwrap();
+    assert!(hears_of(&mut events, &member.id).await, "revoke_device");
+    one.create_session(hash(2), session_of(&member.id, 1_000, far))
+        .await
+        .unwrap();
+    one.delete_session(hash(2)).await.unwrap();
+    assert!(hears_of(&mut events, &member.id).await, "delete_session");
+    one.unassign(&member.id, &oak.id).await.unwrap();
+    assert!(hears_of(&mut events, &member.id).await, "unassign");
+    one.update_user(
+        &member.id,
+        UserChange {
+            homes: Some(vec![oak.id.clone()]),
+            ..UserChange::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(hears_of(&mut events, &member.id).await, "update_user");
+    one.set_password_hash(&member.id, "h2", None).await.unwrap();
+    assert!(hears_of(&mut events, &member.id).await, "set_password_hash");
+    one.reset_password(&member.id, "h3").await.unwrap();
+    assert!(hears_of(&mut events, &member.id).await, "reset_password");
+    one.set_user_disabled(&member.id, true).await.unwrap();
+    assert!(hears_of(&mut events, &member.id).await, "set_user_disabled");
+
+    // A refused change is rolled back, announcement and all.
+    let admin = one.user_by_username("admin.one").await.unwrap().unwrap();
+    assert!(matches!(
+        one.set_user_disabled(&admin.id, true).await,
+        Err(StoreError::LastAdmin)
+    ));
+    assert!(
+        !hears_of(&mut events, &admin.id).await,
+        "a rolled-back change"
+    );
+}

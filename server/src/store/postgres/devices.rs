@@ -12,7 +12,7 @@ use deadpool_postgres::{GenericClient, Pool};
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 
-use super::accounts::violates;
+use super::accounts::{announce_user, violates};
 use super::client;
 use crate::store::{
     Device, NewSession, NewUser, RevokedBy, Session, SetupCode, StoreError, Ticket, User,
@@ -166,14 +166,23 @@ async fn read_session_by_device(
         .transpose()
 }
 
-pub(super) async fn delete_session(pool: &Pool, token_hash: [u8; 32]) -> Result<(), StoreError> {
+pub(super) async fn delete_session(
+    pool: &Pool,
+    token_hash: [u8; 32],
+    origin: &str,
+) -> Result<(), StoreError> {
     // Deleting a session that is already gone is success: signing out twice is not an error.
     // Its tickets go with it (foreign key, ON DELETE CASCADE).
-    let client = client(pool).await?;
-    let stmt = client
-        .prepare_cached("DELETE FROM sessions WHERE token_hash = $1")
+    let mut client = client(pool).await?;
+    let tx = client.transaction().await?;
+    let stmt = tx
+        .prepare_cached("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
         .await?;
-    client.execute(&stmt, &[&&token_hash[..]]).await?;
+    if let Some(row) = tx.query_opt(&stmt, &[&&token_hash[..]]).await? {
+        let user_id: String = row.try_get(0)?;
+        announce_user(&tx, origin, &user_id).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -231,6 +240,7 @@ pub(super) async fn revoke_device(
     by: RevokedBy,
     owner: Option<&str>,
     now_ms: i64,
+    origin: &str,
 ) -> Result<Session, StoreError> {
     let mut client = client(pool).await?;
     let tx = client.transaction().await?;
@@ -255,6 +265,7 @@ pub(super) async fn revoke_device(
         .prepare_cached("DELETE FROM sync_tickets WHERE session_id = $1")
         .await?;
     tx.execute(&stmt, &[&device_id]).await?;
+    announce_user(&tx, origin, &session.user_id).await?;
     tx.commit().await?;
     Ok(Session {
         revoked: Some(by),

@@ -7,7 +7,7 @@ use hearth_shared::permissions::Role;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 
-use super::accounts::{NO_HOMES_FOR_ROLE, role_has_homes, violates};
+use super::accounts::{NO_HOMES_FOR_ROLE, announce_user, role_has_homes, violates};
 use super::client;
 use crate::store::{Home, HomePerson, StoreError};
 
@@ -154,7 +154,12 @@ pub(super) async fn insert_assignment(
     Ok(())
 }
 
-pub(super) async fn assign(pool: &Pool, user_id: &str, home_id: &str) -> Result<(), StoreError> {
+pub(super) async fn assign(
+    pool: &Pool,
+    user_id: &str,
+    home_id: &str,
+    origin: &str,
+) -> Result<(), StoreError> {
     let mut client = client(pool).await?;
     let tx = client.transaction().await?;
     // Checked up front so the caller learns which one is missing; the foreign keys still
@@ -172,22 +177,32 @@ pub(super) async fn assign(pool: &Pool, user_id: &str, home_id: &str) -> Result<
         return Err(StoreError::Invalid(NO_HOMES_FOR_ROLE));
     }
     insert_assignment(&tx, user_id, home_id).await?;
+    announce_user(&tx, origin, user_id).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub(super) async fn unassign(pool: &Pool, user_id: &str, home_id: &str) -> Result<(), StoreError> {
-    let client = client(pool).await?;
-    if !exists(&client, "SELECT 1 FROM users WHERE id = $1", user_id).await? {
+pub(super) async fn unassign(
+    pool: &Pool,
+    user_id: &str,
+    home_id: &str,
+    origin: &str,
+) -> Result<(), StoreError> {
+    let mut client = client(pool).await?;
+    let tx = client.transaction().await?;
+    if !exists(&tx, "SELECT 1 FROM users WHERE id = $1", user_id).await? {
         return Err(StoreError::NotFound("user"));
     }
-    if !exists(&client, "SELECT 1 FROM homes WHERE id = $1", home_id).await? {
+    if !exists(&tx, "SELECT 1 FROM homes WHERE id = $1", home_id).await? {
         return Err(StoreError::NotFound("home"));
     }
-    let stmt = client
+    let stmt = tx
         .prepare_cached("DELETE FROM assignments WHERE user_id = $1 AND home_id = $2")
         .await?;
-    client.execute(&stmt, &[&user_id, &home_id]).await?;
+    if tx.execute(&stmt, &[&user_id, &home_id]).await? > 0 {
+        announce_user(&tx, origin, user_id).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
