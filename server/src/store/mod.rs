@@ -11,10 +11,14 @@ use hearth_shared::reporting::RecordFacts;
 
 mod authorship;
 pub mod erasure;
+mod audit_chain;
+mod group_wait;
+pub mod postgres;
 pub mod remote;
 pub mod sqlite;
 
 pub use authorship::{ActorClaim, ChangeCommit};
+pub use postgres::PgStore;
 pub use sqlite::measure_fsync_commit_rate;
 
 /// Everything that can go wrong in storage.
@@ -44,6 +48,20 @@ pub enum StoreError {
     /// The change does not fit the account (homes for a role without homes).
     #[error("{0}")]
     Invalid(&'static str),
+    /// The PostgreSQL layer failed (connection, constraint, IO on the server). The text is the
+    /// server's message and SQLSTATE only: no statement, parameters, row values or password.
+    #[error("database error: {}", postgres::describe(.0))]
+    Postgres(#[from] tokio_postgres::Error),
+    /// The database cannot be used right now or at all: no connection within the pool's
+    /// timeout, a schema written by a newer build, a write group that failed as a whole.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A stored row does not read as what this build expects (an unknown role, a malformed id).
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+    /// The operation does not apply to this kind of store; the text says what to do instead.
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
 /// A document as stored: its metadata and its Automerge bytes, a snapshot followed by

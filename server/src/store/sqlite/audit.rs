@@ -8,50 +8,12 @@
 use hearth_shared::ids::DocumentId;
 use hearth_shared::permissions::Role;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use sha2::{Digest, Sha256};
 
-use crate::store::{
-    AuditChain, AuditEvent, AuditPage, AuditQuery, AuditRow, BrokenAuditRow, Overview, StoreError,
-};
+use crate::store::audit_chain::{ChainWalk, GENESIS, link_to, row_hash};
+use crate::store::{AuditChain, AuditEvent, AuditPage, AuditQuery, AuditRow, Overview, StoreError};
 
-/// The `prev_hash` of the first row.
-const GENESIS: [u8; 32] = [0; 32];
-
-/// Versions the hashed encoding, so a later layout can never collide with this one.
-const DOMAIN: &[u8] = b"hearth-audit-v1";
-
-/// SHA-256 over `prev_hash` and the row's fields, each length-prefixed (absent and empty differ).
-pub(super) fn row_hash(id: i64, prev_hash: &[u8; 32], event: &AuditEvent) -> [u8; 32] {
-    fn field(h: &mut Sha256, value: Option<&[u8]>) {
-        match value {
-            None => h.update([0]),
-            Some(bytes) => {
-                h.update([1]);
-                h.update((bytes.len() as u64).to_be_bytes());
-                h.update(bytes);
-            }
-        }
-    }
-    let mut h = Sha256::new();
-    h.update(DOMAIN);
-    h.update(prev_hash);
-    h.update(id.to_be_bytes());
-    h.update(event.at_ms.to_be_bytes());
-    field(&mut h, event.user_id.as_deref().map(str::as_bytes));
-    field(&mut h, Some(event.action.as_bytes()));
-    field(
-        &mut h,
-        event.document_id.as_ref().map(|d| &d.as_bytes()[..]),
-    );
-    field(&mut h, event.subject.as_deref().map(str::as_bytes));
-    field(&mut h, Some(event.detail.as_bytes()));
-    h.finalize().into()
-}
-
-/// The id and hash the next row links to: `(1, GENESIS)` for an empty table. A last row whose
-/// hash was stripped or mangled is linked to as if it were [`GENESIS`]: [`verify`] names that
-/// row as broken whatever comes after it, and refusing every later row (every download, every
-/// change) would not undo the tampering.
+/// The id and hash the next row links to: `(1, GENESIS)` for an empty table; see [`link_to`]
+/// for a last row whose hash was stripped.
 fn next_link(conn: &Connection) -> Result<(i64, [u8; 32]), StoreError> {
     let last = conn
         .prepare_cached("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")?
@@ -62,15 +24,7 @@ fn next_link(conn: &Connection) -> Result<(i64, [u8; 32]), StoreError> {
     let Some((id, hash)) = last else {
         return Ok((1, GENESIS));
     };
-    let hash = hash
-        .and_then(|h| <[u8; 32]>::try_from(h).ok())
-        .unwrap_or_else(|| {
-            tracing::error!(
-                row = id,
-                "the last audit row has no hash: run `hearth audit verify`"
-            );
-            GENESIS
-        });
+    let hash = link_to(id, hash.as_deref());
     Ok((id + 1, hash))
 }
 
@@ -134,39 +88,22 @@ pub(super) fn verify(conn: &Connection) -> Result<AuditChain, StoreError> {
          FROM audit ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
-    let mut prev = GENESIS;
-    let mut checked = 0u64;
+    let mut walk = ChainWalk::new();
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let broken = |reason: &str| AuditChain {
-            rows: checked,
-            head: prev,
-            broken: Some(BrokenAuditRow {
-                id,
-                reason: reason.to_owned(),
-            }),
-        };
-        // A row whose fields no longer read as an event (a changed type) is broken too.
-        let Ok(event) = event_from_row(row, 1) else {
-            return Ok(broken("its fields cannot be read"));
-        };
+        let event = event_from_row(row, 1).ok();
         let stored_prev: Option<Vec<u8>> = row.get(7).unwrap_or(None);
         let stored_hash: Option<Vec<u8>> = row.get(8).unwrap_or(None);
-        if stored_prev.as_deref() != Some(&prev[..]) {
-            return Ok(broken("its link to the previous row does not match"));
+        if !walk.row(
+            id,
+            event.as_ref(),
+            stored_prev.as_deref(),
+            stored_hash.as_deref(),
+        ) {
+            break;
         }
-        let hash = row_hash(id, &prev, &event);
-        if stored_hash.as_deref() != Some(&hash[..]) {
-            return Ok(broken("its content does not match its hash"));
-        }
-        prev = hash;
-        checked += 1;
     }
-    Ok(AuditChain {
-        rows: checked,
-        head: prev,
-        broken: None,
-    })
+    Ok(walk.finish())
 }
 
 /// Reads `at, user_id, action, document_id, subject, detail` starting at column `first`.
