@@ -3,10 +3,10 @@
 
 use crate::app;
 use crate::auth::{password, token};
-use crate::config::{RetentionConfig, ServeConfig};
+use crate::config::{DatabaseUrl, RetentionConfig, ServeConfig};
 use crate::demo;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
-use crate::store::{NewUser, Store};
+use crate::store::{NewUser, PgStore, Store};
 use clap::{Parser, Subcommand};
 use hearth_shared::calendar::Day;
 use hearth_shared::permissions::Role;
@@ -19,9 +19,20 @@ use std::sync::Arc;
 #[command(name = "hearth", version)]
 pub struct Cli {
     /// Folder for the database and the server's storage id [default: data, or data-demo for
-    /// `demo`].
+    /// `demo`]. Unused with --database-url.
     #[arg(long, env = "HEARTH_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
+    /// Keep everything in this PostgreSQL database instead of the data folder's SQLite file:
+    /// a postgres:// URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE). Several servers may
+    /// share one database. The URL is never printed or logged.
+    #[arg(
+        long,
+        env = "HEARTH_DATABASE_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<DatabaseUrl>,
     /// What to do; `serve` when left out.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -155,15 +166,25 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::Serve(config) | Command::Demo(config) = &mut command {
         config.fixed_now_ms = cli.fixed_now_ms;
     }
+    let database_url = cli.database_url.filter(|url| !url.is_empty());
     if let Command::Demo(config) = command {
+        if database_url.is_some() {
+            return Err(CliError::Usage(
+                "`hearth demo` keeps its synthetic records in its own SQLite folder, never in a \
+                 database that may hold real ones: unset HEARTH_DATABASE_URL (or leave out \
+                 --database-url) to run it"
+                    .into(),
+            ));
+        }
         let data_dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("data-demo"));
         return demo(&data_dir, config).await;
     }
     let data_dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("data"));
-    let store = open_store(&data_dir)?;
+    let opened = open_store(&data_dir, database_url.as_ref()).await?;
+    let store = Arc::clone(&opened.store);
     match command {
         Command::Demo(_) => unreachable!("handled above"),
-        Command::Serve(config) => serve(store, &data_dir, config).await,
+        Command::Serve(config) => serve(opened, &data_dir, config).await,
         Command::User(cmd) => user(store, cmd).await,
         Command::Home(HomeCommand::Add { name }) => {
             let home = store.create_home(name.trim()).await?;
@@ -293,9 +314,45 @@ async fn verify_audit(store: &dyn Store) -> Result<(), CliError> {
     }
 }
 
-fn open_store(data_dir: &Path) -> Result<Arc<dyn Store>, CliError> {
-    let db = data_dir.join(DATABASE_FILE);
-    Ok(Arc::new(SqliteStore::open(&db, SqliteOptions::default())?))
+/// An open store, and the storage id it carries if it has one of its own.
+struct OpenStore {
+    store: Arc<dyn Store>,
+    /// A PostgreSQL store's id, shared by every server on the database; `None` for SQLite,
+    /// whose id is the data folder's `storage-id` file (read or made only by `serve`).
+    storage_id: Option<String>,
+}
+
+/// Opens the PostgreSQL database `database_url` names (bringing its schema up to date), or
+/// else the SQLite file in `data_dir` (created on first use).
+async fn open_store(
+    data_dir: &Path,
+    database_url: Option<&DatabaseUrl>,
+) -> Result<OpenStore, CliError> {
+    let Some(url) = database_url else {
+        let db = data_dir.join(DATABASE_FILE);
+        return Ok(OpenStore {
+            store: Arc::new(SqliteStore::open(&db, SqliteOptions::default())?),
+            storage_id: None,
+        });
+    };
+    // Neither message repeats the URL: it may hold a password.
+    if !url.is_postgres() {
+        return Err(CliError::Usage(
+            "--database-url (HEARTH_DATABASE_URL) must be a postgres:// or postgresql:// URL"
+                .into(),
+        ));
+    }
+    let store = PgStore::connect(url.expose()).await.map_err(|e| {
+        CliError::Usage(format!(
+            "cannot use the PostgreSQL database of --database-url (HEARTH_DATABASE_URL): {e}"
+        ))
+    })?;
+    let storage_id = store.storage_id()?;
+    tracing::info!("records are kept in PostgreSQL (--database-url)");
+    Ok(OpenStore {
+        store: Arc::new(store),
+        storage_id: Some(storage_id),
+    })
 }
 
 /// The database's file name inside the data folder.
@@ -313,7 +370,8 @@ async fn demo(data_dir: &Path, config: ServeConfig) -> Result<(), CliError> {
             data_dir.display()
         )));
     }
-    let store = open_store(data_dir)?;
+    let opened = open_store(data_dir, None).await?;
+    let store = Arc::clone(&opened.store);
     if !seeded {
         let records = demo::seed(&store, crate::auth::now_ms())
             .await
@@ -340,7 +398,8 @@ async fn demo(data_dir: &Path, config: ServeConfig) -> Result<(), CliError> {
         );
     }
     println!("Demo data only: never put real records in this folder.");
-    serve(store, data_dir, config).await
+    drop(store);
+    serve(opened, data_dir, config).await
 }
 
 /// Lets `hearth` with no subcommand take the serve defaults (and HEARTH_* variables).
@@ -351,16 +410,26 @@ struct ServeConfigParser {
 }
 
 async fn serve(
-    store: Arc<dyn Store>,
+    opened: OpenStore,
     data_dir: &std::path::Path,
     config: ServeConfig,
 ) -> Result<(), CliError> {
-    if let Some(password) = app::ensure_admin(&store).await? {
+    let OpenStore { store, storage_id } = opened;
+    let first_admin = match app::ensure_admin(&store).await {
+        // Another server sharing the PostgreSQL database created `admin` between our count
+        // and our insert: it printed the password, and this server has nothing to say.
+        Err(crate::store::StoreError::Conflict(_)) => None,
+        other => other?,
+    };
+    if let Some(password) = first_admin {
         println!("First start: created the administrator account 'admin'.");
         println!("One-time password: {password}");
         println!("Sign in and change it (POST /api/me/password); it is not shown again.");
     }
-    let storage_id = app::storage_id(data_dir)?;
+    let storage_id = match storage_id {
+        Some(id) => id,
+        None => app::storage_id(data_dir)?,
+    };
     let scheme = if config.tls() { "https" } else { "http" };
     let running = app::start(store, storage_id, config).await?;
     // Tests and scripts read this line to find the port.

@@ -132,3 +132,73 @@ impl ServeConfig {
         self.tls_cert.is_some()
     }
 }
+
+/// A PostgreSQL connection URL (`--database-url`, `HEARTH_DATABASE_URL`), e.g.
+/// `postgres://hearth:PASSWORD@db.internal:5432/hearth`. It may hold a password, so it never
+/// prints: `{:?}` and `{}` show `postgres://…` only, and nothing logs the string itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL itself, to connect with. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    // Never fails: clap would echo a refused value, password and all. `open_store` checks
+    // the scheme and says what it expected without repeating what it got.
+    type Err = std::convert::Infallible;
+
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        Ok(DatabaseUrl(url.trim().to_owned()))
+    }
+}
+
+impl DatabaseUrl {
+    /// Whether it is a `postgres://` or `postgresql://` URL (the only kind Hearth connects to).
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
+    }
+
+    /// Empty (`HEARTH_DATABASE_URL=`): treated as not given.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseUrl(postgres://…)")
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("postgres://…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DatabaseUrl;
+
+    #[test]
+    fn a_database_url_never_shows_its_password() {
+        let url: DatabaseUrl = "postgres://hearth:s3cret-pw@db.internal:5432/hearth"
+            .parse()
+            .expect("a postgres URL parses");
+        assert_eq!(
+            url.expose(),
+            "postgres://hearth:s3cret-pw@db.internal:5432/hearth"
+        );
+        for shown in [format!("{url}"), format!("{url:?}")] {
+            assert!(!shown.contains("s3cret-pw"), "{shown}");
+        }
+        assert!(url.is_postgres());
+        let other: DatabaseUrl = "mysql://root:s3cret-pw@h/db".parse().unwrap();
+        assert!(!other.is_postgres());
+        assert!(!format!("{other:?}").contains("s3cret-pw"));
+    }
+}

@@ -16,6 +16,10 @@ mod group_wait;
 pub mod postgres;
 pub mod remote;
 pub mod sqlite;
+#[cfg(test)]
+mod contract_tests;
+#[cfg(test)]
+pub(crate) mod test_pg;
 
 pub use authorship::{ActorClaim, ChangeCommit};
 pub use postgres::PgStore;
