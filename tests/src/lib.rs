@@ -1,5 +1,6 @@
 //! The end-to-end test harness: start a real `hearth` server process on loopback with its own
-//! SQLite file, sign users in over HTTP, and sync documents over a real WebSocket.
+//! SQLite file (or its own PostgreSQL database, see [`postgres`]), sign users in over HTTP, and
+//! sync documents over a real WebSocket.
 //!
 //! Builders keep tests short and synthetic: `TestServer::start(server_bin!())`,
 //! `server.user(Role::Member, &[&home]).await`.
@@ -11,6 +12,7 @@ pub mod bench;
 pub mod browser;
 pub mod client_bench;
 pub mod history_bench;
+pub mod postgres;
 pub mod records;
 pub mod report_bench;
 pub mod server;

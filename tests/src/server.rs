@@ -1,4 +1,5 @@
-//! A real server process with a fresh data folder, started and stopped by tests.
+//! A real server process with a fresh data folder (and, when `HEARTH_E2E_STORE=postgres`
+//! selects it, a fresh PostgreSQL database), started and stopped by tests.
 
 use crate::api::Api;
 use hearth_shared::permissions::Role;
@@ -10,6 +11,9 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 static NEXT_USER: AtomicU32 = AtomicU32::new(1);
+
+/// The server's variable naming its PostgreSQL database.
+const DATABASE_URL: &str = "HEARTH_DATABASE_URL";
 
 /// A running `hearth serve` on 127.0.0.1 with a temporary data folder.
 pub struct TestServer {
@@ -50,8 +54,36 @@ impl TestServer {
         Self::start_with(bin, &[]).await
     }
 
-    /// Starts a server on a fresh data folder with extra `HEARTH_*` environment variables.
+    /// Starts a server on a fresh data folder with extra `HEARTH_*` environment variables. With
+    /// `HEARTH_E2E_STORE=postgres` (and no `HEARTH_DATABASE_URL` among `env`) the server keeps
+    /// its records in a fresh PostgreSQL database instead.
     pub async fn start_with(bin: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_on(bin, env, crate::postgres::selected()).await
+    }
+
+    /// Starts a server on the data folder's SQLite file whatever `HEARTH_E2E_STORE` says: for
+    /// tests about that file itself (backups of it, editing it behind the server's back).
+    pub async fn start_sqlite(bin: &str) -> Self {
+        Self::start_on(bin, &[], false).await
+    }
+
+    async fn start_on(bin: &str, env: &[(&str, &str)], postgres: bool) -> Self {
+        let mut env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if postgres && !env.iter().any(|(k, _)| k == DATABASE_URL) {
+            let url = crate::postgres::fresh_database_url()
+                .await
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{}=postgres needs {}",
+                        crate::postgres::STORE_VARIABLE,
+                        crate::postgres::URL_VARIABLE
+                    )
+                });
+            env.push((DATABASE_URL.into(), url));
+        }
         let data = Arc::new(tempfile::tempdir().expect("a temp dir can be made"));
         let mut server = Self {
             base: String::new(),
@@ -61,10 +93,7 @@ impl TestServer {
             command: "serve",
             bin: PathBuf::from(bin),
             data,
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            env,
             child: None,
         };
         server.launch().await;
@@ -132,9 +161,58 @@ impl TestServer {
         server
     }
 
-    /// The data folder (holds `hearth.sqlite3`).
+    /// The data folder (holds `hearth.sqlite3`, unless the server runs on PostgreSQL).
     pub fn data_dir(&self) -> &Path {
         self.data.path()
+    }
+
+    /// The PostgreSQL database the server keeps its records in (`HEARTH_DATABASE_URL`), or
+    /// `None` when it runs on the data folder's SQLite file.
+    pub fn database_url(&self) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == DATABASE_URL)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `hearth` binary set up for this server's store (its data folder and, on PostgreSQL,
+    /// its database), to run an operator's command such as `retention run` on it.
+    pub fn hearth(&self) -> Command {
+        let mut command = Command::new(&self.bin);
+        command
+            .env("HEARTH_DATA_DIR", self.data.path())
+            .env_remove(DATABASE_URL)
+            .stdin(Stdio::null());
+        if let Some(url) = self.database_url() {
+            command.env(DATABASE_URL, url);
+        }
+        command
+    }
+
+    /// A second server process on the same PostgreSQL database (its own data folder and port),
+    /// as a council running several servers behind a load balancer: the same accounts, records
+    /// and storage id.
+    ///
+    /// # Panics
+    /// When this server runs on SQLite, whose file only one server may use.
+    pub async fn another_server(&self) -> Self {
+        assert!(
+            self.database_url().is_some(),
+            "only servers on PostgreSQL can share their store"
+        );
+        let mut server = Self {
+            base: String::new(),
+            admin_password: self.admin_password.clone(),
+            admin_username: self.admin_username.clone(),
+            banner: Vec::new(),
+            command: self.command,
+            bin: self.bin.clone(),
+            data: Arc::new(tempfile::tempdir().expect("a temp dir can be made")),
+            env: self.env.clone(),
+            child: None,
+        };
+        server.launch().await;
+        server
     }
 
     /// The running server process's id (`None` once stopped or killed), e.g. to read its
@@ -148,6 +226,8 @@ impl TestServer {
         cmd.arg(self.command)
             .env("HEARTH_DATA_DIR", self.data.path())
             .env("HEARTH_BIND", "127.0.0.1:0")
+            // Only the database this harness made: never one the developer's shell names.
+            .env_remove(DATABASE_URL)
             .env(
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),

@@ -124,7 +124,8 @@ async fn a_restarted_demo_keeps_its_data_and_is_not_seeded_twice() {
 
 #[tokio::test]
 async fn the_demo_refuses_a_data_folder_that_holds_real_records() {
-    let mut real = TestServer::start(server_bin!()).await;
+    // Real records in the data folder's SQLite file, whatever store the other tests use.
+    let mut real = TestServer::start_sqlite(server_bin!()).await;
     real.home("Synthetic Real Home").await;
     real.stop().await;
     let output = tokio::process::Command::new(server_bin!())

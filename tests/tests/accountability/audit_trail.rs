@@ -64,7 +64,7 @@ async fn visit_note(api: &Api, member_id: &str, home: &str) -> DocumentId {
 
 #[tokio::test]
 async fn audit_verify_names_the_row_edited_in_the_sqlite_file() {
-    let mut server = TestServer::start(server_bin!()).await;
+    let mut server = TestServer::start_sqlite(server_bin!()).await;
     let home = server.home("Synthetic Audit House").await;
     let (api, member) = server.user(Role::Member, &[&home]).await;
     visit_note(&api, &member.id, &home).await;

@@ -243,10 +243,10 @@ async fn consultations_with_answers(
 }
 
 async fn retention_cli(server: &TestServer, now: i64, args: &[&str]) -> String {
-    let out = tokio::process::Command::new(server_bin!())
+    let out = server
+        .hearth()
         .args(["retention", "run"])
         .args(args)
-        .env("HEARTH_DATA_DIR", server.data_dir())
         .env("HEARTH_E2E_NOW_MS", now.to_string())
         .env("HEARTH_RETAIN_CONSULTATION_RESPONSES", "12")
         .env("RUST_LOG", "warn")
@@ -373,12 +373,11 @@ async fn hearth_retention_run_erases_what_the_dry_run_listed() {
     // With the server stopped, visit notes kept no months at all: the closed one goes.
     server.stop().await;
     let run = |args: Vec<&'static str>| {
-        let data = server.data_dir().to_path_buf();
+        let mut command = server.hearth();
         async move {
-            let out = tokio::process::Command::new(server_bin!())
+            let out = command
                 .args(["retention", "run", "--retain-visit-notes", "0"])
                 .args(args)
-                .env("HEARTH_DATA_DIR", data)
                 .env("RUST_LOG", "warn")
                 .output()
                 .await
