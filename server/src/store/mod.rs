@@ -11,6 +11,7 @@ use hearth_shared::reporting::RecordFacts;
 
 mod authorship;
 pub mod erasure;
+pub mod migrate;
 mod audit_chain;
 mod group_wait;
 pub mod postgres;
