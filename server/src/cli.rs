@@ -79,6 +79,16 @@ pub enum Command {
     /// Apply the retention policy (the server also does, daily).
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Copy the data folder's SQLite database (records, users, homes, devices, the audit trail
+    /// and the storage id) into an empty PostgreSQL database in one transaction, and print the
+    /// rows counted on both sides. Stop the server first; afterwards run the servers with
+    /// --database-url.
+    Migrate {
+        /// The PostgreSQL database to copy into: postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+        /// It must hold no Hearth data. [default: --database-url, HEARTH_DATABASE_URL]
+        #[arg(long, value_name = "URL")]
+        to: Option<DatabaseUrl>,
+    },
 }
 
 /// `hearth retention ...`
@@ -180,10 +190,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         return demo(&data_dir, config).await;
     }
     let data_dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+    if let Command::Migrate { to } = &command {
+        // The data folder is the source whatever --database-url says; that is the target.
+        let to = to.clone().or(database_url).ok_or_else(|| {
+            CliError::Usage("name the PostgreSQL database to copy into: --to postgres://…".into())
+        })?;
+        return migrate(&data_dir, &to).await;
+    }
     let opened = open_store(&data_dir, database_url.as_ref()).await?;
     let store = Arc::clone(&opened.store);
     match command {
-        Command::Demo(_) => unreachable!("handled above"),
+        Command::Demo(_) | Command::Migrate { .. } => unreachable!("handled above"),
         Command::Serve(config) => serve(opened, &data_dir, config).await,
         Command::User(cmd) => user(store, cmd).await,
         Command::Home(HomeCommand::Add { name }) => {
@@ -353,6 +370,62 @@ async fn open_store(
         store: Arc::new(store),
         storage_id: Some(storage_id),
     })
+}
+
+/// `hearth migrate`: the data folder's SQLite database into an empty PostgreSQL database (see
+/// [`crate::store::migrate`]), then per table the rows in both, the audit chain as each side
+/// verifies it, and an operator audit row `store_migrated` in the new store.
+async fn migrate(data_dir: &Path, to: &DatabaseUrl) -> Result<(), CliError> {
+    use crate::store::migrate::{describe_chain, migrate};
+    let db = data_dir.join(DATABASE_FILE);
+    if !db.is_file() {
+        return Err(CliError::Usage(format!(
+            "{} holds no Hearth database to migrate",
+            data_dir.display()
+        )));
+    }
+    // Neither message repeats the URL: it may hold a password.
+    if !to.is_postgres() {
+        return Err(CliError::Usage(
+            "--to must be a postgres:// or postgresql:// URL".into(),
+        ));
+    }
+    // Brings an older file up to this build's schema (as starting the server would), so the
+    // copy reads the tables PostgreSQL's schema mirrors.
+    SqliteStore::open(&db, SqliteOptions::default())?
+        .close()
+        .await;
+    let storage_id = app::storage_id(data_dir)?;
+    let target = PgStore::connect(to.expose())
+        .await
+        .map_err(|e| CliError::Usage(format!("cannot use the PostgreSQL database of --to: {e}")))?;
+    let done = migrate(&db, &storage_id, &target)
+        .await
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    println!("{:<20} {:>10} {:>10}", "table", "sqlite", "postgresql");
+    for t in &done.tables {
+        println!("{:<20} {:>10} {:>10}", t.table, t.sqlite, t.postgres);
+    }
+    println!(
+        "audit chain in SQLite:     {}",
+        describe_chain(&done.sqlite_chain)
+    );
+    println!(
+        "audit chain in PostgreSQL: {}",
+        describe_chain(&done.postgres_chain)
+    );
+    if done.sqlite_chain.broken.is_some() {
+        println!("(the SQLite audit was already broken there; the copy keeps it as it was)");
+    }
+    println!("storage id: {}", done.storage_id);
+    let target: Arc<dyn Store> = Arc::new(target);
+    operator_audit(&target, "store_migrated", &done.storage_id, "sqlite").await?;
+    println!(
+        "migrated: run the servers with --database-url (HEARTH_DATABASE_URL) naming this \
+         database; they no longer read {}",
+        db.display()
+    );
+    Ok(())
 }
 
 /// The database's file name inside the data folder.

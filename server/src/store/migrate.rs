@@ -677,3 +677,5 @@ pub fn describe_chain(chain: &AuditChain) -> String {
     }
 }
 
+#[cfg(test)]
+mod tests;
