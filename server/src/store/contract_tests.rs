@@ -65,6 +65,7 @@ macro_rules! on_both_stores {
 on_both_stores!(
     chunks_load_in_order_with_the_latest_meta,
     compaction_replaces_the_first_chunks_and_keeps_later_ones,
+    a_compaction_from_an_older_load_never_replaces_a_chunk_it_lacks,
     a_compaction_that_does_not_match_the_stored_chunks_changes_nothing,
     several_documents_load_in_the_order_asked_without_unknown_ones,
     concurrent_commits_to_one_document_all_land,
@@ -232,9 +233,51 @@ async fn compaction_replaces_the_first_chunks_and_keeps_later_ones(store: Arc<dy
 
     // Later appends go after everything; a second compaction absorbs the first snapshot.
     append(&store, id, "c6", 9).await;
-    store.compact(id, b"snap-1..4".to_vec(), 2).await.unwrap();
+    store.compact(id, b"snap-1..4".to_vec(), 4).await.unwrap();
     assert_eq!(chunks(&store, id).await, bytes(&["snap-1..4", "c5", "c6"]));
     assert_eq!(store.check().await.unwrap(), Vec::<String>::new());
+}
+
+/// Two compactions of one document racing (two servers on one store): each replaces only
+/// chunks its snapshot holds, whichever commits first.
+async fn a_compaction_from_an_older_load_never_replaces_a_chunk_it_lacks(store: Arc<dyn Store>) {
+    let id = DocumentId::random();
+    append(&store, id, "c1", 1).await;
+    append(&store, id, "c2", 2).await;
+    let older = store.load_document(id).await.unwrap().unwrap();
+    append(&store, id, "c3", 3).await;
+    let newer = store.load_document(id).await.unwrap().unwrap();
+    assert!(newer.last_seq > older.last_seq);
+
+    // The newer load's compaction first: the older load's last chunk is gone, so it changes
+    // nothing, and the chunk appended meanwhile stays.
+    store
+        .compact(id, b"snap-1..3".to_vec(), newer.last_seq)
+        .await
+        .unwrap();
+    append(&store, id, "c4", 4).await;
+    assert!(matches!(
+        store
+            .compact(id, b"snap-1..2".to_vec(), older.last_seq)
+            .await,
+        Err(StoreError::NotFound("chunks to compact"))
+    ));
+    assert_eq!(chunks(&store, id).await, bytes(&["snap-1..3", "c4"]));
+
+    // The older load's compaction first: the newer one then takes in its snapshot too.
+    let older = store.load_document(id).await.unwrap().unwrap();
+    append(&store, id, "c5", 5).await;
+    let newer = store.load_document(id).await.unwrap().unwrap();
+    store
+        .compact(id, b"snap-1..4".to_vec(), older.last_seq)
+        .await
+        .unwrap();
+    assert_eq!(chunks(&store, id).await, bytes(&["snap-1..4", "c5"]));
+    store
+        .compact(id, b"snap-1..5".to_vec(), newer.last_seq)
+        .await
+        .unwrap();
+    assert_eq!(chunks(&store, id).await, bytes(&["snap-1..5"]));
 }
 
 async fn a_compaction_that_does_not_match_the_stored_chunks_changes_nothing(store: Arc<dyn Store>) {

@@ -78,6 +78,9 @@ pub struct StoredDocument {
     pub meta: DocMeta,
     /// Snapshot first (if compacted), then each incremental chunk.
     pub chunks: Vec<Vec<u8>>,
+    /// The sequence number of the last of `chunks` (0 if none): what a compaction made from
+    /// exactly these chunks replaces ([`Store::compact`]).
+    pub last_seq: i64,
 }
 
 /// One row of the records list: enough to show and filter it, no content.
@@ -492,18 +495,21 @@ pub trait Store: Send + Sync + 'static {
     }
     /// Who made a document's changes: every actor claim recorded for it, oldest first.
     async fn document_actors(&self, id: DocumentId) -> Result<Vec<ActorClaim>, StoreError>;
-    /// Replaces the first `chunk_count` stored chunks with one snapshot (compaction). Chunks
-    /// appended after those are kept. Durable when it returns `Ok`.
+    /// Replaces every stored chunk up to and including the one numbered `through_seq` with
+    /// `snapshot` (compaction), which takes that number; chunks after it are kept. Durable when
+    /// it returns `Ok`.
     ///
-    /// `chunk_count` is how many chunks the caller loaded and folded into `snapshot`, so the
-    /// caller must not run two compactions of one document at once: after the first commits,
-    /// the second's "first N chunks" would include chunks its snapshot lacks. `NotFound` (and
-    /// no change) if fewer than `chunk_count` chunks are stored or `chunk_count` is 0.
+    /// `snapshot` must hold every change of the chunks it replaces: the caller makes it from a
+    /// load whose [`StoredDocument::last_seq`] was `through_seq`. Chunks are numbered in commit
+    /// order per document, so that load held every chunk numbered up to it, and a compaction
+    /// racing it (another server's) either replaced fewer chunks, all within this snapshot, or
+    /// more, and then the chunk `through_seq` is gone: `NotFound("chunks to compact")` and no
+    /// change. `NotFound("document")` for a document not stored.
     async fn compact(
         &self,
         id: DocumentId,
         snapshot: Vec<u8>,
-        chunk_count: usize,
+        through_seq: i64,
     ) -> Result<(), StoreError>;
     /// Every stored document's summary (the caller filters by permission).
     async fn list_documents(&self) -> Result<Vec<DocumentSummary>, StoreError>;

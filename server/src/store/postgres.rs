@@ -30,6 +30,9 @@ mod schema;
 mod throttle;
 mod writer;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -277,9 +280,9 @@ impl Store for PgStore {
         &self,
         id: DocumentId,
         snapshot: Vec<u8>,
-        chunk_count: usize,
+        through_seq: i64,
     ) -> Result<(), StoreError> {
-        documents::compact(&self.pool, &self.instance, id, &snapshot, chunk_count).await
+        documents::compact(&self.pool, &self.instance, id, &snapshot, through_seq).await
     }
 
     async fn list_documents(&self) -> Result<Vec<DocumentSummary>, StoreError> {

@@ -239,9 +239,9 @@ impl Store for SqliteStore {
         &self,
         id: DocumentId,
         snapshot: Vec<u8>,
-        chunk_count: usize,
+        through_seq: i64,
     ) -> Result<(), StoreError> {
-        self.write(move |conn| documents::compact(conn, id, &snapshot, chunk_count))
+        self.write(move |conn| documents::compact(conn, id, &snapshot, through_seq))
             .await
     }
 

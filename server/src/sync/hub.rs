@@ -474,8 +474,10 @@ impl Hub {
 
     /// Applies pending typing (opening the document does), then compacts the document if it
     /// is (still) due: its stored chunks are replaced by one snapshot of the same content. Run
-    /// after a commit's acknowledgement has gone out, so that no change waits for it; the
-    /// document's lock is held throughout, so the snapshot covers exactly the chunks counted.
+    /// after a commit's acknowledgement has gone out, so that no change waits for it. The
+    /// snapshot is made from what the store holds (one consistent read), not from memory: with
+    /// several servers on one store, memory may lack a chunk another server appended, and a
+    /// compaction must never replace a chunk its snapshot does not hold ([`Store::compact`]).
     /// A failure leaves the chunks as they were, which still load.
     pub async fn compact_if_due(&self, id: DocumentId) {
         let Ok(mut guard) = self.open(id).await else {
@@ -485,9 +487,24 @@ impl Hub {
         if loaded.meta.is_none() || !loaded.compaction_due(self.compact_after) {
             return;
         }
-        let snapshot = hearth_shared::sync::snapshot(&loaded.doc);
+        let stored = match self.store.load_document(id).await {
+            Ok(Some(stored)) => stored,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(document = %id, error = %e, "compaction could not load");
+                return;
+            }
+        };
+        let doc = match hearth_shared::sync::load_chunks(&stored.chunks) {
+            Ok(doc) => doc,
+            Err(e) => {
+                tracing::error!(document = %id, error = %e, "stored document does not load");
+                return;
+            }
+        };
+        let snapshot = hearth_shared::sync::snapshot(&doc);
         let snapshot_bytes = snapshot.len();
-        match self.store.compact(id, snapshot, loaded.chunk_count).await {
+        match self.store.compact(id, snapshot, stored.last_seq).await {
             Ok(()) => {
                 loaded.chunk_count = 1;
                 loaded.snapshot_bytes = snapshot_bytes;

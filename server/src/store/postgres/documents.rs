@@ -47,7 +47,7 @@ pub(super) async fn load(
         .query(
             &client
                 .prepare_cached(
-                    "SELECT d.meta_json, c.bytes FROM documents d
+                    "SELECT d.meta_json, c.bytes, c.seq FROM documents d
                      LEFT JOIN document_chunks c ON c.document_id = d.id
                      WHERE d.id = $1 ORDER BY c.seq",
                 )
@@ -63,7 +63,15 @@ pub(super) async fn load(
         .iter()
         .filter_map(|row| row.try_get::<_, Option<Vec<u8>>>(1).transpose())
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(StoredDocument { meta, chunks }))
+    let last_seq = match rows.last() {
+        Some(row) => row.try_get::<_, Option<i64>>(2)?.unwrap_or(0),
+        None => 0,
+    };
+    Ok(Some(StoredDocument {
+        meta,
+        chunks,
+        last_seq,
+    }))
 }
 
 /// Several documents at one consistent state (a REPEATABLE READ, read-only transaction around
@@ -86,7 +94,7 @@ pub(super) async fn load_many(
     let rows = tx
         .query(
             &tx.prepare_cached(
-                "SELECT d.id, d.meta_json, c.bytes FROM documents d
+                "SELECT d.id, d.meta_json, c.bytes, c.seq FROM documents d
                  LEFT JOIN document_chunks c ON c.document_id = d.id
                  WHERE d.id = ANY($1) ORDER BY d.id, c.seq",
             )
@@ -104,9 +112,13 @@ pub(super) async fn load_many(
             std::collections::hash_map::Entry::Vacant(entry) => entry.insert(StoredDocument {
                 meta: decode_meta(row.try_get(1)?)?,
                 chunks: Vec::new(),
+                last_seq: 0,
             }),
         };
         doc.chunks.extend(bytes);
+        if let Some(seq) = row.try_get::<_, Option<i64>>(3)? {
+            doc.last_seq = seq;
+        }
     }
     // In the order asked; an id asked twice comes back twice, as from SQLite.
     let mut ordered: Vec<(DocumentId, StoredDocument)> = Vec::with_capacity(found.len());
@@ -254,7 +266,7 @@ pub(super) async fn actors(pool: &Pool, id: DocumentId) -> Result<Vec<ActorClaim
         .collect()
 }
 
-/// Replaces the first `chunk_count` chunks (by seq) with `snapshot`, keeping later ones, under
+/// Replaces the chunks numbered up to `through_seq` with `snapshot`, keeping later ones, under
 /// the document row's lock so no commit numbers a chunk meanwhile. The snapshot takes the seq
 /// of the last chunk it replaces, so the order "snapshot, then later chunks" holds.
 pub(super) async fn compact(
@@ -262,13 +274,8 @@ pub(super) async fn compact(
     origin: &str,
     id: DocumentId,
     snapshot: &[u8],
-    chunk_count: usize,
+    through_seq: i64,
 ) -> Result<(), StoreError> {
-    if chunk_count == 0 {
-        return Err(StoreError::NotFound("chunks to compact"));
-    }
-    let offset =
-        i64::try_from(chunk_count - 1).map_err(|_| StoreError::NotFound("chunks to compact"))?;
     let mut client = client(pool).await?;
     let tx = client.transaction().await?;
     let exists = tx
@@ -283,16 +290,15 @@ pub(super) async fn compact(
     }
     let last_replaced: Option<i64> = tx
         .query_opt(
-            "SELECT seq FROM document_chunks WHERE document_id = $1
-             ORDER BY seq LIMIT 1 OFFSET $2",
-            &[&key(&id), &offset],
+            "SELECT seq FROM document_chunks WHERE document_id = $1 AND seq = $2",
+            &[&key(&id), &through_seq],
         )
         .await?
         .map(|row| row.try_get(0))
         .transpose()?;
     let Some(last_replaced) = last_replaced else {
-        // Fewer chunks than the caller compacted: it saw a state that is not this one.
-        // Replacing anything now could drop a chunk the snapshot does not contain.
+        // The chunk the caller's snapshot ends with is gone (another server's compaction took
+        // it in) or never was: replacing anything now could drop a chunk the snapshot lacks.
         return Err(StoreError::NotFound("chunks to compact"));
     };
     tx.execute(

@@ -34,12 +34,21 @@ pub(super) fn load(
     let Some(meta) = meta(conn, id)? else {
         return Ok(None);
     };
-    let mut stmt = conn
-        .prepare_cached("SELECT bytes FROM document_chunks WHERE document_id = ?1 ORDER BY seq")?;
-    let chunks = stmt
-        .query_map([id.as_bytes()], |row| row.get::<_, Vec<u8>>(0))?
+    let mut stmt = conn.prepare_cached(
+        "SELECT bytes, seq FROM document_chunks WHERE document_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt
+        .query_map([id.as_bytes()], |row| {
+            Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Some(StoredDocument { meta, chunks }))
+    let last_seq = rows.last().map_or(0, |(_, seq)| *seq);
+    let chunks = rows.into_iter().map(|(bytes, _)| bytes).collect();
+    Ok(Some(StoredDocument {
+        meta,
+        chunks,
+        last_seq,
+    }))
 }
 
 pub(super) fn meta(conn: &Connection, id: DocumentId) -> Result<Option<DocMeta>, StoreError> {
@@ -146,7 +155,7 @@ pub(super) fn actors(conn: &Connection, id: DocumentId) -> Result<Vec<ActorClaim
     Ok(claims.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-/// Replaces the first `chunk_count` chunks (by seq) with `snapshot`, keeping later ones.
+/// Replaces the chunks numbered up to `through_seq` with `snapshot`, keeping later ones.
 ///
 /// The snapshot takes the seq of the last chunk it replaces, so seqs stay increasing and the
 /// order "snapshot, then the chunks after it" holds without renumbering.
@@ -154,23 +163,15 @@ pub(super) fn compact(
     conn: &Connection,
     id: DocumentId,
     snapshot: &[u8],
-    chunk_count: usize,
+    through_seq: i64,
 ) -> Result<(), StoreError> {
-    if chunk_count == 0 {
-        return Err(StoreError::NotFound("chunks to compact"));
-    }
-    let offset =
-        i64::try_from(chunk_count - 1).map_err(|_| StoreError::NotFound("chunks to compact"))?;
     let last_replaced: Option<i64> = conn
-        .prepare_cached(
-            "SELECT seq FROM document_chunks WHERE document_id = ?1
-             ORDER BY seq LIMIT 1 OFFSET ?2",
-        )?
-        .query_row(params![id.as_bytes(), offset], |row| row.get(0))
+        .prepare_cached("SELECT seq FROM document_chunks WHERE document_id = ?1 AND seq = ?2")?
+        .query_row(params![id.as_bytes(), through_seq], |row| row.get(0))
         .optional()?;
     let Some(last_replaced) = last_replaced else {
-        // Fewer chunks than the caller compacted: it saw a state that is not this one.
-        // Replacing anything now could drop a chunk the snapshot does not contain.
+        // The chunk the caller's snapshot ends with is gone (a compaction took it in) or never
+        // was: replacing anything now could drop a chunk the snapshot does not contain.
         return Err(if meta(conn, id)?.is_some() {
             StoreError::NotFound("chunks to compact")
         } else {

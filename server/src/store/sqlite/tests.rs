@@ -178,7 +178,7 @@ async fn compaction_replaces_the_first_chunks_and_keeps_later_ones() {
         )
         .await
         .unwrap();
-    store.compact(id, b"snap-1..4".to_vec(), 2).await.unwrap();
+    store.compact(id, b"snap-1..4".to_vec(), 4).await.unwrap();
     let chunks = store.load_document(id).await.unwrap().unwrap().chunks;
     assert_eq!(
         chunks,
