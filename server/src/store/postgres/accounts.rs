@@ -319,12 +319,20 @@ pub(super) async fn find_users(pool: &Pool, query: UserQuery) -> Result<UserPage
     let rows = tx
         .query(&stmt, &[&text, &role, &query.disabled, &limit, &offset])
         .await?;
-    let mut users = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let user = user_from_row(row)?;
-        let homes = super::homes::read_homes_of(&tx, &user.id).await?;
-        users.push(UserWithHomes { user, homes });
-    }
+    let users = rows
+        .iter()
+        .map(user_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    // The page's homes in one round trip rather than one per user.
+    let ids: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
+    let mut homes = super::homes::read_homes_of_all(&tx, &ids).await?;
+    let users = users
+        .into_iter()
+        .map(|user| {
+            let homes = homes.remove(&user.id).unwrap_or_default();
+            UserWithHomes { user, homes }
+        })
+        .collect();
     tx.commit().await?;
     Ok(UserPage {
         users,

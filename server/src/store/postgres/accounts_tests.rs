@@ -2,9 +2,8 @@
 //! SQLite (the reference) and PostgreSQL, then what only several servers on one PostgreSQL
 //! database can get wrong: two of them racing for the last admin, one ticket, one set-up code.
 //!
-//! PostgreSQL tests need `HEARTH_TEST_DATABASE_URL`, an administrator's URL to a throwaway
-//! cluster (each test creates its own database there). Without it they are skipped, except
-//! under `CI=true`, where a missing URL fails them. All names are synthetic.
+//! PostgreSQL tests get a fresh database each from `test_pg` (`HEARTH_TEST_DATABASE_URL`; skipped
+//! without it, failing under `CI=true`). All names are synthetic.
 
 use std::sync::Arc;
 
@@ -12,6 +11,7 @@ use hearth_shared::permissions::Role;
 
 use crate::store::PgStore;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
+use crate::store::test_pg::{fresh_pg, fresh_pg_url};
 use crate::store::{
     NewAccount, NewSession, NewUser, RevokedBy, SetupCode, Store, StoreError, User, UserChange,
     UserQuery,
@@ -27,61 +27,14 @@ fn sqlite_store() -> (tempfile::TempDir, Arc<dyn Store>) {
     (dir, Arc::new(store))
 }
 
-/// `url` with its database name replaced by `name` (URL or key=value form).
-fn with_database(url: &str, name: &str) -> String {
-    if let Some(scheme_end) = url.find("://") {
-        let (base, query) = match url.split_once('?') {
-            Some((base, query)) => (base, Some(query)),
-            None => (url, None),
-        };
-        let host_end = base[scheme_end + 3..]
-            .find('/')
-            .map_or(base.len(), |i| scheme_end + 3 + i);
-        let mut out = format!("{}/{name}", &base[..host_end]);
-        if let Some(query) = query {
-            out.push('?');
-            out.push_str(query);
-        }
-        out
-    } else {
-        format!("{url} dbname={name}")
-    }
-}
-
-/// The URL of a new, empty database on the test cluster, or `None` (skip) when no cluster was
-/// given outside CI.
-async fn fresh_database() -> Option<String> {
-    let Ok(admin_url) = std::env::var("HEARTH_TEST_DATABASE_URL") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "HEARTH_TEST_DATABASE_URL is not set: CI must run the PostgreSQL tests"
-        );
-        eprintln!("skipped: HEARTH_TEST_DATABASE_URL is not set");
-        return None;
-    };
-    let (admin, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test cluster");
-    let task = tokio::spawn(connection);
-    let name = format!("hearth_t_{}", uuid::Uuid::new_v4().simple());
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create a test database");
-    drop(admin);
-    let _ = task.await;
-    Some(with_database(&admin_url, &name))
-}
-
 /// A fresh PostgreSQL store, or `None` (skip).
 async fn pg_store() -> Option<Arc<dyn Store>> {
-    let url = fresh_database().await?;
-    Some(Arc::new(PgStore::connect(&url).await.expect("connect")))
+    Some(Arc::new(fresh_pg().await?))
 }
 
 /// Two PostgreSQL stores on one fresh database: two servers sharing it.
 async fn two_servers() -> Option<(Arc<dyn Store>, Arc<dyn Store>)> {
-    let url = fresh_database().await?;
+    let url = fresh_pg_url().await?;
     let one = PgStore::connect(&url).await.expect("connect the first");
     let two = PgStore::connect(&url).await.expect("connect the second");
     Some((Arc::new(one), Arc::new(two)))
@@ -1207,22 +1160,6 @@ async fn the_same_username_created_on_two_servers_at_once_is_one_account() {
                 .any(|r| matches!(r, Err(StoreError::Conflict("username"))))
         );
     }
-}
-
-#[test]
-fn a_database_name_replaces_the_one_in_the_url() {
-    assert_eq!(
-        with_database("postgres://u:p@127.0.0.1:55432/postgres", "t1"),
-        "postgres://u:p@127.0.0.1:55432/t1"
-    );
-    assert_eq!(
-        with_database("postgresql://127.0.0.1:55432?sslmode=disable", "t1"),
-        "postgresql://127.0.0.1:55432/t1?sslmode=disable"
-    );
-    assert_eq!(
-        with_database("host=127.0.0.1 port=55432 user=postgres", "t1"),
-        "host=127.0.0.1 port=55432 user=postgres dbname=t1"
-    );
 }
 
 /// Waits up to two seconds for `events` to name `user_id`; other events are passed over.

@@ -2,6 +2,8 @@
 //! `store::sqlite::homes` does; home names compare ignoring ASCII case, as usernames do (see
 //! `accounts`).
 
+use std::collections::HashMap;
+
 use deadpool_postgres::{GenericClient, Pool};
 use hearth_shared::permissions::Role;
 use tokio_postgres::Row;
@@ -228,6 +230,27 @@ pub(super) async fn read_homes_of(
         .iter()
         .map(|row| Ok(row.try_get(0)?))
         .collect()
+}
+
+/// The ids of several users' homes, each user's by home name; users without homes are absent.
+pub(super) async fn read_homes_of_all(
+    client: &impl GenericClient,
+    user_ids: &[&str],
+) -> Result<HashMap<String, Vec<String>>, StoreError> {
+    let stmt = client
+        .prepare_cached(
+            r#"SELECT a.user_id, a.home_id FROM assignments a JOIN homes h ON h.id = a.home_id
+               WHERE a.user_id = ANY($1) ORDER BY lower(h.name COLLATE "C")"#,
+        )
+        .await?;
+    let mut homes: HashMap<String, Vec<String>> = HashMap::new();
+    for row in client.query(&stmt, &[&user_ids]).await? {
+        homes
+            .entry(row.try_get(0)?)
+            .or_default()
+            .push(row.try_get(1)?);
+    }
+    Ok(homes)
 }
 
 pub(super) async fn home_people(pool: &Pool) -> Result<Vec<HomePerson>, StoreError> {
