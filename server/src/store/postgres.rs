@@ -177,7 +177,6 @@ impl PgStore {
     }
 
     /// The connection pool, for `hearth migrate`'s bulk copy in one transaction.
-    #[allow(dead_code, reason = "used by store::migrate and the tests, as they land")]
     pub(crate) fn pool(&self) -> &Pool {
         &self.pool
     }
