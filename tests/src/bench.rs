@@ -42,6 +42,9 @@ pub struct BenchConfig {
     pub changes: usize,
     /// Single-row commits for the raw fsync probe.
     pub fsync_commits: usize,
+    /// Server processes the clients are spread over (client i on server i mod N). More than one
+    /// needs PostgreSQL (`HEARTH_E2E_STORE=postgres`): servers share only a PostgreSQL store.
+    pub servers: usize,
 }
 
 impl BenchConfig {
@@ -52,6 +55,7 @@ impl BenchConfig {
         docs: 2,
         changes: 30,
         fsync_commits: 500,
+        servers: 1,
     };
 
     /// `--quick`: a smoke run that proves the benchmark works end to end.
@@ -60,6 +64,7 @@ impl BenchConfig {
         docs: 2,
         changes: 5,
         fsync_commits: 50,
+        servers: 1,
     };
 
     /// Members signed in: each holds up to [`CLIENTS_PER_MEMBER`] of the clients.
@@ -87,7 +92,7 @@ pub enum Command {
 
 /// The `--help` text.
 pub const USAGE: &str = "\
-Usage: hearth-bench [--clients N] [--docs M] [--changes K] [--quick]
+Usage: hearth-bench [--clients N] [--docs M] [--changes K] [--servers S] [--quick]
 
 Starts a real Hearth server (hearth-e2e-server, next to this binary), has N clients (devices,
 8 per member) each create M visit notes and make K acknowledged edits to each, concurrently, and
@@ -99,7 +104,12 @@ per change and the ratio to the disk's raw fsync'd commit rate; and the server's
   --clients N   concurrent clients, each with its own sync connection and notes (default 64)
   --docs M      visit notes per client (default 2)
   --changes K   edits per note, each waiting for the server's acknowledgement (default 30)
+  --servers S   server processes on one store, clients spread over them (default 1; more
+                than one needs HEARTH_E2E_STORE=postgres and HEARTH_TEST_DATABASE_URL)
   --quick       smoke run: 4 clients, 2 docs, 5 changes (explicit flags still win)
+
+The store is SQLite, or PostgreSQL with HEARTH_E2E_STORE=postgres (a fresh database on the
+cluster HEARTH_TEST_DATABASE_URL names; `cargo xtask bench` starts one).
 
 Build both binaries first: cargo build --release -p hearth-e2e --bins";
 
@@ -152,8 +162,8 @@ pub fn parse_counts<const N: usize>(
 pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let Some(CountArgs {
         quick,
-        counts: [clients, docs, changes],
-    }) = parse_counts(args, ["clients", "docs", "changes"])?
+        counts: [clients, docs, changes, servers],
+    }) = parse_counts(args, ["clients", "docs", "changes", "servers"])?
     else {
         return Ok(Command::Help);
     };
@@ -167,6 +177,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
         docs: docs.unwrap_or(base.docs),
         changes: changes.unwrap_or(base.changes),
         fsync_commits: base.fsync_commits,
+        servers: servers.unwrap_or(base.servers),
     }))
 }
 
@@ -206,6 +217,15 @@ pub enum BenchError {
     /// The admin overview did not give the writer's counters.
     #[error("reading the server's write counters: {0}")]
     WriteStats(String),
+    /// Several servers were asked for on SQLite, whose file one server owns.
+    #[error("--servers {0} needs PostgreSQL: set HEARTH_E2E_STORE=postgres")]
+    ServersNeedPostgres(usize),
+    /// A member could not sign in on another server.
+    #[error("signing a member in on another server: HTTP {0}")]
+    SignIn(u16),
+    /// The raw PostgreSQL commit probe failed.
+    #[error("measuring raw PostgreSQL commits: {0}")]
+    PostgresProbe(String),
 }
 
 /// Twice the raw commit rate: a load that one fsync per change could not carry.
@@ -242,7 +262,7 @@ pub struct Phase {
     /// The server's write commands during the phase (the edits, plus any session bookkeeping
     /// that happened to be written meanwhile).
     pub write_commands: u64,
-    /// CPU (user + system) the server process used during the phase.
+    /// CPU (user + system) the server processes used during the phase, all together.
     pub server_cpu: Option<Duration>,
     /// CPU this benchmark process (the clients) used during the phase.
     pub bench_cpu: Option<Duration>,
@@ -353,6 +373,9 @@ pub struct Report {
     pub server_rss_kib: (Option<u64>, Option<u64>),
     /// Raw fsync'd single-row commits per second on the filesystem holding the server's data.
     pub fsync_commits_per_s: f64,
+    /// On PostgreSQL: raw single-row commits per second (`synchronous_commit = on`), one
+    /// connection, the same run: the store's own raw rate.
+    pub postgres_commits_per_s: Option<f64>,
     /// Whether the probe folder and the server's data folder are on the same filesystem (if not,
     /// the ratio compares different disks).
     pub same_filesystem: bool,
@@ -367,8 +390,28 @@ impl Report {
     pub fn group_commit_ratio(&self) -> f64 {
         ratio(
             self.saturated.durable_changes_per_s(),
-            self.fsync_commits_per_s,
+            self.raw_commits_per_s(),
         )
+    }
+
+    /// The raw commit rate of the store the servers ran on: PostgreSQL's when they used it,
+    /// else SQLite's.
+    pub fn raw_commits_per_s(&self) -> f64 {
+        self.postgres_commits_per_s
+            .unwrap_or(self.fsync_commits_per_s)
+    }
+
+    /// "SQLite" or "PostgreSQL", with the number of servers.
+    pub fn store_label(&self) -> String {
+        let store = if self.postgres_commits_per_s.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
+        match self.config.servers {
+            1 => format!("{store}, one server"),
+            n => format!("{store}, {n} servers"),
+        }
     }
 
     /// A small aligned table for people.
@@ -378,15 +421,24 @@ impl Report {
             Some(kib) => format!("{:.1} MiB", kib as f64 / 1024.0),
             None => "unknown".to_string(),
         };
-        let raw = self.fsync_commits_per_s;
-        let common = [
-            (
-                "raw fsync'd commits/s",
+        let raw = self.raw_commits_per_s();
+        let mut common = vec![(
+            "raw fsync'd commits/s",
+            format!(
+                "{:.1}  ({} single-row SQLite commits, WAL, synchronous=FULL)",
+                self.fsync_commits_per_s, c.fsync_commits
+            ),
+        )];
+        if let Some(pg) = self.postgres_commits_per_s {
+            common.push((
+                "raw PostgreSQL commits/s",
                 format!(
-                    "{raw:.1}  ({} single-row commits, WAL, synchronous=FULL)",
+                    "{pg:.1}  ({} single-row commits, synchronous_commit=on; the ratios' base)",
                     c.fsync_commits
                 ),
-            ),
+            ));
+        }
+        common.extend([
             ("server peak RSS", mib(self.server_peak_rss_kib)),
             ("server RSS after setup", mib(self.server_rss_kib.0)),
             ("server RSS at end", mib(self.server_rss_kib.1)),
@@ -394,7 +446,7 @@ impl Report {
                 "setup (not timed)",
                 format!("{:.2} s", self.setup.as_secs_f64()),
             ),
-        ];
+        ]);
         let saturated = self.saturated.rows(raw);
         let paced = self.paced.rows(raw);
         let width = common
@@ -404,8 +456,11 @@ impl Report {
             .max()
             .unwrap_or(0);
         let mut out = format!(
-            "Hearth sync benchmark: {} clients x {} docs x {} changes, twice\n",
-            c.clients, c.docs, c.changes
+            "Hearth sync benchmark ({}): {} clients x {} docs x {} changes, twice\n",
+            self.store_label(),
+            c.clients,
+            c.docs,
+            c.changes
         );
         let mut section = |title: String, rows: &[(&str, String)]| {
             out.push_str(&format!("  -- {title} --\n"));
@@ -444,8 +499,11 @@ impl Report {
     /// The same figures as one JSON object, for scripts and CI logs.
     pub fn json(&self) -> serde_json::Value {
         let c = &self.config;
-        let raw = self.fsync_commits_per_s;
+        let raw = self.raw_commits_per_s();
         serde_json::json!({
+            "store": self.store_label(),
+            "servers": c.servers,
+            "rawPostgresCommitsPerSecond": self.postgres_commits_per_s.map(round3),
             "clients": c.clients,
             "docsPerClient": c.docs,
             "changesPerDoc": c.changes,
@@ -455,7 +513,7 @@ impl Report {
             "serverPeakRssKib": self.server_peak_rss_kib,
             "serverRssAfterSetupKib": self.server_rss_kib.0,
             "serverRssAtEndKib": self.server_rss_kib.1,
-            "rawFsyncCommitsPerSecond": round3(raw),
+            "rawFsyncCommitsPerSecond": round3(self.fsync_commits_per_s),
             "fsyncProbeCommits": c.fsync_commits,
             "groupCommitRatio": round3(self.group_commit_ratio()),
             "sameFilesystem": self.same_filesystem,
@@ -521,6 +579,21 @@ pub fn process_cpu(pid: &str) -> Option<Duration> {
 }
 
 /// The server's write counters (groups, commands) from the admin overview.
+/// Every server's write counters added up (each process counts its own commits).
+async fn all_write_stats(admins: &[crate::api::Api]) -> Result<(u64, u64), BenchError> {
+    let mut total = (0, 0);
+    for admin in admins {
+        let (groups, commands) = write_stats(admin).await?;
+        total = (total.0 + groups, total.1 + commands);
+    }
+    Ok(total)
+}
+
+/// The CPU the server processes have used, all together (`None` if any cannot be read).
+fn servers_cpu(pids: &[String]) -> Option<Duration> {
+    pids.iter().map(|pid| process_cpu(pid)).sum()
+}
+
 async fn write_stats(admin: &crate::api::Api) -> Result<(u64, u64), BenchError> {
     let (status, body) = admin.get("/api/admin/overview").await;
     let count = |field: &str| body["writes"][field].as_u64();
@@ -557,29 +630,61 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
         source,
     })?;
 
+    let on_postgres = crate::postgres::selected();
+    if config.servers > 1 && !on_postgres {
+        return Err(BenchError::ServersNeedPostgres(config.servers));
+    }
+    let postgres_commits_per_s = if on_postgres {
+        Some(postgres_commit_rate(config.fsync_commits).await?)
+    } else {
+        None
+    };
+
     let setup_started = Instant::now();
     let mut server = TestServer::start(&server_bin.to_string_lossy()).await;
+    let mut others = Vec::new();
+    for _ in 1..config.servers {
+        others.push(server.another_server().await);
+    }
     let same_filesystem = same_filesystem(probe.path(), server.data_dir());
+    let pids: Vec<String> = std::iter::once(&server)
+        .chain(&others)
+        .filter_map(|s| s.pid().map(|p| p.to_string()))
+        .collect();
     eprintln!(
-        "server pid {} at {}; signing in {} members for {} clients",
-        server.pid().map_or("?".into(), |p| p.to_string()),
+        "server pid(s) {} at {}; signing in {} members for {} clients",
+        pids.join(", "),
         server.base,
         config.members(),
         config.clients
     );
     let home = server.home("Synthetic Bench House").await;
-    let admin = server.admin().await;
+    let mut admins = vec![server.admin().await];
+    for other in &others {
+        admins.push(other.admin().await);
+    }
+    // members[m][k]: member m signed in on server k (each server its own cookie).
     let mut members = Vec::with_capacity(config.members());
     for _ in 0..config.members() {
         let (api, member) = server.user(Role::Member, &[&home]).await;
-        members.push((std::sync::Arc::new(api), member));
+        let mut apis = vec![std::sync::Arc::new(api)];
+        for other in &others {
+            let api = crate::Api::new(&other.base);
+            api.sign_in(&member.username, &member.password)
+                .await
+                .map_err(|(status, _)| BenchError::SignIn(status))?;
+            apis.push(std::sync::Arc::new(api));
+        }
+        members.push((apis, member));
     }
 
     // Setup: every client connects and creates (and syncs) its notes before the clock starts,
-    // so the timed phase is edits only.
+    // so the timed phase is edits only. Client i talks to server i mod N.
     let mut setups = Vec::with_capacity(config.clients);
     for client in 0..config.clients {
-        let (api, member) = members[client / CLIENTS_PER_MEMBER].clone();
+        let (apis, member) = &members[client / CLIENTS_PER_MEMBER];
+        let api = apis[client % apis.len()].clone();
+        let member = member.clone();
         let home = home.clone();
         setups.push(tokio::spawn(async move {
             let mut sync = api.sync().await;
@@ -609,17 +714,11 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
     );
 
     let rss_after_setup = server.pid().and_then(|pid| proc_status_kib(pid, "VmRSS"));
-    let server_pid = server.pid().map_or_else(String::new, |pid| pid.to_string());
 
-    let (clients, saturated) = timed_phase(
-        clients,
-        config.changes,
-        Pace::Saturated,
-        &server_pid,
-        &admin,
-    )
-    .await?;
-    let paced_offered_per_s = paced_load(fsync_commits_per_s, saturated.durable_changes_per_s());
+    let (clients, saturated) =
+        timed_phase(clients, config.changes, Pace::Saturated, &pids, &admins).await?;
+    let raw_commits_per_s = postgres_commits_per_s.unwrap_or(fsync_commits_per_s);
+    let paced_offered_per_s = paced_load(raw_commits_per_s, saturated.durable_changes_per_s());
     let period = paced_period(config.clients, paced_offered_per_s);
     eprintln!(
         "saturated: {:.1} changes/s; paced: {paced_offered_per_s:.1} changes/s offered, one \
@@ -632,8 +731,8 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
         clients,
         config.changes,
         Pace::Every { start, period },
-        &server_pid,
-        &admin,
+        &pids,
+        &admins,
     )
     .await?;
     for (_, sync, _) in clients {
@@ -643,6 +742,9 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
     // VmHWM is the peak over the process's life, so reading it once at the end is enough.
     let server_peak_rss_kib = server.pid().and_then(|pid| proc_status_kib(pid, "VmHWM"));
     let rss_at_end = server.pid().and_then(|pid| proc_status_kib(pid, "VmRSS"));
+    for mut other in others {
+        other.stop().await;
+    }
     server.stop().await;
 
     Ok(Report {
@@ -653,9 +755,44 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
         server_peak_rss_kib,
         server_rss_kib: (rss_after_setup, rss_at_end),
         fsync_commits_per_s,
+        postgres_commits_per_s,
         same_filesystem,
         setup,
     })
+}
+
+/// Raw single-row commits per second on a fresh PostgreSQL database of the test cluster, one
+/// connection, each INSERT its own transaction with `synchronous_commit = on`: what one commit
+/// per change could reach, the base of the group-commit ratio on PostgreSQL.
+async fn postgres_commit_rate(commits: usize) -> Result<f64, BenchError> {
+    let probe = |e: tokio_postgres::Error| BenchError::PostgresProbe(e.to_string());
+    let url = crate::postgres::fresh_database_url()
+        .await
+        .ok_or_else(|| BenchError::PostgresProbe("no HEARTH_TEST_DATABASE_URL".into()))?;
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .map_err(probe)?;
+    let connection = tokio::spawn(connection);
+    client
+        .batch_execute(
+            "SET synchronous_commit = on; \
+             CREATE TABLE probe (id BIGSERIAL PRIMARY KEY, bytes BYTEA NOT NULL)",
+        )
+        .await
+        .map_err(probe)?;
+    let insert = client
+        .prepare("INSERT INTO probe (bytes) VALUES ($1)")
+        .await
+        .map_err(probe)?;
+    let row = vec![7u8; 200];
+    let started = Instant::now();
+    for _ in 0..commits {
+        client.execute(&insert, &[&row]).await.map_err(probe)?;
+    }
+    let per_s = per_second(commits, started.elapsed());
+    drop(client);
+    let _ = connection.await;
+    Ok(per_s)
 }
 
 /// A device in the timed phases: its number, its sync connection and its notes.
@@ -668,12 +805,12 @@ async fn timed_phase(
     devices: Vec<Device>,
     changes: usize,
     pace: Pace,
-    server_pid: &str,
-    admin: &crate::api::Api,
+    server_pids: &[String],
+    admins: &[crate::api::Api],
 ) -> Result<(Vec<Device>, Phase), BenchError> {
     let count = devices.len();
-    let writes_before = write_stats(admin).await?;
-    let cpu_before = (process_cpu(server_pid), process_cpu("self"));
+    let writes_before = all_write_stats(admins).await?;
+    let cpu_before = (servers_cpu(server_pids), process_cpu("self"));
     let started = Instant::now();
     let edits: Vec<_> = devices
         .into_iter()
@@ -701,8 +838,8 @@ async fn timed_phase(
         Pace::Saturated => started.elapsed(),
         Pace::Every { start, .. } => start.elapsed(),
     };
-    let cpu_after = (process_cpu(server_pid), process_cpu("self"));
-    let writes_after = write_stats(admin).await?;
+    let cpu_after = (servers_cpu(server_pids), process_cpu("self"));
+    let writes_after = all_write_stats(admins).await?;
     latencies.sort_unstable();
     let spent =
         |before: Option<Duration>, after: Option<Duration>| Some(after?.saturating_sub(before?));
@@ -951,6 +1088,7 @@ mod tests {
             server_peak_rss_kib: Some(2048),
             server_rss_kib: (Some(1024), None),
             fsync_commits_per_s: 50.0,
+            postgres_commits_per_s: None,
             same_filesystem: true,
             setup: Duration::ZERO,
         };
@@ -968,6 +1106,33 @@ mod tests {
         assert!(report.table().contains("3.00x"));
         // 4 devices offering 150 edits/s: each sends one every 26.7 ms.
         assert_eq!(report.paced_period(), Duration::from_secs_f64(4.0 / 150.0));
+        assert!(report.table().contains("(SQLite, one server)"));
+
+        // On PostgreSQL the ratios compare with PostgreSQL's own raw commit rate.
+        let on_postgres = Report {
+            postgres_commits_per_s: Some(100.0),
+            config: BenchConfig {
+                servers: 2,
+                ..BenchConfig::QUICK
+            },
+            ..report
+        };
+        assert_eq!(on_postgres.group_commit_ratio(), 3.0);
+        let json = on_postgres.json();
+        assert_eq!(json["store"], "PostgreSQL, 2 servers");
+        assert_eq!(json["rawPostgresCommitsPerSecond"], 100.0);
+        assert_eq!(json["rawFsyncCommitsPerSecond"], 50.0);
+        assert_eq!(json["paced"]["groupCommitRatio"], 1.5);
+        assert!(on_postgres.table().contains("raw PostgreSQL commits/s"));
+    }
+
+    #[test]
+    fn servers_default_to_one_and_take_a_count() {
+        assert_eq!(BenchConfig::DEFAULT.servers, 1);
+        let Ok(Command::Run(c)) = parse_args(args(&["--servers", "2", "--quick"])) else {
+            panic!("parses");
+        };
+        assert_eq!((c.servers, c.clients), (2, 4));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `cargo xtask bench`: build the server and the benches in release, run the sync benchmark,
-//! the history benchmark (one record, 10,000 changes) and the reporting benchmark against a
+//! `cargo xtask bench`: build the server and the benches in release, run the sync benchmark
+//! (on SQLite, then on a throwaway PostgreSQL with one server and with two, when PostgreSQL is
+//! installed), the history benchmark (one record, 10,000 changes) and the reporting benchmark against a
 //! real server process, then build the client in release and run the client benchmark in
 //! headless Chromium. They print figures; they assert nothing about speed.
 
@@ -8,6 +9,7 @@ use std::process::Command;
 
 use crate::client_build::{self, Profile};
 use crate::command;
+use crate::postgres::{self, NotInstalled, TestCluster};
 use crate::workspace::{Workspace, cargo};
 
 /// Debian's Chromium and chromedriver, which the client bench drives (the same paths as the
@@ -37,6 +39,7 @@ pub fn bench(workspace: &Workspace, args: &[String]) -> anyhow::Result<()> {
             .args(&sync_args)
             .current_dir(&workspace.root),
     )?;
+    sync_bench_on_postgres(workspace, &release, &sync_args)?;
     let quick: Vec<&String> = args.iter().filter(|a| *a == "--quick").collect();
     // One record typed into 10,000 times: whether a change costs more as its history grows.
     command::run(
@@ -72,6 +75,35 @@ pub fn bench(workspace: &Workspace, args: &[String]) -> anyhow::Result<()> {
             .env("HEARTH_CLIENT_DIR", &built.dist)
             .current_dir(&workspace.root),
     )
+}
+
+/// The sync benchmark again on a throwaway PostgreSQL cluster, with one server and with two
+/// (the devices spread over both), in the same run as SQLite's figures so the three compare.
+/// Skipped with a notice when PostgreSQL is not installed.
+fn sync_bench_on_postgres(
+    workspace: &Workspace,
+    release: &Path,
+    sync_args: &[String],
+) -> anyhow::Result<()> {
+    let cluster = match TestCluster::start() {
+        Ok(cluster) => cluster,
+        Err(e) if e.downcast_ref::<NotInstalled>().is_some() => {
+            eprintln!("cargo xtask bench: skipping the PostgreSQL sync benchmarks: {e}");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    for servers in ["1", "2"] {
+        command::run(
+            Command::new(release.join("hearth-bench"))
+                .args(sync_args)
+                .args(["--servers", servers])
+                .env(postgres::URL_VARIABLE, &cluster.url)
+                .env("HEARTH_E2E_STORE", "postgres")
+                .current_dir(&workspace.root),
+        )?;
+    }
+    Ok(())
 }
 
 /// Splits `cargo xtask bench` arguments into the sync bench's and the client bench's: the
