@@ -25,7 +25,7 @@ use super::{
 // --- the two stores ---
 
 /// A fresh SQLite store in a temporary folder (the folder lives as long as the guard).
-fn sqlite_store() -> (tempfile::TempDir, Arc<dyn Store>) {
+pub(crate) fn sqlite_store() -> (tempfile::TempDir, Arc<dyn Store>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SqliteStore::open(&dir.path().join("hearth.sqlite3"), SqliteOptions::default())
         .expect("open the SQLite store");
@@ -33,19 +33,21 @@ fn sqlite_store() -> (tempfile::TempDir, Arc<dyn Store>) {
 }
 
 /// A fresh PostgreSQL store on its own database, or `None` (skip) without a test cluster.
-async fn pg_store() -> Option<Arc<dyn Store>> {
+pub(crate) async fn pg_store() -> Option<Arc<dyn Store>> {
     let store = super::test_pg::fresh_pg().await?;
     Some(Arc::new(store))
 }
 
-/// Runs each named check against a fresh SQLite store and a fresh PostgreSQL store.
+/// Runs each named check (an `async fn(Arc<dyn Store>)` of the invoking module) against a
+/// fresh SQLite store and a fresh PostgreSQL store, as `<module>::sqlite::<check>` and
+/// `<module>::postgres::<check>`. Other test modules of the store use it too.
 macro_rules! on_both_stores {
     ($($check:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $check() {
-                    let (_dir, store) = super::sqlite_store();
+                    let (_dir, store) = $crate::store::contract_tests::sqlite_store();
                     super::$check(store).await;
                 }
             )*
@@ -54,13 +56,16 @@ macro_rules! on_both_stores {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $check() {
-                    let Some(store) = super::pg_store().await else { return };
+                    let Some(store) = $crate::store::contract_tests::pg_store().await else {
+                        return;
+                    };
                     super::$check(store).await;
                 }
             )*
         }
     };
 }
+pub(crate) use on_both_stores;
 
 on_both_stores!(
     chunks_load_in_order_with_the_latest_meta,

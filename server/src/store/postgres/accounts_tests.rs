@@ -10,8 +10,8 @@ use std::sync::Arc;
 use hearth_shared::permissions::Role;
 
 use crate::store::PgStore;
-use crate::store::sqlite::{SqliteOptions, SqliteStore};
-use crate::store::test_pg::{fresh_pg, fresh_pg_url};
+use crate::store::contract_tests::on_both_stores;
+use crate::store::test_pg::fresh_pg_url;
 use crate::store::{
     NewAccount, NewSession, NewUser, RevokedBy, SetupCode, Store, StoreError, User, UserChange,
     UserQuery,
@@ -19,49 +19,12 @@ use crate::store::{
 
 // --- stores ---
 
-/// A fresh SQLite store in a temporary folder (kept alive by the returned guard).
-fn sqlite_store() -> (tempfile::TempDir, Arc<dyn Store>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(&dir.path().join("hearth.sqlite"), SqliteOptions::default())
-        .expect("open the store");
-    (dir, Arc::new(store))
-}
-
-/// A fresh PostgreSQL store, or `None` (skip).
-async fn pg_store() -> Option<Arc<dyn Store>> {
-    Some(Arc::new(fresh_pg().await?))
-}
-
 /// Two PostgreSQL stores on one fresh database: two servers sharing it.
 async fn two_servers() -> Option<(Arc<dyn Store>, Arc<dyn Store>)> {
     let url = fresh_pg_url().await?;
     let one = PgStore::connect(&url).await.expect("connect the first");
     let two = PgStore::connect(&url).await.expect("connect the second");
     Some((Arc::new(one), Arc::new(two)))
-}
-
-/// Runs each named check against a fresh SQLite store and a fresh PostgreSQL store.
-macro_rules! on_both_stores {
-    ($($check:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let (_dir, store) = super::sqlite_store();
-                    super::$check(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $check() {
-                    let Some(store) = super::pg_store().await else { return };
-                    super::$check(store).await;
-                }
-            )*
-        }
-    };
 }
 
 on_both_stores!(
