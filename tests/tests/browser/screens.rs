@@ -3,7 +3,7 @@
 //! its results after a kiosk tablet has answered. Each main screen is saved under
 //! `target/screenshots/` and passes a machine-checkable accessibility smoke check.
 //!
-//! The DOM contract used, beyond `browser_flows.rs`'s: the Reg 33 editor
+//! The DOM contract used, beyond `flows.rs`'s: the Reg 33 editor
 //! `#inspection-editor[data-state]`, `a.task-link[data-section]` with `#task-<section>-status`,
 //! `#section-done`, the section fields (`#time-in`, `#time-out`, `#children-count`,
 //! `#child-initials`, `#child-consent`, `#add-child`, `#staff-new`/`#staff-add`,
@@ -567,7 +567,7 @@ async fn a_consultation_built_in_the_browser_shows_kiosk_answers_in_its_results(
     };
     let server = env
         // One or two answers: counts shown as they are (small-group suppression is
-        // `reporting_api.rs`'s and `browser_reporting.rs`'s to test).
+        // `service/reporting_api.rs`'s and `browser/reporting.rs`'s to test).
         .start_server_with(server_bin!(), &[("HEARTH_SUPPRESS_BELOW", "1")])
         .await;
     let (worker_api, worker) = server.user(Role::ParticipationWorker, &[]).await;

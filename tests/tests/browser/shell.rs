@@ -1,6 +1,6 @@
 //! The app shell in a real browser: the built client, served by the real server, in headless
 //! Chromium. Also checks the harness's two ways of taking a device offline, which the offline
-//! flows in `browser_flows.rs` rely on.
+//! flows in `flows.rs` rely on.
 
 use hearth_e2e::browser::{BrowserEnv, NetworkLink, Profile};
 use hearth_e2e::server_bin;

@@ -74,7 +74,7 @@ async fn idle_sync_connections_are_closed() {
 #[tokio::test]
 async fn backup_and_check_work_while_the_server_runs() {
     // A backup is a copy of the SQLite file; on PostgreSQL, `hearth backup` points to pg_dump
-    // (tests/tests/postgres_store.rs).
+    // (tests/tests/service/postgres_store.rs).
     let server = TestServer::start_sqlite(server_bin!()).await;
     let home = server.home("Synthetic House Thirteen").await;
     let (api, member) = server.user(Role::Member, &[&home]).await;

@@ -470,7 +470,7 @@ async fn open_home_again(browser: &Browser, base: &str, home: &str) {
 /// `HEARTH_COLD_RECORDS` records (500 by default) and ten times as many, three offline cold
 /// starts each. Prints figures; asserts nothing about time.
 #[tokio::test]
-#[ignore = "a figure, not a check: cargo test --release -p hearth-e2e --test browser_index -- --ignored --nocapture"]
+#[ignore = "a figure, not a check: cargo test --release -p hearth-e2e --test browser index:: -- --ignored --nocapture"]
 async fn cold_start_figures() {
     let Some(env) = BrowserEnv::get("cold_start_figures").await else {
         return;

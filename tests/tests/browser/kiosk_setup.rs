@@ -27,7 +27,7 @@ async fn a_worker_sets_up_a_tablet_with_a_code_and_a_young_person_answers_there(
     };
     let server = env
         // One or two answers: counts shown as they are (small-group suppression is
-        // `reporting_api.rs`'s and `browser_reporting.rs`'s to test).
+        // `service/reporting_api.rs`'s and `browser/reporting.rs`'s to test).
         .start_server_with(server_bin!(), &[("HEARTH_SUPPRESS_BELOW", "1")])
         .await;
     let (worker_api, worker) = server.user(Role::ParticipationWorker, &[]).await;
