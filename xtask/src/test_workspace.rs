@@ -1,6 +1,7 @@
 //! `cargo xtask test`: the README's test command. Builds the client the end-to-end tests load,
 //! starts a throwaway PostgreSQL for the PostgreSQL store's tests, then runs every test in the
-//! workspace, then each fuzz target briefly.
+//! workspace, then the end-to-end service tests again on PostgreSQL, then each fuzz target
+//! briefly.
 
 use std::process::Command;
 
@@ -15,38 +16,51 @@ use crate::workspace::{Workspace, cargo};
 /// run), installs `tests/js`'s npm packages when needed, starts a throwaway PostgreSQL cluster
 /// (see [`postgres`]), then `cargo test --workspace <cargo_args>` with `HEARTH_CLIENT_DIR`
 /// pointing at the client and `HEARTH_TEST_DATABASE_URL` at the cluster. Fails with cargo's exit
-/// code if any test fails; the cluster is stopped and deleted either way.
+/// code if any test fails. Unnarrowed and with a PostgreSQL, it then runs the end-to-end service
+/// binary again with `HEARTH_E2E_STORE=postgres` (see [`runs_postgres_pass`]). The cluster is
+/// stopped and deleted either way, before the fuzz targets run.
 pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> anyhow::Result<()> {
     let built = client_build::build(workspace, profile)?;
-    // The stock automerge-repo client that `tests/tests/js_client.rs` drives.
+    // The stock automerge-repo client that `tests/tests/service/js_client.rs` drives.
     npm::ensure_installed(
         &workspace.root.join("tests/js"),
         npm::Scripts::Run,
         "the JavaScript test client (tests/js)",
     )?;
     let cluster = test_cluster()?;
-    let mut cargo_test = Command::new(cargo());
-    cargo_test.arg("test");
-    if let Some(cluster) = &cluster {
-        cargo_test.env(postgres::URL_VARIABLE, &cluster.url);
-    }
-    if builds_once(std::env::var("CI").ok().as_deref())
-        && std::env::var_os("CARGO_INCREMENTAL").is_none()
-    {
-        // A CI run compiles everything once from cold: writing incremental caches that are
-        // never read again only makes that build slower.
-        cargo_test.env("CARGO_INCREMENTAL", "0");
-    }
+    let cargo_test = |args: &[&str]| {
+        let mut cargo_test = Command::new(cargo());
+        cargo_test.args(args);
+        if let Some(cluster) = &cluster {
+            cargo_test.env(postgres::URL_VARIABLE, &cluster.url);
+        }
+        if builds_once(std::env::var("CI").ok().as_deref())
+            && std::env::var_os("CARGO_INCREMENTAL").is_none()
+        {
+            // A CI run compiles everything once from cold: writing incremental caches that are
+            // never read again only makes that build slower.
+            cargo_test.env("CARGO_INCREMENTAL", "0");
+        }
+        cargo_test
+            .env("HEARTH_CLIENT_DIR", &built.dist)
+            .current_dir(&workspace.root);
+        cargo_test
+    };
+    let mut workspace_test = cargo_test(&["test"]);
     // cargo ignores `-p` next to `--workspace`; let `cargo xtask test -p hearth-e2e` narrow it.
     if !selects_packages(cargo_args) {
-        cargo_test.arg("--workspace");
+        workspace_test.arg("--workspace");
     }
-    command::run(
-        cargo_test
-            .args(cargo_args)
-            .env("HEARTH_CLIENT_DIR", &built.dist)
-            .current_dir(&workspace.root),
-    )?;
+    command::run(workspace_test.args(cargo_args))?;
+    let postgres_available =
+        cluster.is_some() || std::env::var_os(postgres::URL_VARIABLE).is_some();
+    if runs_postgres_pass(cargo_args, postgres_available) {
+        // The same end-to-end service tests again, every test server on its own fresh
+        // PostgreSQL database (tests/src/server.rs): the binary is already built, so this
+        // costs only its run time, and every HTTP/sync behaviour is checked on both stores.
+        eprintln!("xtask: the end-to-end service tests again on the PostgreSQL store");
+        command::run(cargo_test(&POSTGRES_PASS).env(E2E_STORE_VARIABLE, "postgres"))?;
+    }
     drop(cluster);
     // The README's command as it is (no arguments narrowing it) also fuzzes each target briefly.
     if cargo_args.is_empty() {
@@ -96,6 +110,24 @@ fn test_cluster() -> anyhow::Result<Option<TestCluster>> {
     }
 }
 
+/// The second pass: `cargo test` of the end-to-end service binary (`tests/tests/service`, the
+/// only test target of that name), run with [`E2E_STORE_VARIABLE`] set to `postgres`. Selected
+/// with `--workspace`, not `-p hearth-e2e`: features resolve over the packages selected, and
+/// `-p hearth-e2e` alone resolves them differently, so it would rebuild serde, automerge, the
+/// server and more (minutes) instead of reusing the first run's binary.
+const POSTGRES_PASS: [&str; 4] = ["test", "--workspace", "--test", "service"];
+
+/// Makes the end-to-end harness (tests/src/server.rs) give each test server a fresh PostgreSQL
+/// database instead of a SQLite file.
+const E2E_STORE_VARIABLE: &str = "HEARTH_E2E_STORE";
+
+/// Whether to run the end-to-end service tests a second time on PostgreSQL: only for the README's
+/// command as it is (arguments narrow the run to what the caller asked for), and only with a
+/// PostgreSQL to run them on (outside CI it may be missing; the first run then said so).
+fn runs_postgres_pass(cargo_args: &[String], postgres_available: bool) -> bool {
+    cargo_args.is_empty() && postgres_available
+}
+
 /// Whether this run builds the workspace once and throws the build away (CI sets `CI=true`).
 fn builds_once(ci: Option<&str>) -> bool {
     matches!(ci, Some("true" | "1"))
@@ -123,6 +155,28 @@ mod tests {
         assert!(builds_once(Some("1")));
         assert!(!builds_once(Some("false")));
         assert!(!builds_once(None));
+    }
+
+    #[test]
+    fn only_the_unnarrowed_command_with_postgres_runs_the_service_tests_again() {
+        assert!(runs_postgres_pass(&[], true));
+        assert!(!runs_postgres_pass(&[], false));
+        assert!(!runs_postgres_pass(&strings(&["-p", "hearth-e2e"]), true));
+        assert!(!runs_postgres_pass(&strings(&["--", "--list"]), true));
+    }
+
+    #[test]
+    fn the_postgres_pass_names_an_existing_test_binary() {
+        let [.., selection, _, binary] = POSTGRES_PASS;
+        assert_eq!(
+            selection, "--workspace",
+            "the first run's features, so no rebuild"
+        );
+        let main = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/tests")
+            .join(binary)
+            .join("main.rs");
+        assert!(main.is_file(), "{} is missing", main.display());
     }
 
     #[test]
