@@ -9,16 +9,16 @@ use hearth_shared::model::DocMeta;
 use hearth_shared::permissions::Role;
 use hearth_shared::reporting::RecordFacts;
 
-mod authorship;
-pub mod erasure;
-pub mod migrate;
 mod audit_chain;
+mod authorship;
+#[cfg(test)]
+mod contract_tests;
+pub mod erasure;
 mod group_wait;
+pub mod migrate;
 pub mod postgres;
 pub mod remote;
 pub mod sqlite;
-#[cfg(test)]
-mod contract_tests;
 #[cfg(test)]
 pub(crate) mod test_pg;
 
