@@ -59,7 +59,26 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
         // PostgreSQL database (tests/src/server.rs): the binary is already built, so this
         // costs only its run time, and every HTTP/sync behaviour is checked on both stores.
         eprintln!("xtask: the end-to-end service tests again on the PostgreSQL store");
-        command::run(cargo_test(&POSTGRES_PASS).env(E2E_STORE_VARIABLE, "postgres"))?;
+        let listing = cargo_test(&["test", "--workspace", "--no-run", "--message-format=json"])
+            .stderr(std::process::Stdio::inherit())
+            .output()?;
+        anyhow::ensure!(
+            listing.status.success(),
+            "listing the test binaries failed ({})",
+            listing.status
+        );
+        let binary = test_executable(&String::from_utf8_lossy(&listing.stdout), SERVICE_TESTS)
+            .ok_or_else(|| anyhow::anyhow!("no `{SERVICE_TESTS}` test binary was built"))?;
+        let mut service = Command::new(&binary);
+        // As `cargo test` runs it: from its package's folder, with the same variables.
+        service
+            .current_dir(workspace.root.join("tests"))
+            .env("HEARTH_CLIENT_DIR", &built.dist)
+            .env(E2E_STORE_VARIABLE, "postgres");
+        if let Some(cluster) = &cluster {
+            service.env(postgres::URL_VARIABLE, &cluster.url);
+        }
+        command::run(&mut service)?;
     }
     drop(cluster);
     // The README's command as it is (no arguments narrowing it) also fuzzes each target briefly.
@@ -110,12 +129,28 @@ fn test_cluster() -> anyhow::Result<Option<TestCluster>> {
     }
 }
 
-/// The second pass: `cargo test` of the end-to-end service binary (`tests/tests/service`, the
-/// only test target of that name), run with [`E2E_STORE_VARIABLE`] set to `postgres`. Selected
-/// with `--workspace`, not `-p hearth-e2e`: features resolve over the packages selected, and
-/// `-p hearth-e2e` alone resolves them differently, so it would rebuild serde, automerge, the
-/// server and more (minutes) instead of reusing the first run's binary.
-const POSTGRES_PASS: [&str; 4] = ["test", "--workspace", "--test", "service"];
+/// The end-to-end service binary (`tests/tests/service`) the second pass runs again with
+/// [`E2E_STORE_VARIABLE`] set to `postgres`. It runs the executable the first run built, found
+/// with `cargo test --workspace --no-run --message-format=json` (the first run's own selection,
+/// so nothing is rebuilt): any narrower `cargo test` selection (`--test service`, `-p
+/// hearth-e2e`) resolves dev-dependencies' features differently and rebuilt the whole
+/// dependency tree, as CI found.
+const SERVICE_TESTS: &str = "service";
+
+/// The executable of the test target `name` among the artifacts `cargo --message-format=json`
+/// printed (one JSON object a line).
+fn test_executable(messages: &str, name: &str) -> Option<std::path::PathBuf> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        .filter(|m| {
+            m["target"]["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|k| k == "test"))
+        })
+        .find_map(|m| m["executable"].as_str().map(std::path::PathBuf::from))
+}
 
 /// Makes the end-to-end harness (tests/src/server.rs) give each test server a fresh PostgreSQL
 /// database instead of a SQLite file.
@@ -167,16 +202,25 @@ mod tests {
 
     #[test]
     fn the_postgres_pass_names_an_existing_test_binary() {
-        let [.., selection, _, binary] = POSTGRES_PASS;
-        assert_eq!(
-            selection, "--workspace",
-            "the first run's features, so no rebuild"
-        );
         let main = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../tests/tests")
-            .join(binary)
+            .join(SERVICE_TESTS)
             .join("main.rs");
         assert!(main.is_file(), "{} is missing", main.display());
+    }
+
+    #[test]
+    fn the_service_test_executable_is_found_among_cargos_messages() {
+        let messages = r#"{"reason":"compiler-artifact","target":{"name":"service","kind":["lib"]},"executable":null}
+not json
+{"reason":"compiler-artifact","target":{"name":"browser","kind":["test"]},"executable":"/t/browser-1"}
+{"reason":"compiler-artifact","target":{"name":"service","kind":["test"]},"executable":"/t/service-2"}
+{"reason":"build-finished","success":true}"#;
+        assert_eq!(
+            test_executable(messages, "service"),
+            Some(std::path::PathBuf::from("/t/service-2"))
+        );
+        assert_eq!(test_executable(messages, "missing"), None);
     }
 
     #[test]
