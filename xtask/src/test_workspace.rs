@@ -1,9 +1,10 @@
 //! `cargo xtask test`: the README's test command. Builds the client the end-to-end tests load,
 //! starts a throwaway PostgreSQL for the PostgreSQL store's tests, then runs every test in the
 //! workspace, then the end-to-end service tests again on PostgreSQL, then each fuzz target
-//! briefly.
+//! briefly. Each step's time is printed as it ends, so a slow CI run says where it was slow.
 
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use crate::client_build::{self, Profile};
 use crate::command;
@@ -12,15 +13,16 @@ use crate::npm;
 use crate::postgres::{self, NotInstalled, TestCluster};
 use crate::workspace::{Workspace, cargo};
 
-/// Builds the client with `profile` (release by default: the tests should exercise what users
-/// run), installs `tests/js`'s npm packages when needed, starts a throwaway PostgreSQL cluster
-/// (see [`postgres`]), then `cargo test --workspace <cargo_args>` with `HEARTH_CLIENT_DIR`
+/// Installs `tests/js`'s npm packages when needed, starts a throwaway PostgreSQL cluster (see
+/// [`postgres`]), builds the client with `profile` (release by default: the tests should
+/// exercise what users run; for the unnarrowed command, while the tests are compiled), then
+/// `cargo test --workspace <cargo_args>` with `HEARTH_CLIENT_DIR`
 /// pointing at the client and `HEARTH_TEST_DATABASE_URL` at the cluster. Fails with cargo's exit
 /// code if any test fails. Unnarrowed and with a PostgreSQL, it then runs the end-to-end service
 /// binary again with `HEARTH_E2E_STORE=postgres` (see [`runs_postgres_pass`]). The cluster is
 /// stopped and deleted either way, before the fuzz targets run.
 pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> anyhow::Result<()> {
-    let built = client_build::build(workspace, profile)?;
+    let mut steps = Steps::start();
     // The stock automerge-repo client that `tests/tests/service/js_client.rs` drives.
     npm::ensure_installed(
         &workspace.root.join("tests/js"),
@@ -42,16 +44,36 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
             cargo_test.env("CARGO_INCREMENTAL", "0");
         }
         cargo_test
-            .env("HEARTH_CLIENT_DIR", &built.dist)
+            .env("HEARTH_CLIENT_DIR", workspace.dist_dir())
             .current_dir(&workspace.root);
         cargo_test
     };
+    steps.ended("starting PostgreSQL, npm packages");
+    let built = if cargo_args.is_empty() {
+        // The client (wasm-release, for the browser) and the tests (native, debug) are built
+        // at once: separate profiles, so cargo does not make one wait for the other, and the
+        // client's single-threaded end (LTO into one codegen unit, wasm-bindgen, wasm-opt) runs
+        // beside the tests' compilation instead of before it.
+        std::thread::scope(|scope| {
+            let client = scope.spawn(|| client_build::build(workspace, profile));
+            let tests = command::run(&mut cargo_test(&["test", "--workspace", "--no-run"]));
+            let built = client
+                .join()
+                .map_err(|_| anyhow::anyhow!("building the client panicked"))?;
+            tests?;
+            built
+        })?
+    } else {
+        client_build::build(workspace, profile)?
+    };
+    steps.ended("building the client and the tests");
     let mut workspace_test = cargo_test(&["test"]);
     // cargo ignores `-p` next to `--workspace`; let `cargo xtask test -p hearth-e2e` narrow it.
     if !selects_packages(cargo_args) {
         workspace_test.arg("--workspace");
     }
     command::run(workspace_test.args(cargo_args))?;
+    steps.ended("running every test (SQLite store)");
     let postgres_available =
         cluster.is_some() || std::env::var_os(postgres::URL_VARIABLE).is_some();
     if runs_postgres_pass(cargo_args, postgres_available) {
@@ -79,6 +101,7 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
             service.env(postgres::URL_VARIABLE, &cluster.url);
         }
         command::run(&mut service)?;
+        steps.ended("the end-to-end service tests on PostgreSQL");
     }
     drop(cluster);
     // The README's command as it is (no arguments narrowing it) also fuzzes each target briefly.
@@ -91,8 +114,58 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
                 targets: fuzz::TARGETS.iter().map(ToString::to_string).collect(),
             },
         )?;
+        steps.ended("fuzzing");
     }
+    steps.summary();
     Ok(())
+}
+
+/// How long each step of the run took: printed as each ends, and all together at the end.
+struct Steps {
+    started: Instant,
+    last: Instant,
+    ended: Vec<(String, Duration)>,
+}
+
+impl Steps {
+    fn start() -> Self {
+        let now = Instant::now();
+        Self {
+            started: now,
+            last: now,
+            ended: Vec::new(),
+        }
+    }
+
+    /// Records that `step` has just ended.
+    fn ended(&mut self, step: &str) {
+        let now = Instant::now();
+        let took = now - self.last;
+        self.last = now;
+        eprintln!("xtask: {step} took {}", minutes_and_seconds(took));
+        self.ended.push((step.to_string(), took));
+    }
+
+    fn summary(&self) {
+        eprintln!("xtask: every step passed:");
+        for (step, took) in &self.ended {
+            eprintln!("xtask: {:>10}  {step}", minutes_and_seconds(*took));
+        }
+        eprintln!(
+            "xtask: {:>10}  in all",
+            minutes_and_seconds(self.started.elapsed())
+        );
+    }
+}
+
+/// `took` as people read it: `4 min 07 s`, or `12 s` under a minute.
+fn minutes_and_seconds(took: Duration) -> String {
+    let seconds = took.as_secs();
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else {
+        format!("{} min {:02} s", seconds / 60, seconds % 60)
+    }
 }
 
 /// The cluster the PostgreSQL tests use: `None` when the caller already set
@@ -207,6 +280,12 @@ mod tests {
             .join(SERVICE_TESTS)
             .join("main.rs");
         assert!(main.is_file(), "{} is missing", main.display());
+    }
+
+    #[test]
+    fn step_times_read_as_minutes_and_seconds() {
+        assert_eq!(minutes_and_seconds(Duration::from_millis(12_900)), "12 s");
+        assert_eq!(minutes_and_seconds(Duration::from_secs(247)), "4 min 07 s");
     }
 
     #[test]
