@@ -430,7 +430,9 @@ async fn an_edit_after_the_checkpoint_is_listed_even_if_the_app_stops_before_the
     let kept = new_visit_note(&browser).await;
     browser.fill("#body", "Synthetic note left as it is.").await;
     wait_saved_everywhere(&browser).await;
-    assert!(index_has(&browser, &mark_key(&member, edited)).await);
+    // Whether these two writes are still marked here depends on when the index check this
+    // start scheduled (a few seconds after sign-in) ran: it checkpoints whatever is marked by
+    // then. That a write leaves a mark is checked below, after a checkpoint known to be done.
 
     // The next start writes a checkpoint of both entries and clears their marks.
     reload_list(&browser, &server.base, &home, &member).await;
