@@ -19,13 +19,21 @@
 //! CPU the server and this process spent per change: the bench runs on the same cores as the
 //! server, so it keeps its own work small (one note's text object looked up once, small
 //! WebSocket read buffers).
+//!
+//! **Pushes**, in the paced phase: the first note of every [`WATCH_EVERY`]th device (one note in
+//! eight by default) is also open on another device of its member that only reads: one on the
+//! writer's server and, with several servers, one on the next. Each watched change is timed from
+//! its writer reading the server's acknowledgement off its socket (the moment the writer's user
+//! sees it saved) to the reader reading the change off its own: how long until a colleague on
+//! this server, or on another one behind the same proxy, has it.
 
 use crate::{SyncClient, SyncError, TestServer, now_ms, root_text};
-use automerge::ReadDoc;
 use automerge::transaction::Transactable;
+use automerge::{ChangeHash, ReadDoc};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{Record, VisitNote};
 use hearth_shared::permissions::Role;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -99,7 +107,10 @@ Starts a real Hearth server (hearth-e2e-server, next to this binary), has N clie
 prints, for a saturated phase (each device sends its next edit once the last is acknowledged)
 and a paced one (the devices together offer twice the raw commit rate, at most half the
 saturated throughput), durable changes/s, ack latency (p50/p95/p99), changes per commit, CPU
-per change and the ratio to the disk's raw fsync'd commit rate; and the server's peak RSS.
+per change and the ratio to the disk's raw fsync'd commit rate; and the server's peak RSS. In the
+paced phase, one note in 8 is also open on a reading device of its member on the same server
+(and, with --servers 2 or more, on the next server): push latency (p50/p95/p99/max) is from the
+writer reading its acknowledgement to the reader reading the change.
 
   --clients N   concurrent clients, each with its own sync connection and notes (default 64)
   --docs M      visit notes per client (default 2)
@@ -226,6 +237,17 @@ pub enum BenchError {
     /// The raw PostgreSQL commit probe failed.
     #[error("measuring raw PostgreSQL commits: {0}")]
     PostgresProbe(String),
+    /// A reading device's sync failed.
+    #[error("the reader of client {client}'s note: {source}")]
+    Reader {
+        /// The writer (0-based) whose note it held.
+        client: usize,
+        /// What went wrong.
+        source: SyncError,
+    },
+    /// A reader's changes did not match the writers' acknowledgements.
+    #[error("timing pushes: {0}")]
+    Push(String),
 }
 
 /// Twice the raw commit rate: a load that one fsync per change could not carry.
@@ -234,6 +256,116 @@ pub const PACED_LOAD_VS_RAW: f64 = 2.0;
 /// At most half the saturated throughput: a paced load near the server's capacity would measure
 /// its queue, not its commits (on a disk much faster than the server's CPU, say).
 pub const PACED_LOAD_VS_CAPACITY: f64 = 0.5;
+
+/// In the paced phase, the first note of every this-many-th device (device 0, 4, 8, …) is also
+/// open on reading devices whose pushes are timed: one note in eight with two notes per device,
+/// few enough that the pushes barely change the phase's other figures.
+pub const WATCH_EVERY: usize = 4;
+
+/// Where a reading device is connected, relative to the writer of the note it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReaderOn {
+    /// The writer's own server: the change is pushed when it is committed there.
+    SameServer,
+    /// The next server: the change reaches it through the store's announcement.
+    OtherServer,
+}
+
+impl ReaderOn {
+    /// The table's labels: the count, then p50, p95, p99 and max.
+    fn labels(self) -> [&'static str; 5] {
+        match self {
+            ReaderOn::SameServer => [
+                "pushes, same server",
+                "push same server p50",
+                "push same server p95",
+                "push same server p99",
+                "push same server max",
+            ],
+            ReaderOn::OtherServer => [
+                "pushes, other server",
+                "push other server p50",
+                "push other server p95",
+                "push other server p99",
+                "push other server max",
+            ],
+        }
+    }
+}
+
+/// Watched changes as reading devices received them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Deliveries {
+    /// For each change each reader received: from the writer reading its acknowledgement off
+    /// its socket to the reader reading the change off its own; sorted ascending.
+    pub latencies: Vec<Duration>,
+    /// How many of those arrived before the writer had read its acknowledgement (the server
+    /// may push before it replies); they count as zero in `latencies`.
+    pub before_ack: usize,
+}
+
+impl Deliveries {
+    /// Matches every change a reader read (`arrivals`: its hash, when) with the writer's
+    /// acknowledgement of it (`acks`). A change no writer acknowledged is an error (its hash
+    /// comes back): the reader would be timing something else.
+    pub fn matched(
+        acks: &HashMap<ChangeHash, Instant>,
+        arrivals: &[(ChangeHash, Instant)],
+    ) -> Result<Deliveries, ChangeHash> {
+        let mut deliveries = Deliveries::default();
+        for (hash, arrived) in arrivals {
+            let acked = acks.get(hash).ok_or(*hash)?;
+            if arrived < acked {
+                deliveries.before_ack += 1;
+            }
+            deliveries
+                .latencies
+                .push(arrived.saturating_duration_since(*acked));
+        }
+        deliveries.latencies.sort_unstable();
+        Ok(deliveries)
+    }
+
+    /// The `p`th percentile push latency.
+    pub fn latency(&self, p: f64) -> Duration {
+        percentile(&self.latencies, p)
+    }
+
+    fn rows(&self, on: ReaderOn) -> Vec<(&'static str, String)> {
+        let [count, p50, p95, p99, max] = on.labels();
+        let which = match on {
+            ReaderOn::SameServer => {
+                format!("every {WATCH_EVERY}th device's first note, read on its writer's server")
+            }
+            ReaderOn::OtherServer => "the same notes, read on the next server".to_string(),
+        };
+        vec![
+            (
+                count,
+                format!(
+                    "{}  ({which}, timed from the writer's ack; {} came before it: 0 ms)",
+                    self.latencies.len(),
+                    self.before_ack
+                ),
+            ),
+            (p50, ms(self.latency(50.0))),
+            (p95, ms(self.latency(95.0))),
+            (p99, ms(self.latency(99.0))),
+            (max, ms(self.latency(100.0))),
+        ]
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "count": self.latencies.len(),
+            "beforeAck": self.before_ack,
+            "p50Ms": round3(millis(self.latency(50.0))),
+            "p95Ms": round3(millis(self.latency(95.0))),
+            "p99Ms": round3(millis(self.latency(99.0))),
+            "maxMs": round3(millis(self.latency(100.0))),
+        })
+    }
+}
 
 /// When the devices send their edits.
 #[derive(Debug, Clone, Copy)]
@@ -381,6 +513,11 @@ pub struct Report {
     pub same_filesystem: bool,
     /// Time to sign members in, connect and create the notes (not part of the figures).
     pub setup: Duration,
+    /// In the paced phase: watched changes pushed to readers on the writer's server.
+    pub push_same_server: Deliveries,
+    /// In the paced phase, with several servers: the same changes pushed to readers on the
+    /// next server.
+    pub push_other_server: Option<Deliveries>,
 }
 
 impl Report {
@@ -448,10 +585,21 @@ impl Report {
             ),
         ]);
         let saturated = self.saturated.rows(raw);
-        let paced = self.paced.rows(raw);
+        let mut paced = self.paced.rows(raw);
+        paced.extend(self.push_same_server.rows(ReaderOn::SameServer));
+        if let Some(other) = &self.push_other_server {
+            paced.extend(other.rows(ReaderOn::OtherServer));
+            let same = &self.push_same_server;
+            let times = |p: f64| ratio(millis(other.latency(p)), millis(same.latency(p)));
+            paced.push((
+                "push other / same server",
+                format!("{:.2}x at p50, {:.2}x at p99", times(50.0), times(99.0)),
+            ));
+        }
         let width = common
             .iter()
             .chain(&saturated)
+            .chain(&paced)
             .map(|(label, _)| label.len())
             .max()
             .unwrap_or(0);
@@ -517,6 +665,8 @@ impl Report {
             "fsyncProbeCommits": c.fsync_commits,
             "groupCommitRatio": round3(self.group_commit_ratio()),
             "sameFilesystem": self.same_filesystem,
+            "pushSameServer": self.push_same_server.json(),
+            "pushOtherServer": self.push_other_server.as_ref().map(Deliveries::json),
         })
     }
 }
@@ -715,7 +865,7 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
 
     let rss_after_setup = server.pid().and_then(|pid| proc_status_kib(pid, "VmRSS"));
 
-    let (clients, saturated) =
+    let (clients, saturated, _) =
         timed_phase(clients, config.changes, Pace::Saturated, &pids, &admins).await?;
     let raw_commits_per_s = postgres_commits_per_s.unwrap_or(fsync_commits_per_s);
     let paced_offered_per_s = paced_load(raw_commits_per_s, saturated.durable_changes_per_s());
@@ -726,8 +876,30 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
         saturated.durable_changes_per_s(),
         millis(period)
     );
+    // The watched notes' readers open them now, after the saturated phase, so they time only
+    // the paced one: the writer's member on the writer's server and, with several, the next.
+    let mut readers = Vec::new();
+    for (client, _, ids) in clients.iter().filter(|(c, _, _)| c % WATCH_EVERY == 0) {
+        let (apis, _) = &members[client / CLIENTS_PER_MEMBER];
+        let here = client % apis.len();
+        let mut sides = vec![(ReaderOn::SameServer, here)];
+        if apis.len() > 1 {
+            sides.push((ReaderOn::OtherServer, (here + 1) % apis.len()));
+        }
+        for (on, server) in sides {
+            let mut sync = apis[server].sync().await;
+            sync.fetch(ids[0])
+                .await
+                .map_err(|source| BenchError::Reader {
+                    client: *client,
+                    source,
+                })?;
+            let reading = read_pushes(*client, sync, ids[0], config.changes);
+            readers.push((on, tokio::spawn(reading)));
+        }
+    }
     let start = tokio::time::Instant::now() + Duration::from_millis(100);
-    let (clients, paced) = timed_phase(
+    let (clients, paced, acks) = timed_phase(
         clients,
         config.changes,
         Pace::Every { start, period },
@@ -735,6 +907,23 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
         &admins,
     )
     .await?;
+    let (mut same, mut other) = (Vec::new(), Vec::new());
+    for (on, reading) in readers {
+        let (sync, arrivals) = reading.await??;
+        sync.close().await;
+        match on {
+            ReaderOn::SameServer => same.extend(arrivals),
+            ReaderOn::OtherServer => other.extend(arrivals),
+        }
+    }
+    let unacknowledged =
+        |hash| BenchError::Push(format!("a reader got change {hash} no writer acknowledged"));
+    let push_same_server = Deliveries::matched(&acks, &same).map_err(unacknowledged)?;
+    let push_other_server = if config.servers > 1 {
+        Some(Deliveries::matched(&acks, &other).map_err(unacknowledged)?)
+    } else {
+        None
+    };
     for (_, sync, _) in clients {
         sync.close().await;
     }
@@ -758,7 +947,33 @@ pub async fn run(config: BenchConfig, server_bin: &Path) -> Result<Report, Bench
         postgres_commits_per_s,
         same_filesystem,
         setup,
+        push_same_server,
+        push_other_server,
     })
+}
+
+/// A reading device holding a watched note (`id`, written by device `client`): takes in what
+/// the server pushes until `expected` new changes have come, and returns each change's hash
+/// with when the frame that brought it was read off the socket.
+async fn read_pushes(
+    client: usize,
+    mut sync: SyncClient,
+    id: DocumentId,
+    expected: usize,
+) -> Result<(SyncClient, Vec<(ChangeHash, Instant)>), BenchError> {
+    let failed = |source| BenchError::Reader { client, source };
+    let mut known = sync.heads(id);
+    let mut arrivals = Vec::with_capacity(expected);
+    while arrivals.len() < expected {
+        if sync.receive().await.map_err(failed)? != Some(id) {
+            continue;
+        }
+        let arrived = sync.last_frame_at().expect("a frame was just read");
+        let new = sync.doc(id).get_changes(&known);
+        arrivals.extend(new.iter().map(|change| (change.hash(), arrived)));
+        known = sync.heads(id);
+    }
+    Ok((sync, arrivals))
 }
 
 /// Raw single-row commits per second on a fresh PostgreSQL database of the test cluster, one
@@ -769,9 +984,11 @@ async fn postgres_commit_rate(commits: usize) -> Result<f64, BenchError> {
     let url = crate::postgres::fresh_database_url()
         .await
         .ok_or_else(|| BenchError::PostgresProbe("no HEARTH_TEST_DATABASE_URL".into()))?;
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+    // The store's own connector, so the probe pays for the same transport (TLS when the
+    // cluster offers it) as the store it is compared with.
+    let (client, connection) = hearth_server::store::postgres::connect::connect_once(&url)
         .await
-        .map_err(probe)?;
+        .map_err(|e| BenchError::PostgresProbe(e.to_string()))?;
     let connection = tokio::spawn(connection);
     client
         .batch_execute(
@@ -800,14 +1017,15 @@ type Device = (usize, SyncClient, Vec<DocumentId>);
 
 /// Every device makes `changes` rounds of edits over its notes at `pace`; the server's write
 /// counters and both processes' CPU are read before and after. The devices come back for the
-/// next phase.
+/// next phase, with when each watched note's change (see [`WATCH_EVERY`]) was acknowledged
+/// (paced only).
 async fn timed_phase(
     devices: Vec<Device>,
     changes: usize,
     pace: Pace,
     server_pids: &[String],
     admins: &[crate::api::Api],
-) -> Result<(Vec<Device>, Phase), BenchError> {
+) -> Result<(Vec<Device>, Phase, HashMap<ChangeHash, Instant>), BenchError> {
     let count = devices.len();
     let writes_before = all_write_stats(admins).await?;
     let cpu_before = (servers_cpu(server_pids), process_cpu("self"));
@@ -823,15 +1041,21 @@ async fn timed_phase(
                     period,
                 },
             };
-            tokio::spawn(edit_notes(device, changes, pace))
+            // Pushes are timed in the paced phase only (its readers open the notes after the
+            // saturated one).
+            let paced = matches!(pace, Pace::Every { .. });
+            let watched = (paced && device.0 % WATCH_EVERY == 0).then(|| device.2[0]);
+            tokio::spawn(edit_notes(device, changes, pace, watched))
         })
         .collect();
     let mut devices = Vec::with_capacity(count);
     let mut latencies = Vec::new();
+    let mut acks = HashMap::new();
     for edit in edits {
-        let (device, device_latencies) = edit.await??;
+        let (device, device_latencies, device_acks) = edit.await??;
         devices.push(device);
         latencies.extend(device_latencies);
+        acks.extend(device_acks);
     }
     // Paced, the clock starts at the first edit's due time, not before the wait for it.
     let wall = match pace {
@@ -854,6 +1078,7 @@ async fn timed_phase(
             server_cpu: spent(cpu_before.0, cpu_after.0),
             bench_cpu: spent(cpu_before.1, cpu_after.1),
         },
+        acks,
     ))
 }
 
@@ -873,14 +1098,18 @@ const WORDS: [&str; 8] = [
 
 /// One device's part of a timed phase: `changes` rounds over its notes, each round appending a
 /// word to every note's body and waiting for the server to acknowledge it. Returns the device
-/// and each edit's latency: from sending it when saturated, from when it was due when paced.
+/// and each edit's latency: from sending it when saturated, from when it was due when paced;
+/// and, for the `watched` note's edits, each change's hash with when its acknowledgement was
+/// read off the socket.
 async fn edit_notes(
     device: Device,
     changes: usize,
     pace: Pace,
-) -> Result<(Device, Vec<Duration>), BenchError> {
+    watched: Option<DocumentId>,
+) -> Result<(Device, Vec<Duration>, Vec<(ChangeHash, Instant)>), BenchError> {
     let (client, mut sync, ids) = device;
     let mut latencies = Vec::with_capacity(ids.len() * changes);
+    let mut acks = Vec::new();
     // Looked up once: the bench shares the server's cores, so its own work per edit is kept
     // to the edit and the sync messages.
     let bodies: Vec<_> = ids
@@ -913,9 +1142,13 @@ async fn edit_notes(
                 .await
                 .map_err(|source| BenchError::Sync { client, source })?;
             latencies.push(sent.elapsed());
+            if watched == Some(id) {
+                let acked = sync.last_frame_at().expect("the acknowledgement was read");
+                acks.extend(sync.heads(id).into_iter().map(|hash| (hash, acked)));
+            }
         }
     }
-    Ok(((client, sync, ids), latencies))
+    Ok(((client, sync, ids), latencies, acks))
 }
 
 /// The server binary's name; Cargo puts it next to the bench binaries.
@@ -1091,6 +1324,11 @@ mod tests {
             postgres_commits_per_s: None,
             same_filesystem: true,
             setup: Duration::ZERO,
+            push_same_server: Deliveries {
+                latencies: vec![Duration::from_millis(4)],
+                before_ack: 0,
+            },
+            push_other_server: None,
         };
         assert_eq!(report.paced.durable_changes_per_s(), 150.0);
         assert_eq!(report.paced.commands_per_commit(), 5.0);
@@ -1107,6 +1345,8 @@ mod tests {
         // 4 devices offering 150 edits/s: each sends one every 26.7 ms.
         assert_eq!(report.paced_period(), Duration::from_secs_f64(4.0 / 150.0));
         assert!(report.table().contains("(SQLite, one server)"));
+        assert!(report.table().contains("push same server p99"));
+        assert!(!report.table().contains("push other server"));
 
         // On PostgreSQL the ratios compare with PostgreSQL's own raw commit rate.
         let on_postgres = Report {
@@ -1115,8 +1355,18 @@ mod tests {
                 servers: 2,
                 ..BenchConfig::QUICK
             },
+            push_other_server: Some(Deliveries {
+                latencies: vec![Duration::from_millis(10)],
+                before_ack: 0,
+            }),
             ..report
         };
+        assert!(
+            on_postgres
+                .table()
+                .contains("push other / same server  2.50x at p50, 2.50x at p99")
+        );
+        assert_eq!(on_postgres.json()["pushOtherServer"]["p99Ms"], 10.0);
         assert_eq!(on_postgres.group_commit_ratio(), 3.0);
         let json = on_postgres.json();
         assert_eq!(json["store"], "PostgreSQL, 2 servers");
@@ -1133,6 +1383,27 @@ mod tests {
             panic!("parses");
         };
         assert_eq!((c.servers, c.clients), (2, 4));
+    }
+
+    #[test]
+    fn a_push_counts_from_the_writers_ack_and_one_that_came_first_counts_as_zero() {
+        let acked = Instant::now() + Duration::from_secs(1);
+        let hash = |n: u8| ChangeHash([n; 32]);
+        let acks = HashMap::from([(hash(1), acked), (hash(2), acked)]);
+        let arrivals = [
+            (hash(2), acked + Duration::from_millis(30)),
+            (hash(1), acked + Duration::from_millis(7)),
+            (hash(1), acked - Duration::from_millis(1)),
+        ];
+        let deliveries = Deliveries::matched(&acks, &arrivals).expect("all acknowledged");
+        assert_eq!(deliveries.latency(100.0), Duration::from_millis(30));
+        assert_eq!(deliveries.latency(50.0), Duration::from_millis(7));
+        assert_eq!(deliveries.latencies.len(), 3);
+        assert_eq!(deliveries.before_ack, 1);
+        assert_eq!(deliveries.latency(0.0), Duration::ZERO);
+
+        let unknown = [(hash(9), acked)];
+        assert_eq!(Deliveries::matched(&acks, &unknown), Err(hash(9)));
     }
 
     #[test]

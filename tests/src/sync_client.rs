@@ -291,6 +291,33 @@ impl SyncClient {
         }
     }
 
+    /// Waits for the server's next message and applies it as [`wait_for_heads`] does (answering
+    /// if the protocol wants it): how a device that only reads takes in what the server pushes.
+    /// Returns the document it was about, if any; [`last_frame_at`] says when it was read off
+    /// the socket. A refusal from the server is an error here, not ignored.
+    ///
+    /// [`wait_for_heads`]: Self::wait_for_heads
+    /// [`last_frame_at`]: Self::last_frame_at
+    pub async fn receive(&mut self) -> Result<Option<DocumentId>, SyncError> {
+        let event = self.next_event().await?;
+        let about = match &event {
+            ClientEvent::Document(DocumentMessage::Sync { document_id, .. })
+            | ClientEvent::Document(DocumentMessage::Request { document_id, .. }) => {
+                Some(*document_id)
+            }
+            ClientEvent::ServerError { code, message, .. } => {
+                return Err(SyncError::Rejected {
+                    code: code.clone().unwrap_or_default(),
+                    message: message.clone(),
+                });
+            }
+            ClientEvent::DocUnavailable { .. } => return Err(SyncError::Unavailable),
+            _ => None,
+        };
+        self.handle_background(event).await?;
+        Ok(about)
+    }
+
     async fn run_sync(&mut self, id: DocumentId, as_request: bool) -> Result<(), SyncError> {
         let mut first = true;
         loop {

@@ -1,9 +1,10 @@
 //! `hearth-bench`: concurrent members editing visit notes against a real server, reporting
-//! durable changes/s, sync round latency, server peak RSS and the disk's raw fsync'd commit
-//! rate. A benchmark, not a test: it prints figures and never fails on speed.
+//! durable changes/s, sync round latency, how soon a change reaches another device on the same
+//! server (and on another, with `--servers 2`), server peak RSS and the disk's raw fsync'd
+//! commit rate. A benchmark, not a test: it prints figures and never fails on speed.
 //!
 //! `cargo build --release -p hearth-e2e --bins && cargo run --release -p hearth-e2e --bin
-//! hearth-bench -- [--clients N] [--docs M] [--changes K] [--quick]`
+//! hearth-bench -- [--clients N] [--docs M] [--changes K] [--servers S] [--quick]`
 
 use hearth_e2e::bench::{self, Command};
 use std::process::ExitCode;
