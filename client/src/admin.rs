@@ -257,6 +257,7 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "device_revoked",
     "kiosk_setup_code_issued",
     "kiosk_device_set_up",
+    "store_migrated",
 ];
 
 /// An audit action code in words; codes this build does not know read as the code with spaces.
@@ -290,6 +291,7 @@ pub fn action_label(action: &str) -> String {
         "device_revoked" => "Device signed out",
         "kiosk_setup_code_issued" => "Tablet set-up code issued",
         "kiosk_device_set_up" => "Tablet set up",
+        "store_migrated" => "Records moved to a new database",
         other => {
             let mut words = other.replace(['_', '-'], " ");
             if let Some(first) = words.get(..1) {
@@ -751,6 +753,10 @@ mod tests {
         }
         assert_eq!(action_label("password_reset"), "Password reset");
         assert_eq!(action_label("login_failed"), "Sign-in failed");
+        assert_eq!(
+            action_label("store_migrated"),
+            "Records moved to a new database"
+        );
         assert_eq!(action_label("sign_in_failed"), "Sign in failed");
         assert_eq!(action_label(""), "");
     }
