@@ -37,7 +37,8 @@ pub async fn fresh_database_url() -> Option<String> {
         }
     };
     let name = format!("hearth_e2e_{}", uuid::Uuid::new_v4().simple());
-    let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
+    // The server's own connector: the cluster's URL may ask for TLS (`sslmode=verify-full`).
+    let (client, connection) = hearth_server::store::postgres::connect::connect_once(&admin_url)
         .await
         .unwrap_or_else(|e| panic!("the test cluster ({URL_VARIABLE}) accepts a connection: {e}"));
     let connection = tokio::spawn(connection);

@@ -4,8 +4,11 @@
 //! The cluster lives in a fresh temporary folder, listens on 127.0.0.1 only (a free port, no
 //! Unix socket outside that folder), trusts every local connection (it holds nothing but test
 //! data and lives minutes) and keeps `fsync` and `synchronous_commit` on, so the store's
-//! durability is tested as it runs in production. Dropping [`TestCluster`] stops the server and
-//! deletes the folder, also when the tests failed.
+//! durability is tested as it runs in production. It also serves TLS, with a certificate for
+//! 127.0.0.1 and localhost from a CA made at start-up (`HEARTH_TEST_DATABASE_CA` names its PEM
+//! file), so the store's `sslmode` handling is tested against a real server; plain connections
+//! stay allowed. Dropping [`TestCluster`] stops the server and deletes the folder, also when the
+//! tests failed.
 
 use std::net::TcpListener;
 use std::os::unix::fs::MetadataExt as _;
@@ -17,6 +20,9 @@ use anyhow::Context as _;
 
 /// The variable the tests read: an administrator's URL to the throwaway cluster.
 pub const URL_VARIABLE: &str = "HEARTH_TEST_DATABASE_URL";
+
+/// The variable naming the PEM file of the CA that signed the cluster's TLS certificate.
+pub const CA_VARIABLE: &str = "HEARTH_TEST_DATABASE_CA";
 
 /// The system user Debian's `postgresql` package creates. PostgreSQL refuses to run as root,
 /// so a root run (CI's) runs the cluster as this user.
@@ -35,6 +41,8 @@ pub struct TestCluster {
     pub startup: Duration,
     /// The server's version line (`pg_ctl (PostgreSQL) 15.x`).
     pub version: String,
+    /// The PEM file of the CA that signed the cluster's certificate (for `sslrootcert`).
+    pub ca: PathBuf,
     bin: PathBuf,
     folder: PathBuf,
     run_as: Option<&'static str>,
@@ -92,6 +100,7 @@ impl TestCluster {
             url: String::new(),
             startup: Duration::ZERO,
             version: String::new(),
+            ca: PathBuf::new(),
             bin,
             folder,
             run_as,
@@ -122,6 +131,7 @@ impl TestCluster {
                 ]),
             "initdb",
         )?;
+        cluster.ca = cluster.write_certificates()?;
         let mut last_error = None;
         // The free port is found by binding and releasing it; another process may take it in
         // between, so a failed start is retried on another port.
@@ -147,12 +157,65 @@ impl TestCluster {
         self.folder.join("server.log")
     }
 
+    fn server_cert(&self) -> PathBuf {
+        self.folder.join("server.crt")
+    }
+
+    fn server_key(&self) -> PathBuf {
+        self.folder.join("server.key")
+    }
+
+    /// Makes a CA and, signed by it, the server's certificate for 127.0.0.1 and localhost (both
+    /// valid for decades: the cluster lives minutes), and writes them into the folder: the
+    /// key readable by the server's user only, as PostgreSQL insists. Returns the CA's file.
+    fn write_certificates(&self) -> anyhow::Result<PathBuf> {
+        use rcgen::{
+            BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+        };
+        let ca_key = KeyPair::generate().context("generating the test CA's key")?;
+        let mut ca = CertificateParams::new(Vec::new())?;
+        ca.distinguished_name
+            .push(DnType::CommonName, "Hearth test PostgreSQL CA");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca_cert = ca.self_signed(&ca_key)?;
+        let issuer = Issuer::new(ca, ca_key);
+        let server_key = KeyPair::generate().context("generating the test server's key")?;
+        let mut server = CertificateParams::new(vec!["127.0.0.1".into(), "localhost".into()])?;
+        server
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        let server_cert = server.signed_by(&server_key, &issuer)?;
+        let ca_file = self.folder.join("ca.pem");
+        std::fs::write(&ca_file, ca_cert.pem()).context("writing the test CA")?;
+        std::fs::write(self.server_cert(), server_cert.pem())
+            .context("writing the test server's certificate")?;
+        std::fs::write(self.server_key(), server_key.serialize_pem())
+            .context("writing the test server's key")?;
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(self.server_key(), std::fs::Permissions::from_mode(0o600))?;
+        if let Some(user) = self.run_as {
+            self.run(
+                Command::new("chown")
+                    .arg(format!("{user}:"))
+                    .arg(&ca_file)
+                    .arg(self.server_cert())
+                    .arg(self.server_key()),
+                "chown",
+            )?;
+        }
+        Ok(ca_file)
+    }
+
     fn start_server(&self, port: u16) -> anyhow::Result<()> {
         let options = format!(
             "-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='{}' \
              -c fsync=on -c synchronous_commit=on -c full_page_writes=on \
-             -c max_connections=400 -c shared_buffers=64MB",
-            self.folder.display()
+             -c max_connections=400 -c shared_buffers=64MB \
+             -c ssl=on -c ssl_cert_file='{}' -c ssl_key_file='{}'",
+            self.folder.display(),
+            self.server_cert().display(),
+            self.server_key().display()
         );
         let started = self.run(
             self.as_user(&self.bin.join("pg_ctl"))
@@ -283,6 +346,19 @@ pub fn missing_is_fatal(ci: Option<&str>) -> bool {
 mod tests {
     use super::*;
 
+    /// Whether the server on `port` agrees to TLS: PostgreSQL's SSLRequest (length 8, code
+    /// 80877103) answered with `S` rather than `N`.
+    fn offers_tls(port: u16) -> bool {
+        use std::io::{Read as _, Write as _};
+        let mut socket = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        let mut request = 8u32.to_be_bytes().to_vec();
+        request.extend(80_877_103u32.to_be_bytes());
+        socket.write_all(&request).expect("send the SSLRequest");
+        let mut answer = [0u8; 1];
+        socket.read_exact(&mut answer).expect("read the answer");
+        answer[0] == b'S'
+    }
+
     #[test]
     fn a_ci_run_without_postgresql_fails_and_a_local_one_goes_on() {
         assert!(missing_is_fatal(Some("true")));
@@ -316,6 +392,9 @@ mod tests {
         );
         assert!(cluster.url.starts_with("postgres://postgres@127.0.0.1:"));
         std::net::TcpStream::connect(("127.0.0.1", port)).expect("the cluster listens");
+        assert!(offers_tls(port), "the cluster answers an SSLRequest with S");
+        let ca = std::fs::read_to_string(&cluster.ca).expect("the CA's file is there");
+        assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"), "{ca}");
         let folder = cluster.folder.clone();
         drop(cluster);
         assert!(!folder.exists(), "the cluster's folder is removed");

@@ -17,7 +17,8 @@ use crate::workspace::{Workspace, cargo};
 /// [`postgres`]), builds the client with `profile` (release by default: the tests should
 /// exercise what users run; for the unnarrowed command, while the tests are compiled), then
 /// `cargo test --workspace <cargo_args>` with `HEARTH_CLIENT_DIR`
-/// pointing at the client and `HEARTH_TEST_DATABASE_URL` at the cluster. Fails with cargo's exit
+/// pointing at the client, `HEARTH_TEST_DATABASE_URL` at the cluster and
+/// `HEARTH_TEST_DATABASE_CA` at the CA of its TLS certificate. Fails with cargo's exit
 /// code if any test fails. Unnarrowed and with a PostgreSQL, it then runs the end-to-end service
 /// binary again with `HEARTH_E2E_STORE=postgres` (see [`runs_postgres_pass`]). The cluster is
 /// stopped and deleted either way, before the fuzz targets run.
@@ -34,7 +35,9 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
         let mut cargo_test = Command::new(cargo());
         cargo_test.args(args);
         if let Some(cluster) = &cluster {
-            cargo_test.env(postgres::URL_VARIABLE, &cluster.url);
+            cargo_test
+                .env(postgres::URL_VARIABLE, &cluster.url)
+                .env(postgres::CA_VARIABLE, &cluster.ca);
         }
         if builds_once(std::env::var("CI").ok().as_deref())
             && std::env::var_os("CARGO_INCREMENTAL").is_none()
@@ -98,7 +101,9 @@ pub fn test(workspace: &Workspace, profile: Profile, cargo_args: &[String]) -> a
             .env("HEARTH_CLIENT_DIR", &built.dist)
             .env(E2E_STORE_VARIABLE, "postgres");
         if let Some(cluster) = &cluster {
-            service.env(postgres::URL_VARIABLE, &cluster.url);
+            service
+                .env(postgres::URL_VARIABLE, &cluster.url)
+                .env(postgres::CA_VARIABLE, &cluster.ca);
         }
         command::run(&mut service)?;
         steps.ended("the end-to-end service tests on PostgreSQL");

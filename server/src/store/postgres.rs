@@ -20,6 +20,7 @@
 
 mod accounts;
 mod audit;
+pub mod connect;
 mod devices;
 mod documents;
 mod erasure;
@@ -48,11 +49,12 @@ use tokio::task::JoinHandle;
 use super::erasure::{Erasure, Tombstone};
 use super::remote::RemoteEvent;
 use super::{
-    ActorClaim, AuditChain, AuditEvent, AuditPage, AuditQuery, ChangeCommit, Device,
+    ActorClaim, AuditChain, AuditEvent, AuditPage, AuditQuery, ChangeCommit, ChunksAfter, Device,
     DistributionEntry, DocumentSummary, Home, HomePerson, NewAccount, NewDistribution, NewSession,
     NewUser, Overview, RevokedBy, Session, SetupCode, Store, StoreError, StoredDocument, Ticket,
     User, UserChange, UserPage, UserQuery, UserWithHomes, WriteStats,
 };
+use connect::ConnectSettings;
 use writer::{Counters, Queued, Write};
 
 /// Tuning for [`PgStore::connect_with`]. None of it trades away durability.
@@ -87,8 +89,8 @@ impl Default for PgOptions {
 /// after it has committed everything already queued.
 pub struct PgStore {
     pool: Pool,
-    /// The connection settings, for the listening connection (`notify`).
-    config: tokio_postgres::Config,
+    /// The connection settings and TLS connector, for the listening connection (`notify`).
+    connect: ConnectSettings,
     /// This process's random id in announcements, so it ignores its own.
     instance: String,
     /// Started by the first `remote_events`, so CLI commands never open a listening connection.
@@ -103,13 +105,15 @@ pub struct PgStore {
 impl PgStore {
     /// Connects to `url` (`postgres://user:password@host:port/database` or key=value form)
     /// with the default options, brings the schema up to date and starts the writer task.
+    /// TLS follows the URL's `sslmode` and `sslrootcert` as libpq's do (see [`connect`]).
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
         Self::connect_with(url, PgOptions::default()).await
     }
 
     /// [`connect`](Self::connect) with explicit tuning.
     pub async fn connect_with(url: &str, options: PgOptions) -> Result<PgStore, StoreError> {
-        let mut config: tokio_postgres::Config = url.parse()?;
+        let mut connect = ConnectSettings::from_url(url)?;
+        let config = &mut connect.config;
         // A startup parameter rather than a SET after connecting: no pooled connection can
         // exist without it, whatever the role's or database's defaults say.
         let startup = match config.get_options() {
@@ -127,7 +131,7 @@ impl PgStore {
         }
         let manager = Manager::from_config(
             config.clone(),
-            tokio_postgres::NoTls,
+            connect.tls.clone(),
             ManagerConfig {
                 // Fast: a connection whose socket closed is noticed at its next query and
                 // dropped; the checked variant would add a round trip to every checkout.
@@ -155,11 +159,12 @@ impl PgStore {
         );
         tracing::debug!(
             connections = options.max_connections.max(2),
+            tls = ?connect.check,
             "postgres store connected"
         );
         Ok(PgStore {
             pool,
-            config,
+            connect,
             instance,
             listener: OnceLock::new(),
             writer: Some(sender),
@@ -235,12 +240,22 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 }
 
 /// A PostgreSQL error as users and operators may see it: the server's message and SQLSTATE,
-/// or the client's own description. Never the DETAIL (it can quote row values), a statement
-/// or the connection URL.
+/// or the client's own description with its causes ("error performing TLS handshake: invalid
+/// peer certificate: UnknownIssuer"). Never the DETAIL (it can quote row values), a statement
+/// or the connection URL (tokio-postgres's causes name a setting, never its value).
 pub(super) fn describe(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => error.to_string(),
+        None => {
+            let mut text = error.to_string();
+            let mut cause = std::error::Error::source(error);
+            while let Some(error) = cause {
+                text.push_str(": ");
+                text.push_str(&error.to_string());
+                cause = error.source();
+            }
+            text
+        }
     }
 }
 
@@ -265,6 +280,14 @@ impl Store for PgStore {
 
     async fn document_meta(&self, id: DocumentId) -> Result<Option<DocMeta>, StoreError> {
         documents::meta(&client(&self.pool).await?, id).await
+    }
+
+    async fn load_chunks_after(
+        &self,
+        id: DocumentId,
+        after_seq: i64,
+    ) -> Result<Option<ChunksAfter>, StoreError> {
+        documents::chunks_after(&self.pool, id, after_seq).await
     }
 
     async fn commit_changes(&self, commit: ChangeCommit) -> Result<(), StoreError> {
@@ -561,7 +584,7 @@ impl Store for PgStore {
     fn remote_events(&self) -> Option<broadcast::Receiver<RemoteEvent>> {
         let listener = self
             .listener
-            .get_or_init(|| notify::Listener::start(self.config.clone(), self.instance.clone()));
+            .get_or_init(|| notify::Listener::start(self.connect.clone(), self.instance.clone()));
         Some(listener.subscribe())
     }
 }

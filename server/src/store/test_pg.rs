@@ -11,6 +11,10 @@ use super::postgres::PgStore;
 /// The variable naming the test cluster.
 pub const URL_VARIABLE: &str = "HEARTH_TEST_DATABASE_URL";
 
+/// The variable naming the PEM file of the CA that signed the test cluster's TLS certificate
+/// (`cargo xtask test` makes both); the TLS tests need it.
+pub const CA_VARIABLE: &str = "HEARTH_TEST_DATABASE_CA";
+
 /// A connected [`PgStore`] on a new, empty database; `None` (having printed a skip line) when
 /// no test cluster is configured outside CI.
 ///
@@ -35,7 +39,7 @@ pub async fn fresh_pg_url() -> Option<String> {
         return None;
     };
     let name = format!("hearth_t_{}", uuid::Uuid::new_v4().simple());
-    let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
+    let (client, connection) = super::postgres::connect::connect_once(&admin_url)
         .await
         .unwrap_or_else(|e| panic!("the test cluster ({URL_VARIABLE}) accepts a connection: {e}"));
     let connection = tokio::spawn(connection);
@@ -63,6 +67,28 @@ pub fn admin_url() -> Option<String> {
                 "CI=true but {URL_VARIABLE} is not set: run the tests with `cargo xtask test`, \
                  which starts a throwaway PostgreSQL, or point {URL_VARIABLE} at one"
             );
+            None
+        }
+    }
+}
+
+/// `HEARTH_TEST_DATABASE_CA`, or `None` (having printed a skip line) outside CI when it is not
+/// set: the cluster may not serve TLS then.
+///
+/// # Panics
+/// Under `CI=true` (or `CI=1`) when it is not set: the TLS tests must not silently skip.
+pub fn ca_file() -> Option<std::path::PathBuf> {
+    match std::env::var_os(CA_VARIABLE) {
+        Some(path) if !path.is_empty() => Some(path.into()),
+        _ => {
+            let ci = std::env::var("CI").ok();
+            assert!(
+                !matches!(ci.as_deref(), Some("true" | "1")),
+                "CI=true but {CA_VARIABLE} is not set: run the tests with `cargo xtask test`, \
+                 whose throwaway PostgreSQL serves TLS, or point {CA_VARIABLE} at the CA of \
+                 {URL_VARIABLE}'s server"
+            );
+            eprintln!("skipped: {CA_VARIABLE} is not set (no PostgreSQL TLS to test against)");
             None
         }
     }

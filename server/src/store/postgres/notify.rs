@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use tokio::sync::{broadcast, mpsc, oneshot};
-use tokio_postgres::{AsyncMessage, Config, NoTls};
+use tokio_postgres::AsyncMessage;
 
+use super::connect::ConnectSettings;
 use crate::store::remote::RemoteEvent;
 
 /// The one channel every announcement goes through.
@@ -43,9 +44,10 @@ pub(super) struct Listener {
 }
 
 impl Listener {
-    /// Starts listening with `config` (the store's own connection settings), ignoring the
-    /// announcements of `instance` (this process). Must run inside the tokio runtime.
-    pub(super) fn start(config: Config, instance: String) -> Self {
+    /// Starts listening with `connect` (the store's own connection settings and TLS
+    /// connector), ignoring the announcements of `instance` (this process). Must run inside
+    /// the tokio runtime.
+    pub(super) fn start(connect: ConnectSettings, instance: String) -> Self {
         let (events, _) = broadcast::channel(BUFFER);
         let (stop, mut stopped) = oneshot::channel();
         let sender = events.clone();
@@ -55,7 +57,7 @@ impl Listener {
             loop {
                 tokio::select! {
                     _ = &mut stopped => return,
-                    ended = listen(&config, &instance, &sender, reconnecting) => {
+                    ended = listen(&connect, &instance, &sender, reconnecting) => {
                         if let Err(e) = ended {
                             tracing::warn!(error = %super::describe(&e), "listening for other servers' changes failed; retrying");
                         }
@@ -83,12 +85,12 @@ impl Listener {
 
 /// One listening connection's life: until it drops (`Ok`) or fails to start (`Err`).
 async fn listen(
-    config: &Config,
+    connect: &ConnectSettings,
     instance: &str,
     sender: &broadcast::Sender<RemoteEvent>,
     reconnected: bool,
 ) -> Result<(), tokio_postgres::Error> {
-    let (client, mut connection) = config.connect(NoTls).await?;
+    let (client, mut connection) = connect.connect().await?;
     let (payloads, mut received) = mpsc::unbounded_channel::<String>();
     // The connection delivers notifications only while polled; this drives it.
     let driver = tokio::spawn(async move {
