@@ -1,12 +1,12 @@
 //! Several Hearth servers on one store: acting here on what the others commit.
 //!
 //! The store announces each change another server commits ([`RemoteEvent`]); this task turns
-//! them into what a change made here would have done. A document changed elsewhere is read
-//! again from the store and pushed to the peers syncing it here, after the access check every
-//! push makes; an erasure elsewhere reaches the peers that could read the record; a user whose
-//! sessions or access changed elsewhere has each open connection here checked against the store
-//! and closed with the reason a local change would have given (a revoked device is refused on
-//! every server at once). With the embedded SQLite nothing is announced and nothing runs.
+//! them into what a change made here would have done. A document changed elsewhere is caught
+//! up from the store (only the chunks it lacks) and pushed to the peers syncing it here, after
+//! the access check every push makes; an erasure elsewhere reaches the peers that could read the
+//! record; a user whose sessions or access changed elsewhere has each open connection here
+//! checked against the store and closed with the reason a local change would have given (a
+//! revoked device is refused on every server at once). With the embedded SQLite nothing is announced and nothing runs.
 
 use crate::state::App;
 use crate::store::remote::RemoteEvent;

@@ -211,24 +211,17 @@ pub fn stored_heads(bytes: &[u8]) -> Option<Vec<ChangeHash>> {
     let mut deps = BTreeSet::new();
     let mut rest = bytes;
     while !rest.is_empty() {
-        if rest.get(..4)? != MAGIC {
-            return None;
-        }
-        let kind = *rest.get(8)?;
-        let (len, used) = uleb(rest.get(9..)?)?;
-        let body_start = 9 + used;
-        let end = body_start.checked_add(usize::try_from(len).ok()?)?;
-        let chunk = rest.get(..end)?;
-        match kind {
-            0 => heads.extend(document_heads(&chunk[body_start..])?),
-            1 | 2 => {
+        let (chunk, after) = next_chunk(rest)?;
+        match chunk {
+            StorageChunk::Document(body) => heads.extend(document_heads(body)?),
+            StorageChunk::Change(chunk) => {
                 let change = automerge::Change::try_from(chunk).ok()?;
                 deps.extend(change.deps().iter().copied());
                 heads.insert(change.hash());
             }
-            _ => return None,
+            StorageChunk::Other => return None,
         }
-        rest = &rest[end..];
+        rest = after;
     }
     // A dependency the chunks do not name (missing, or inside a document chunk's history) is
     // the loader's to judge: it refuses a document with missing changes.
@@ -237,6 +230,36 @@ pub fn stored_heads(bytes: &[u8]) -> Option<Vec<ChangeHash>> {
     }
     let heads: Vec<ChangeHash> = heads.difference(&deps).copied().collect();
     (!heads.is_empty()).then_some(heads)
+}
+
+/// One of the Automerge storage chunks that stored bytes are a concatenation of.
+pub(crate) enum StorageChunk<'a> {
+    /// A document chunk (a whole document, as `save()` writes it): its body.
+    Document(&'a [u8]),
+    /// A change chunk, plain or compressed, whole (header included): one change.
+    Change(&'a [u8]),
+    /// A bundle or a kind this build does not know.
+    Other,
+}
+
+/// The first storage chunk of `bytes` (by its header: magic, checksum, kind, length) and what
+/// follows it; `None` if `bytes` does not start with a whole chunk. The checksum is automerge's
+/// to check.
+pub(crate) fn next_chunk(bytes: &[u8]) -> Option<(StorageChunk<'_>, &[u8])> {
+    if bytes.get(..4)? != MAGIC {
+        return None;
+    }
+    let kind = *bytes.get(8)?;
+    let (len, used) = uleb(bytes.get(9..)?)?;
+    let body_start = 9 + used;
+    let end = body_start.checked_add(usize::try_from(len).ok()?)?;
+    let chunk = bytes.get(..end)?;
+    let chunk = match kind {
+        0 => StorageChunk::Document(&chunk[body_start..]),
+        1 | 2 => StorageChunk::Change(chunk),
+        _ => StorageChunk::Other,
+    };
+    Some((chunk, &bytes[end..]))
 }
 
 /// A document chunk's heads: its body starts with the actors (a count, then each as a length

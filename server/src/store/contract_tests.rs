@@ -18,8 +18,8 @@ use tokio::task::JoinSet;
 use super::erasure::{Erasure, ErasureCause, Tombstone};
 use super::sqlite::{SqliteOptions, SqliteStore};
 use super::{
-    ActorClaim, AuditEvent, AuditQuery, ChangeCommit, NewDistribution, NewSession, NewUser,
-    RevokedBy, Store, StoreError, Ticket,
+    ActorClaim, AuditEvent, AuditQuery, ChangeCommit, ChunksAfter, NewDistribution, NewSession,
+    NewUser, RevokedBy, Store, StoreError, Ticket,
 };
 
 // --- the two stores ---
@@ -72,6 +72,9 @@ on_both_stores!(
     compaction_replaces_the_first_chunks_and_keeps_later_ones,
     a_compaction_from_an_older_load_never_replaces_a_chunk_it_lacks,
     a_compaction_that_does_not_match_the_stored_chunks_changes_nothing,
+    chunks_after_a_load_are_exactly_those_appended_since,
+    chunks_taken_in_by_a_compaction_are_reported_never_skipped,
+    a_reader_catching_up_while_others_append_and_compact_misses_no_chunk,
     several_documents_load_in_the_order_asked_without_unknown_ones,
     concurrent_commits_to_one_document_all_land,
     a_commit_keeps_its_authors_and_its_audit_row,
@@ -303,6 +306,236 @@ async fn a_compaction_that_does_not_match_the_stored_chunks_changes_nothing(stor
         Err(StoreError::NotFound("document"))
     ));
     assert_eq!(chunks(&store, id).await, bytes(&["c1"]));
+}
+
+/// The chunks appended after `after_seq` as strings with the number to ask from next time, or
+/// `None` for "compacted".
+async fn appended_after(
+    store: &Arc<dyn Store>,
+    id: DocumentId,
+    after_seq: i64,
+) -> Option<(Vec<String>, i64)> {
+    match store
+        .load_chunks_after(id, after_seq)
+        .await
+        .unwrap()
+        .expect("the document is stored")
+    {
+        ChunksAfter::Appended {
+            chunks, last_seq, ..
+        } => Some((
+            chunks
+                .into_iter()
+                .map(|c| String::from_utf8(c).unwrap())
+                .collect(),
+            last_seq,
+        )),
+        ChunksAfter::Compacted => None,
+    }
+}
+
+async fn chunks_after_a_load_are_exactly_those_appended_since(store: Arc<dyn Store>) {
+    let id = DocumentId::random();
+    assert!(store.load_chunks_after(id, 0).await.unwrap().is_none());
+    append(&store, id, "c1", 1).await;
+    append(&store, id, "c2", 2).await;
+    let loaded = store.load_document(id).await.unwrap().unwrap();
+    assert_eq!(
+        appended_after(&store, id, loaded.last_seq).await,
+        Some((Vec::new(), loaded.last_seq)),
+        "nothing appended since: nothing read, and the same number to ask from"
+    );
+
+    append(&store, id, "c3", 3).await;
+    store
+        .append_chunk(
+            id,
+            visit_note(WorkflowState::Submitted),
+            None,
+            b"c4".to_vec(),
+            4,
+        )
+        .await
+        .unwrap();
+    let Some(ChunksAfter::Appended {
+        meta,
+        chunks,
+        last_seq,
+    }) = store.load_chunks_after(id, loaded.last_seq).await.unwrap()
+    else {
+        panic!("appended chunks")
+    };
+    assert_eq!(chunks, bytes(&["c3", "c4"]));
+    assert_eq!(
+        meta,
+        visit_note(WorkflowState::Submitted),
+        "the latest metadata"
+    );
+    assert_eq!(
+        last_seq,
+        store.load_document(id).await.unwrap().unwrap().last_seq,
+        "through the last chunk, as a whole load"
+    );
+    assert_eq!(
+        appended_after(&store, id, 0).await,
+        Some((
+            ["c1", "c2", "c3", "c4"].map(String::from).to_vec(),
+            last_seq
+        )),
+        "from the start: every chunk"
+    );
+
+    store
+        .erase_document(Erasure {
+            id,
+            cause: ErasureCause::Retention,
+            at_ms: T0,
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .load_chunks_after(id, last_seq)
+            .await
+            .unwrap()
+            .is_none(),
+        "an erased record is not stored"
+    );
+}
+
+/// Another server compacts while this one holds the document: a snapshot that took in only
+/// chunks this reader holds is passed over, one that took in any chunk it lacks is reported
+/// (its bytes mix the new with the held), never read as if it were appended changes, and the
+/// chunks after it never come without it.
+async fn chunks_taken_in_by_a_compaction_are_reported_never_skipped(store: Arc<dyn Store>) {
+    let id = DocumentId::random();
+    append(&store, id, "c1", 1).await;
+    append(&store, id, "c2", 2).await;
+    let older = store.load_document(id).await.unwrap().unwrap();
+    append(&store, id, "c3", 3).await;
+    let newer = store.load_document(id).await.unwrap().unwrap();
+
+    // Through exactly what the older reader holds: it still reads just what came after.
+    store
+        .compact(id, b"snap-1..2".to_vec(), older.last_seq)
+        .await
+        .unwrap();
+    append(&store, id, "c4", 4).await;
+    let (after_older, _) = appended_after(&store, id, older.last_seq).await.unwrap();
+    assert_eq!(after_older, ["c3", "c4"]);
+    let (after_newer, last_seq) = appended_after(&store, id, newer.last_seq).await.unwrap();
+    assert_eq!(after_newer, ["c4"]);
+
+    // Through a chunk the older reader lacks (c3): it must load the whole document.
+    store
+        .compact(id, b"snap-1..3".to_vec(), newer.last_seq)
+        .await
+        .unwrap();
+    assert_eq!(appended_after(&store, id, older.last_seq).await, None);
+    assert_eq!(
+        appended_after(&store, id, 0).await,
+        None,
+        "a reader with nothing"
+    );
+    assert_eq!(
+        appended_after(&store, id, newer.last_seq).await,
+        Some((vec!["c4".to_string()], last_seq)),
+        "the newer reader held everything the snapshot took in"
+    );
+    append(&store, id, "c5", 5).await;
+    let (after_c4, _) = appended_after(&store, id, last_seq).await.unwrap();
+    assert_eq!(after_c4, ["c5"]);
+}
+
+/// What a stored chunk stands for in [`a_reader_catching_up_while_others_append_and_compact_misses_no_chunk`]:
+/// an appended chunk is itself, a snapshot the `|`-joined chunks it took in.
+fn taken_in(chunk: &[u8]) -> Vec<String> {
+    String::from_utf8(chunk.to_vec())
+        .unwrap()
+        .split('|')
+        .map(String::from)
+        .collect()
+}
+
+/// Four writers append while a compactor keeps compacting (as other servers do) and a reader
+/// catches up the way the hub does: appended chunks when it can, the whole document when a
+/// compaction took in chunks it lacked. It ends holding every chunk, each once.
+async fn a_reader_catching_up_while_others_append_and_compact_misses_no_chunk(
+    store: Arc<dyn Store>,
+) {
+    let id = DocumentId::random();
+    append(&store, id, "seed", 0).await;
+    let mut writers = JoinSet::new();
+    for writer in 0..4 {
+        let store = Arc::clone(&store);
+        writers.spawn(async move {
+            for n in 0..8 {
+                append(&store, id, &format!("w{writer}-{n}"), T0 + n).await;
+            }
+        });
+    }
+    let compactor = {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            for _ in 0..8 {
+                let stored = store.load_document(id).await.unwrap().unwrap();
+                let snapshot: Vec<String> =
+                    stored.chunks.iter().flat_map(|c| taken_in(c)).collect();
+                match store
+                    .compact(id, snapshot.join("|").into_bytes(), stored.last_seq)
+                    .await
+                {
+                    Ok(()) | Err(StoreError::NotFound("chunks to compact")) => {}
+                    Err(e) => panic!("compaction failed: {e}"),
+                }
+            }
+        })
+    };
+
+    let stored = store.load_document(id).await.unwrap().unwrap();
+    let mut held: Vec<String> = stored.chunks.iter().flat_map(|c| taken_in(c)).collect();
+    let mut through = stored.last_seq;
+    let (mut incremental, mut whole) = (0, 0);
+    let mut catch_up = async |held: &mut Vec<String>, through: &mut i64| match store
+        .load_chunks_after(id, *through)
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        ChunksAfter::Appended {
+            chunks, last_seq, ..
+        } => {
+            incremental += 1;
+            held.extend(chunks.iter().map(|c| String::from_utf8(c.clone()).unwrap()));
+            *through = last_seq;
+        }
+        ChunksAfter::Compacted => {
+            whole += 1;
+            let stored = store.load_document(id).await.unwrap().unwrap();
+            *held = stored.chunks.iter().flat_map(|c| taken_in(c)).collect();
+            *through = stored.last_seq;
+        }
+    };
+    while !writers.is_empty() {
+        catch_up(&mut held, &mut through).await;
+        if let Some(done) = writers.try_join_next() {
+            done.unwrap();
+        }
+        tokio::task::yield_now().await;
+    }
+    compactor.await.unwrap();
+    catch_up(&mut held, &mut through).await;
+
+    let mut expected: Vec<String> = (0..4)
+        .flat_map(|w| (0..8).map(move |n| format!("w{w}-{n}")))
+        .collect();
+    expected.push("seed".into());
+    expected.sort();
+    held.sort();
+    assert_eq!(
+        held, expected,
+        "every chunk once ({incremental} incremental, {whole} whole)"
+    );
 }
 
 async fn several_documents_load_in_the_order_asked_without_unknown_ones(store: Arc<dyn Store>) {

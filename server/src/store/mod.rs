@@ -83,6 +83,28 @@ pub struct StoredDocument {
     pub last_seq: i64,
 }
 
+/// What a document gained after the chunks a reader already holds
+/// ([`Store::load_chunks_after`]): with several servers on one store, a server catching up on
+/// another's commits reads only these.
+#[derive(Debug, Clone)]
+pub enum ChunksAfter {
+    /// Every chunk numbered after the one asked for, in commit order (none if nothing was
+    /// appended since), with the metadata as of the last committed change.
+    Appended {
+        /// The metadata as of the last committed change.
+        meta: DocMeta,
+        /// The incremental chunks, oldest first.
+        chunks: Vec<Vec<u8>>,
+        /// The sequence number of the last of `chunks` (the one asked for if none): what the
+        /// reader holds through once it has applied them.
+        last_seq: i64,
+    },
+    /// A compaction took in chunks numbered after the one asked for: its snapshot holds them
+    /// mixed with what the reader has, so what was appended cannot be read alone. Load the
+    /// whole document ([`Store::load_document`]).
+    Compacted,
+}
+
 /// One row of the records list: enough to show and filter it, no content.
 #[derive(Debug, Clone)]
 pub struct DocumentSummary {
@@ -465,6 +487,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// The stored bytes and metadata of a document, or `None` if it was never stored.
     async fn load_document(&self, id: DocumentId) -> Result<Option<StoredDocument>, StoreError>;
+    /// What a document gained after the chunk numbered `after_seq` (a
+    /// [`StoredDocument::last_seq`] or an earlier answer's `last_seq`), read at one consistent
+    /// state: the chunks appended since with the metadata, or [`ChunksAfter::Compacted`] when a
+    /// compaction has taken in any of them; `None` if the document is not stored (never, or
+    /// erased since).
+    ///
+    /// Chunks are numbered in commit order per document and a compaction's snapshot takes the
+    /// number of the last chunk it replaces, so a reader holding every chunk through `after_seq`
+    /// holds the whole document once it has applied these.
+    async fn load_chunks_after(
+        &self,
+        id: DocumentId,
+        after_seq: i64,
+    ) -> Result<Option<ChunksAfter>, StoreError>;
     /// Only the metadata of a document (for access checks without loading it).
     async fn document_meta(&self, id: DocumentId) -> Result<Option<DocMeta>, StoreError>;
     /// Appends one incremental chunk (Automerge `save_after` bytes), sets the metadata and the

@@ -49,7 +49,7 @@ use tokio::task::JoinHandle;
 use super::erasure::{Erasure, Tombstone};
 use super::remote::RemoteEvent;
 use super::{
-    ActorClaim, AuditChain, AuditEvent, AuditPage, AuditQuery, ChangeCommit, Device,
+    ActorClaim, AuditChain, AuditEvent, AuditPage, AuditQuery, ChangeCommit, ChunksAfter, Device,
     DistributionEntry, DocumentSummary, Home, HomePerson, NewAccount, NewDistribution, NewSession,
     NewUser, Overview, RevokedBy, Session, SetupCode, Store, StoreError, StoredDocument, Ticket,
     User, UserChange, UserPage, UserQuery, UserWithHomes, WriteStats,
@@ -280,6 +280,14 @@ impl Store for PgStore {
 
     async fn document_meta(&self, id: DocumentId) -> Result<Option<DocMeta>, StoreError> {
         documents::meta(&client(&self.pool).await?, id).await
+    }
+
+    async fn load_chunks_after(
+        &self,
+        id: DocumentId,
+        after_seq: i64,
+    ) -> Result<Option<ChunksAfter>, StoreError> {
+        documents::chunks_after(&self.pool, id, after_seq).await
     }
 
     async fn commit_changes(&self, commit: ChangeCommit) -> Result<(), StoreError> {

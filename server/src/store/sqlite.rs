@@ -50,7 +50,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
 use super::{
-    ActorClaim, AuditChain, AuditEvent, AuditPage, AuditQuery, ChangeCommit, Device,
+    ActorClaim, AuditChain, AuditEvent, AuditPage, AuditQuery, ChangeCommit, ChunksAfter, Device,
     DistributionEntry, DocumentSummary, Home, HomePerson, NewAccount, NewDistribution, NewSession,
     NewUser, Overview, RevokedBy, Session, SetupCode, Store, StoreError, StoredDocument, Ticket,
     User, UserChange, UserPage, UserQuery, UserWithHomes, WriteStats,
@@ -224,6 +224,15 @@ impl Store for SqliteStore {
 
     async fn document_meta(&self, id: DocumentId) -> Result<Option<DocMeta>, StoreError> {
         self.read(move |conn| documents::meta(conn, id)).await
+    }
+
+    async fn load_chunks_after(
+        &self,
+        id: DocumentId,
+        after_seq: i64,
+    ) -> Result<Option<ChunksAfter>, StoreError> {
+        self.read(move |conn| documents::chunks_after(conn, id, after_seq))
+            .await
     }
 
     async fn commit_changes(&self, commit: ChangeCommit) -> Result<(), StoreError> {

@@ -5,7 +5,7 @@
 //! has its own async lock, so changes to one document are applied one at a time while the store
 //! groups commits across documents.
 
-use crate::store::{ActorClaim, AuditEvent, ChangeCommit, Store, StoreError};
+use crate::store::{ActorClaim, AuditEvent, ChangeCommit, ChunksAfter, Store, StoreError};
 use automerge::{ActorId, Automerge, ReadDoc as _};
 use hearth_shared::ids::DocumentId;
 use hearth_shared::model::{DocMeta, Record};
@@ -15,6 +15,7 @@ use hearth_shared::sync::SyncError;
 use hearth_shared::sync::typing::{Accepted, Typing};
 use lru::LruCache;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, broadcast};
 
@@ -45,6 +46,11 @@ pub struct LoadedDoc {
     pub snapshot_bytes: usize,
     /// Bytes of the chunks stored after the first.
     pub incremental_bytes: usize,
+    /// Every stored chunk numbered up to this is in the document (or pending as typing): a
+    /// catch-up on another server's commits reads only the chunks after it
+    /// ([`Hub::changed_elsewhere`]). Commits made here do not move it (the store numbers their
+    /// chunks): a catch-up reads them again, and automerge passes over changes it has.
+    through_seq: i64,
     /// What the fast path for typing knows about the document (built on first use, dropped
     /// whenever a change arrives the ordinary way), with the committed typing not yet applied.
     typing: Option<Typing>,
@@ -241,6 +247,25 @@ pub enum HubEvent {
     },
 }
 
+/// How a hub has read documents from the store since it started ([`Hub::load_counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadCounts {
+    /// Documents read whole (every chunk), on first use or after being dropped.
+    pub whole: u64,
+    /// Loaded documents caught up on another server's commits by reading only the chunks
+    /// appended after the ones held ([`Hub::changed_elsewhere`]).
+    pub caught_up: u64,
+    /// Chunks those catch-ups read.
+    pub chunks_caught_up: u64,
+}
+
+#[derive(Default)]
+struct Counts {
+    whole: AtomicU64,
+    caught_up: AtomicU64,
+    chunks_caught_up: AtomicU64,
+}
+
 /// Loaded documents, the store behind them, and the event fan-out between connections.
 pub struct Hub {
     store: Arc<dyn Store>,
@@ -248,6 +273,7 @@ pub struct Hub {
     cap: usize,
     compact_after: usize,
     events: broadcast::Sender<HubEvent>,
+    counts: Counts,
     /// The stable id of this server's storage, sent in `peer` so clients can track what is stored.
     pub storage_id: String,
     /// This server's peer id in the sync protocol.
@@ -271,6 +297,7 @@ impl Hub {
             cap: cap.max(1),
             compact_after: compact_after.max(2),
             events,
+            counts: Counts::default(),
             peer_id: format!("hearth-server-{storage_id}"),
             storage_id,
         }
@@ -292,6 +319,15 @@ impl Hub {
             .lock()
             .expect("cache lock is never poisoned")
             .len()
+    }
+
+    /// How documents have been read from the store so far (for tests and metrics).
+    pub fn load_counts(&self) -> LoadCounts {
+        LoadCounts {
+            whole: self.counts.whole.load(Ordering::Relaxed),
+            caught_up: self.counts.caught_up.load(Ordering::Relaxed),
+            chunks_caught_up: self.counts.chunks_caught_up.load(Ordering::Relaxed),
+        }
     }
 
     /// Locks a document, loading it from the store if needed, with every committed change
@@ -318,6 +354,7 @@ impl Hub {
 
     /// Loads a document as stored: exactly its committed changes.
     async fn load(&self, id: DocumentId) -> Result<LoadedDoc, StoreError> {
+        self.counts.whole.fetch_add(1, Ordering::Relaxed);
         Ok(match self.store.load_document(id).await? {
             Some(stored) => {
                 let doc = hearth_shared::sync::load_chunks(&stored.chunks).map_err(|e| {
@@ -343,6 +380,7 @@ impl Hub {
                     chunk_count: stored.chunks.len(),
                     snapshot_bytes,
                     incremental_bytes,
+                    through_seq: stored.last_seq,
                     typing: None,
                 }
             }
@@ -357,6 +395,7 @@ impl Hub {
                 chunk_count: 0,
                 snapshot_bytes: 0,
                 incremental_bytes: 0,
+                through_seq: 0,
                 typing: None,
             },
         })
@@ -509,6 +548,13 @@ impl Hub {
                 loaded.chunk_count = 1;
                 loaded.snapshot_bytes = snapshot_bytes;
                 loaded.incremental_bytes = 0;
+                // The chunks this server committed are now inside the snapshot, where a
+                // catch-up cannot read them alone: if memory holds exactly what the snapshot
+                // does, it holds every chunk through it. Otherwise (another server's commit
+                // not yet taken in) the next catch-up finds the snapshot and reads it whole.
+                if loaded.doc.get_heads() == doc.get_heads() {
+                    loaded.through_seq = stored.last_seq;
+                }
             }
             Err(e) => tracing::warn!(document = %id, error = %e, "compaction failed"),
         }
@@ -545,20 +591,90 @@ impl Hub {
         }
     }
 
-    /// Takes in changes another server committed to `id` ([`RemoteEvent::Document`]): the
-    /// loaded copy, if any, is dropped under its lock (the next open reads the store, which has
-    /// them), and connections syncing the document are told, so each sends its peer what it
-    /// lacks after checking access on the metadata as now stored.
+    /// Takes in changes another server committed to `id` ([`RemoteEvent::Document`]): under
+    /// its lock, a loaded copy reads only the chunks appended after the ones it holds and applies
+    /// them ([`Store::load_chunks_after`]); when that cannot be done exactly (a compaction took
+    /// in chunks it lacks, a chunk does not apply, a read fails) the copy is dropped and the
+    /// next open reads the store whole. Then connections syncing the document are told, so each
+    /// sends its peer what it lacks after checking access on the metadata as now stored.
     ///
     /// [`RemoteEvent::Document`]: crate::store::remote::RemoteEvent::Document
     pub async fn changed_elsewhere(&self, id: DocumentId) {
         if let Some(slot) = self.cached(id) {
-            *slot.lock_owned().await = Slot::Unloaded;
+            let mut guard = slot.lock_owned().await;
+            if let Slot::Loaded(loaded) = &mut *guard
+                && !self.catch_up(id, loaded).await
+            {
+                *guard = Slot::Unloaded;
+            }
         }
         self.publish(HubEvent::Changed {
             document: id,
             by_connection: ANOTHER_SERVER,
         });
+    }
+
+    /// Brings a loaded document up to date with the store by applying the chunks appended
+    /// after `through_seq`, with the metadata, record and actor claims as now stored. `false`
+    /// when it cannot be done exactly: the caller drops the copy (it may hold part of them).
+    async fn catch_up(&self, id: DocumentId, loaded: &mut LoadedDoc) -> bool {
+        // A record never stored (or erased) here has nothing to build on: read it whole.
+        if loaded.meta.is_none() {
+            return false;
+        }
+        // Committed typing first, so the document is exactly as committed here.
+        if loaded.settle().is_err() {
+            return false;
+        }
+        let (meta, chunks, last_seq) = match self
+            .store
+            .load_chunks_after(id, loaded.through_seq)
+            .await
+        {
+            Ok(Some(ChunksAfter::Appended {
+                meta,
+                chunks,
+                last_seq,
+            })) => (meta, chunks, last_seq),
+            // Compacted past what it holds, or erased: the whole read says which.
+            Ok(Some(ChunksAfter::Compacted) | None) => return false,
+            Err(e) => {
+                tracing::warn!(document = %id, error = %e, "could not read another server's changes");
+                return false;
+            }
+        };
+        // Read after the chunks: the claims committed with them are among these.
+        let authors = match self.store.document_actors(id).await {
+            Ok(claims) => claims
+                .into_iter()
+                .map(|claim| (ActorId::from(claim.actor), claim.user_id))
+                .collect(),
+            Err(e) => {
+                tracing::warn!(document = %id, error = %e, "could not read another server's changes");
+                return false;
+            }
+        };
+        let new_chunks = match hearth_shared::sync::apply_chunks(&mut loaded.doc, &chunks) {
+            Ok(new_chunks) => new_chunks,
+            Err(e) => {
+                tracing::error!(document = %id, error = %e, "another server's changes do not apply");
+                return false;
+            }
+        };
+        loaded.record = Record::from_doc(&loaded.doc).ok();
+        loaded.meta = Some(meta);
+        loaded.authors = authors;
+        // Its heads and texts changed behind the fast path's back.
+        loaded.typing = None;
+        for bytes in new_chunks {
+            loaded.count_chunk(bytes);
+        }
+        loaded.through_seq = last_seq;
+        self.counts.caught_up.fetch_add(1, Ordering::Relaxed);
+        self.counts
+            .chunks_caught_up
+            .fetch_add(chunks.len() as u64, Ordering::Relaxed);
+        true
     }
 
     /// Takes in an erasure another server committed ([`RemoteEvent::Erased`]): the loaded
@@ -574,7 +690,8 @@ impl Hub {
     }
 
     /// After announcements from other servers may have been missed: every loaded document is
-    /// treated as changed elsewhere.
+    /// treated as changed elsewhere, and (since what was missed is unknown, an erasure
+    /// included) dropped, so its next open reads the store whole.
     pub async fn resync(&self) {
         let ids: Vec<DocumentId> = self
             .cache
@@ -584,7 +701,13 @@ impl Hub {
             .map(|(id, _)| *id)
             .collect();
         for id in ids {
-            self.changed_elsewhere(id).await;
+            if let Some(slot) = self.cached(id) {
+                *slot.lock_owned().await = Slot::Unloaded;
+            }
+            self.publish(HubEvent::Changed {
+                document: id,
+                by_connection: ANOTHER_SERVER,
+            });
         }
     }
 

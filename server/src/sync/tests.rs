@@ -720,3 +720,213 @@ async fn two_servers_writing_one_record_at_once_both_keep_their_changes() {
     assert_eq!(laptop.doc.get_heads(), phone.doc.get_heads());
     assert_eq!(laptop.doc.get_heads(), stored.get_heads());
 }
+
+/// A record changed through one server is caught up on the other from the chunks appended
+/// since the ones it holds, not read whole again: its copy then has the change and is exactly
+/// what the store holds, its own pending typing included, and its peer is sent the change.
+#[tokio::test]
+async fn a_record_changed_through_another_server_is_caught_up_from_its_new_chunks_only() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    let other_server = Arc::new(Hub::new(h.store.clone(), "test-storage".into(), 100, 64));
+    let member = h.member.clone();
+    let mut phone = h
+        .device_on(
+            &other_server,
+            &member,
+            AutoCommit::load(&laptop.doc.save()).unwrap(),
+        )
+        .await;
+    phone.sync(id).await.unwrap();
+    let held = h.stored(id).await.0.len();
+    let loaded = other_server.load_counts();
+    assert_eq!(loaded.whole, 1);
+
+    // Typing through the phone's server (pending there), then edits through the laptop's.
+    phone.type_into(id, "premises", "xy").await;
+    laptop.edit(|i| i.time_out = "12:40".into());
+    laptop.sync(id).await.unwrap();
+    laptop.type_into(id, "childrenViews", "ab").await;
+    other_server.changed_elsewhere(id).await;
+
+    let (stored_chunks, stored) = h.stored(id).await;
+    let counts = other_server.load_counts();
+    assert_eq!(counts.whole, loaded.whole, "not read whole again");
+    assert_eq!(counts.caught_up, 1);
+    assert_eq!(
+        counts.chunks_caught_up as usize,
+        stored_chunks.len() - held,
+        "only the chunks stored since it loaded ({held} of {} before)",
+        stored_chunks.len()
+    );
+    let guard = other_server.open(id).await.unwrap();
+    // Exactly the stored document's changes (applied in another order than a whole load's, so
+    // `save()` bytes may differ), and the record as the store's chunks read.
+    let stored = Automerge::load(&stored).unwrap();
+    assert_eq!(guard.get().doc.get_heads(), stored.get_heads());
+    assert_eq!(
+        guard.get().doc.get_changes(&[]).len(),
+        stored.get_changes(&[]).len()
+    );
+    assert_eq!(guard.get().record, Some(Record::from_doc(&stored).unwrap()));
+    let Some(Record::Inspection(inspection)) = guard.get().record.clone() else {
+        panic!("an inspection")
+    };
+    assert_eq!(inspection.time_out, "12:40");
+    assert!(inspection.premises.as_str().ends_with("xy"));
+    assert!(inspection.children_views.as_str().ends_with("ab"));
+    drop(guard);
+
+    phone.catch_up(id).await;
+    assert_eq!(phone.doc.get_heads(), stored.get_heads());
+    assert_eq!(
+        other_server.load_counts().whole,
+        loaded.whole,
+        "pushing the change to the peer read nothing whole"
+    );
+}
+
+/// Another server compacted the record, taking in chunks this server lacked: the catch-up
+/// cannot read them alone, so it reads the record whole and loses nothing.
+#[tokio::test]
+async fn a_record_compacted_elsewhere_past_what_a_server_holds_is_read_whole_with_every_change() {
+    let h = harness().await;
+    let id = DocumentId::random();
+    let mut laptop = typed_record(&h, id).await;
+    let other_server = Arc::new(Hub::new(h.store.clone(), "test-storage".into(), 100, 64));
+    let member = h.member.clone();
+    let mut phone = h
+        .device_on(
+            &other_server,
+            &member,
+            AutoCommit::load(&laptop.doc.save()).unwrap(),
+        )
+        .await;
+    phone.sync(id).await.unwrap();
+
+    laptop.edit(|i| i.time_out = "12:55".into());
+    laptop.sync(id).await.unwrap();
+    // The laptop's server compacts (from a fresh load, as `Hub::compact_if_due` does) before
+    // the phone's server hears of the edit.
+    let stored = h.store.load_document(id).await.unwrap().unwrap();
+    let snapshot = hearth_shared::sync::load_chunks(&stored.chunks)
+        .unwrap()
+        .save();
+    h.store
+        .compact(id, snapshot, stored.last_seq)
+        .await
+        .unwrap();
+    laptop.type_into(id, "premises", "z").await;
+
+    let before = other_server.load_counts();
+    other_server.changed_elsewhere(id).await;
+    let guard = other_server.open(id).await.unwrap();
+    assert_eq!(other_server.load_counts().whole, before.whole + 1);
+    assert_eq!(other_server.load_counts().caught_up, before.caught_up);
+    assert_eq!(guard.get().doc.save(), h.stored(id).await.1, "read whole");
+    let Some(Record::Inspection(inspection)) = guard.get().record.clone() else {
+        panic!("an inspection")
+    };
+    assert_eq!(inspection.time_out, "12:55");
+    assert!(inspection.premises.as_str().ends_with('z'));
+    drop(guard);
+    phone.catch_up(id).await;
+    assert_eq!(phone.doc.get_heads(), laptop.doc.get_heads());
+
+    // Caught up whole, it holds every chunk through the snapshot: the next change is read alone.
+    laptop.edit(|i| i.time_out = "13:05".into());
+    laptop.sync(id).await.unwrap();
+    let before = other_server.load_counts();
+    other_server.changed_elsewhere(id).await;
+    let after = other_server.load_counts();
+    assert_eq!(
+        (after.whole, after.caught_up),
+        (before.whole, before.caught_up + 1)
+    );
+    assert_eq!(after.chunks_caught_up - before.chunks_caught_up, 1);
+}
+
+/// What catching up on another server's commit costs against reading the record whole (what
+/// `Hub::changed_elsewhere` did before, and `Hub::resync` still does): a record with 4,000
+/// one-character changes stored as one snapshot, then, per round, one change appended to the
+/// store as another server's commit, announced, and the record opened again. On SQLite, and on
+/// PostgreSQL when `HEARTH_TEST_DATABASE_URL` is set. Prints figures, asserts nothing about time:
+/// `cargo test -p hearth-server --release --lib catch_up_figures -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn catch_up_figures() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite: Arc<dyn Store> = Arc::new(
+        SqliteStore::open(&dir.path().join(DATABASE), SqliteOptions::default())
+            .expect("open the store"),
+    );
+    catch_up_figures_on("SQLite", sqlite).await;
+    if let Some(pg) = crate::store::test_pg::fresh_pg().await {
+        catch_up_figures_on("PostgreSQL", Arc::new(pg)).await;
+    }
+}
+
+async fn catch_up_figures_on(store_name: &str, store: Arc<dyn Store>) {
+    const HISTORY: usize = 4_000;
+    const ROUNDS: u32 = 100;
+    let id = DocumentId::random();
+    let mut inspection = Inspection::new("user-test-1", "home-test-1", 1_796_040_000_000);
+    inspection.time_in = "10:00".into();
+    let record = Record::Inspection(inspection);
+    let meta = record.meta();
+    let mut doc = AutoCommit::new();
+    record.write_to(&mut doc).unwrap();
+    doc.commit();
+    for n in 0..HISTORY {
+        let premises = text_of(&doc, "premises");
+        let end = doc.length(&premises);
+        doc.splice_text(&premises, end, 0, if n % 8 == 7 { " " } else { "a" })
+            .unwrap();
+        doc.commit();
+    }
+    store
+        .append_chunk(id, meta.clone(), None, doc.save(), 1)
+        .await
+        .unwrap();
+    let hub = Hub::new(store.clone(), "test-storage".into(), 100, usize::MAX);
+    hub.open(id).await.unwrap();
+
+    // One round: another server's commit of one keystroke, its announcement, the next open.
+    let round = async |doc: &mut AutoCommit, whole: bool| {
+        let heads = doc.get_heads();
+        let premises = text_of(doc, "premises");
+        let end = doc.length(&premises);
+        doc.splice_text(&premises, end, 0, "b").unwrap();
+        doc.commit();
+        store
+            .append_chunk(id, meta.clone(), None, doc.save_after(&heads), 2)
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        if whole {
+            hub.resync().await;
+        } else {
+            hub.changed_elsewhere(id).await;
+        }
+        let guard = hub.open(id).await.unwrap();
+        let took = started.elapsed();
+        assert_eq!(guard.get().doc.get_heads(), doc.get_heads());
+        took
+    };
+    let mut caught_up = std::time::Duration::ZERO;
+    let mut read_whole = std::time::Duration::ZERO;
+    for _ in 0..ROUNDS {
+        caught_up += round(&mut doc, false).await;
+        read_whole += round(&mut doc, true).await;
+    }
+    let (caught_up, read_whole) = (caught_up / ROUNDS, read_whole / ROUNDS);
+    println!(
+        "{store_name}: a change made elsewhere to a record of {HISTORY} changes, taken in and \
+         opened: caught up {caught_up:?}, read whole {read_whole:?} (whole / caught up = {:.1})",
+        read_whole.as_secs_f64() / caught_up.as_secs_f64()
+    );
+    let counts = hub.load_counts();
+    assert_eq!(counts.caught_up, u64::from(ROUNDS));
+    assert_eq!(counts.whole, 1 + u64::from(ROUNDS));
+}

@@ -341,6 +341,49 @@ pub fn load_chunks(chunks: &[Vec<u8>]) -> Result<Automerge, SyncError> {
     Automerge::load(&all).map_err(|e| SyncError::CorruptDocument(e.to_string()))
 }
 
+/// Applies stored chunks appended after what `doc` holds (a server catching up on another
+/// server's commits: `Store::load_chunks_after`), in order and as strictly as [`load_chunks`]
+/// loads: each chunk must be whole change chunks that parse, and every change's dependencies
+/// must be in `doc` or in an earlier chunk. Changes `doc` already has are passed over. A
+/// document chunk (a compaction's snapshot) is refused: it is a whole document, to be loaded as
+/// one. Returns the sizes of the chunks that brought changes `doc` lacked. On error `doc` may
+/// hold part of the changes: discard it.
+pub fn apply_chunks(doc: &mut Automerge, chunks: &[Vec<u8>]) -> Result<Vec<usize>, SyncError> {
+    let corrupt = |why: &str| SyncError::CorruptDocument(why.to_string());
+    let mut new_chunks = Vec::new();
+    for chunk in chunks {
+        let mut changes = Vec::new();
+        let mut rest = &chunk[..];
+        while !rest.is_empty() {
+            let (storage, after) =
+                crate::snapshot::next_chunk(rest).ok_or_else(|| corrupt("a chunk is cut short"))?;
+            let crate::snapshot::StorageChunk::Change(bytes) = storage else {
+                return Err(corrupt("not a change chunk"));
+            };
+            let change = automerge::Change::try_from(bytes)
+                .map_err(|e| SyncError::CorruptDocument(e.to_string()))?;
+            changes.push(change);
+            rest = after;
+        }
+        let before = doc.stats().num_changes;
+        // Stored changes were checked before they were committed, but automerge 0.12 panics
+        // rather than erring on some inputs: a catch-up must not take the caller down with it.
+        let applied =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.apply_changes(changes)));
+        match applied {
+            Ok(result) => result.map_err(|e| SyncError::CorruptDocument(e.to_string()))?,
+            Err(_) => return Err(corrupt("a stored change does not apply")),
+        }
+        if !doc.get_missing_deps(&[]).is_empty() {
+            return Err(corrupt("a stored change depends on one not applied"));
+        }
+        if doc.stats().num_changes > before {
+            new_chunks.push(chunk.len());
+        }
+    }
+    Ok(new_chunks)
+}
+
 /// A compact snapshot of the whole document, to replace its accumulated chunks.
 pub fn snapshot(doc: &Automerge) -> Vec<u8> {
     doc.save()
@@ -843,6 +886,51 @@ mod tests {
         assert_eq!(
             kiosk.state.their_heads.as_deref(),
             Some(&kiosk.doc.get_heads()[..])
+        );
+    }
+
+    /// One server catching up on chunks another appended: exactly the document the chunks load
+    /// as, its own chunks passed over, and anything but appended change chunks refused.
+    #[test]
+    fn appended_chunks_bring_a_loaded_copy_to_what_the_store_holds() {
+        let mut writer = AutoCommit::new();
+        writer.put(ROOT, "title", "one").unwrap();
+        let first = writer.save_after(&[]);
+        let mut copy = load_chunks(std::slice::from_ref(&first)).unwrap();
+        let mut stored = vec![first];
+        for title in ["two", "three"] {
+            let before = writer.get_heads();
+            writer.put(ROOT, "title", title).unwrap();
+            writer.commit();
+            stored.push(writer.save_after(&before));
+        }
+
+        let new = apply_chunks(&mut copy, &stored[1..]).unwrap();
+        assert_eq!(new, vec![stored[1].len(), stored[2].len()]);
+        assert_eq!(copy.save(), load_chunks(&stored).unwrap().save());
+        assert_eq!(title(&copy).as_deref(), Some("three"));
+        assert_eq!(
+            apply_chunks(&mut copy, &stored).unwrap(),
+            Vec::<usize>::new(),
+            "chunks it holds bring nothing new"
+        );
+
+        let mut behind = load_chunks(&stored[..1]).unwrap();
+        assert!(
+            apply_chunks(&mut behind, &stored[2..]).is_err(),
+            "a chunk whose dependency was skipped"
+        );
+        let mut behind = load_chunks(&stored[..1]).unwrap();
+        let snapshot = load_chunks(&stored).unwrap().save();
+        assert!(
+            apply_chunks(&mut behind, &[snapshot]).is_err(),
+            "a snapshot"
+        );
+        let mut behind = load_chunks(&stored[..1]).unwrap();
+        let cut = stored[1][..stored[1].len() - 1].to_vec();
+        assert!(
+            apply_chunks(&mut behind, &[cut]).is_err(),
+            "a chunk cut short"
         );
     }
 

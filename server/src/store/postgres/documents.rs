@@ -18,8 +18,8 @@ use super::audit::Chain;
 use super::{client, decode_meta, document_id, notify};
 use crate::store::remote::RemoteEvent;
 use crate::store::{
-    ActorClaim, ChangeCommit, DistributionEntry, DocumentSummary, NewDistribution, StoreError,
-    StoredDocument,
+    ActorClaim, ChangeCommit, ChunksAfter, DistributionEntry, DocumentSummary, NewDistribution,
+    StoreError, StoredDocument,
 };
 
 fn encode<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
@@ -68,6 +68,54 @@ pub(super) async fn load(
         None => 0,
     };
     Ok(Some(StoredDocument {
+        meta,
+        chunks,
+        last_seq,
+    }))
+}
+
+/// The chunks numbered after `after_seq` with the metadata, in one statement (one snapshot, as
+/// [`load`]). A snapshot among them means a compaction took in chunks the reader lacks: its
+/// bytes are not sent.
+pub(super) async fn chunks_after(
+    pool: &Pool,
+    id: DocumentId,
+    after_seq: i64,
+) -> Result<Option<ChunksAfter>, StoreError> {
+    let client = client(pool).await?;
+    let rows = client
+        .query(
+            &client
+                .prepare_cached(
+                    "SELECT d.meta_json, c.seq, c.is_snapshot,
+                            CASE WHEN c.is_snapshot THEN NULL ELSE c.bytes END
+                     FROM documents d
+                     LEFT JOIN document_chunks c ON c.document_id = d.id AND c.seq > $2
+                     WHERE d.id = $1 ORDER BY c.seq",
+                )
+                .await?,
+            &[&key(&id), &after_seq],
+        )
+        .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let meta = decode_meta(first.try_get(0)?)?;
+    let mut chunks = Vec::with_capacity(rows.len());
+    let mut last_seq = after_seq;
+    for row in &rows {
+        // No chunk after `after_seq`: the LEFT JOIN's one row of NULLs.
+        let Some(seq) = row.try_get::<_, Option<i64>>(1)? else {
+            continue;
+        };
+        if row.try_get::<_, bool>(2)? {
+            return Ok(Some(ChunksAfter::Compacted));
+        }
+        let bytes: Vec<u8> = row.try_get(3)?;
+        chunks.push(bytes);
+        last_seq = seq;
+    }
+    Ok(Some(ChunksAfter::Appended {
         meta,
         chunks,
         last_seq,

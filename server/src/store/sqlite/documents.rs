@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{audit, is_constraint};
 use crate::store::{
-    ActorClaim, ChangeCommit, DistributionEntry, DocumentSummary, NewDistribution, StoreError,
-    StoredDocument,
+    ActorClaim, ChangeCommit, ChunksAfter, DistributionEntry, DocumentSummary, NewDistribution,
+    StoreError, StoredDocument,
 };
 
 /// Column index of `meta_json` in the statements below, for conversion errors.
@@ -45,6 +45,38 @@ pub(super) fn load(
     let last_seq = rows.last().map_or(0, |(_, seq)| *seq);
     let chunks = rows.into_iter().map(|(bytes, _)| bytes).collect();
     Ok(Some(StoredDocument {
+        meta,
+        chunks,
+        last_seq,
+    }))
+}
+
+/// The chunks numbered after `after_seq`, in the caller's read transaction (so the metadata
+/// and the chunks are one state). A snapshot among them means a compaction took in chunks the
+/// reader lacks: its bytes are not read.
+pub(super) fn chunks_after(
+    conn: &Connection,
+    id: DocumentId,
+    after_seq: i64,
+) -> Result<Option<ChunksAfter>, StoreError> {
+    let Some(meta) = meta(conn, id)? else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, is_snapshot, bytes FROM document_chunks
+         WHERE document_id = ?1 AND seq > ?2 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![id.as_bytes(), after_seq])?;
+    let mut chunks = Vec::new();
+    let mut last_seq = after_seq;
+    while let Some(row) = rows.next()? {
+        if row.get::<_, bool>(1)? {
+            return Ok(Some(ChunksAfter::Compacted));
+        }
+        last_seq = row.get(0)?;
+        chunks.push(row.get::<_, Vec<u8>>(2)?);
+    }
+    Ok(Some(ChunksAfter::Appended {
         meta,
         chunks,
         last_seq,
